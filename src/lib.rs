@@ -1,0 +1,10 @@
+//! runready: will our support process work when production breaks tonight?
+//!
+//! The pipeline (architecture.md): YAML → [`load`] → [`model::Model`] → [`rules`] →
+//! [`report`]. Every stage is a function of its inputs and `--at`.
+
+pub mod diag;
+pub mod load;
+pub mod model;
+pub mod rules;
+pub mod time;

@@ -1,0 +1,398 @@
+//! Loading: files and directories → one merged [`Model`], or every problem found, each
+//! with its file, line and column.
+
+pub mod de;
+mod sources;
+mod validate;
+pub mod yaml;
+
+pub use sources::{SourceFile, Sources, dotted};
+
+use crate::diag::{Diagnostic, Location};
+use crate::model::*;
+use de::{DeError, UnknownKeys, did_you_mean, from_node};
+use indexmap::IndexMap;
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use yaml::{Node, Value};
+
+/// The result of loading: the merged model, the files, and the load errors. Any load
+/// error means the model cannot be used (exit 2).
+pub struct Loaded {
+    pub model: Model,
+    pub sources: Sources,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    pub fn is_usable(&self) -> bool {
+        self.diagnostics.is_empty()
+    }
+}
+
+/// The top-level keys of a model file.
+pub const SECTIONS: &[&str] = &[
+    "apiVersion", "kind", "metadata", "holidays", "calendars", "tiers", "severities", "contacts",
+    "rotations", "escalations", "vendors", "request_templates", "runbooks", "artifacts",
+    "services", "drills", "policies", "rule_overrides", "waivers",
+];
+
+/// Loads every file named by `paths` (directories: every `*.yaml`/`*.yml` below, hidden
+/// folders skipped, sorted by path).
+pub fn load(paths: &[PathBuf]) -> Loaded {
+    let mut loader = Loader::default();
+    let files = loader.discover(paths);
+    for path in files {
+        loader.read(path);
+    }
+    loader.finish()
+}
+
+/// Loads a model from in-memory text, as if read from `name` (tests, fuzzing, `init`).
+pub fn load_str(name: &str, text: &str) -> Loaded {
+    let mut loader = Loader::default();
+    loader.add(PathBuf::from(name), text.to_string());
+    loader.finish()
+}
+
+#[derive(Default)]
+struct Loader {
+    sources: Sources,
+    model: Model,
+    diagnostics: Vec<Diagnostic>,
+    /// Ids of the list sections, for duplicate detection across files.
+    seen: HashMap<(&'static str, String), Origin>,
+}
+
+impl Loader {
+    fn discover(&mut self, paths: &[PathBuf]) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for path in paths {
+            if path.is_dir() {
+                let mut found = Vec::new();
+                walk(path, &mut found);
+                found.sort();
+                if found.is_empty() {
+                    self.diagnostics.push(Diagnostic::new("io", format!("{} contains no *.yaml or *.yml files", path.display()), None));
+                }
+                out.extend(found);
+            } else if path.exists() {
+                out.push(path.clone());
+            } else {
+                self.diagnostics.push(Diagnostic::new("io", format!("cannot read {}: no such file or directory", path.display()), None));
+            }
+        }
+        out
+    }
+
+    fn read(&mut self, path: PathBuf) {
+        match std::fs::read(&path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => self.add(path, text),
+                Err(_) => self.diagnostics.push(Diagnostic::new("io", format!("{} is not UTF-8 text", display_path(&path)), None)),
+            },
+            Err(e) => self.diagnostics.push(Diagnostic::new("io", format!("cannot read {}: {e}", display_path(&path)), None)),
+        }
+    }
+
+    fn add(&mut self, path: PathBuf, text: String) {
+        let display = display_path(&path);
+        let file = self.sources.files.len();
+        let parsed = yaml::parse(&text);
+        self.sources.files.push(SourceFile { path, display: display.clone(), text, root: None });
+        match parsed {
+            Ok(root) => {
+                self.sources.files[file].root = Some(root.clone());
+                self.merge_file(file, &root);
+            }
+            Err(e) => {
+                let loc = e.pos.map(|p| Location { file: display, line: p.line, column: p.column, path: String::new() });
+                self.diagnostics.push(Diagnostic::new("yaml", format!("invalid YAML: {}", e.message), loc));
+            }
+        }
+    }
+
+    fn loc(&self, file: FileId, node: &Node, path: &str) -> Location {
+        Location { file: self.sources.files[file].display.clone(), line: node.pos.line, column: node.pos.column, path: path.to_string() }
+    }
+
+    fn merge_file(&mut self, file: FileId, root: &Node) {
+        let Value::Map(entries) = &root.value else {
+            let loc = self.loc(file, root, "");
+            self.diagnostics.push(Diagnostic::new("header", "expected a mapping that starts with `apiVersion: runready.dev/v1` and `kind: SupportModel`", Some(loc)));
+            return;
+        };
+        self.check_header(file, root);
+        for (key, node) in entries {
+            let o = Origin { file, pointer: format!("/{}", key.name.replace('~', "~0").replace('/', "~1")) };
+            match key.name.as_str() {
+                "apiVersion" | "kind" => {}
+                "metadata" => self.metadata(&o, node),
+                "holidays" => self.map_section("holiday set", &o, node, SectionMap::Holidays),
+                "calendars" => self.map_section("calendar", &o, node, SectionMap::Calendars),
+                "tiers" => self.map_section("tier", &o, node, SectionMap::Tiers),
+                "rotations" => self.map_section("rotation", &o, node, SectionMap::Rotations),
+                "escalations" => self.map_section("escalation", &o, node, SectionMap::Escalations),
+                "vendors" => self.map_section("vendor", &o, node, SectionMap::Vendors),
+                "request_templates" => self.map_section("request template", &o, node, SectionMap::RequestTemplates),
+                "runbooks" => self.map_section("runbook", &o, node, SectionMap::Runbooks),
+                "artifacts" => self.map_section("artifact", &o, node, SectionMap::Artifacts),
+                "rule_overrides" => self.map_section("rule override", &o, node, SectionMap::RuleOverrides),
+                "severities" => self.severities(&o, node),
+                "contacts" => {
+                    let items = self.list::<Contact>("contacts", &o, node, |c| Some(c.id.clone()));
+                    self.model.contacts.extend(items);
+                }
+                "services" => {
+                    let items = self.list::<Service>("services", &o, node, |s| Some(s.id.clone()));
+                    self.model.services.extend(items);
+                }
+                "drills" => {
+                    let items = self.list::<Drill>("drills", &o, node, |d| Some(d.id.clone()));
+                    self.model.drills.extend(items);
+                }
+                "policies" => {
+                    let items = self.list::<PolicyRef>("policies", &o, node, |_| None);
+                    self.model.policies.extend(items);
+                }
+                "waivers" => {
+                    let items = self.list::<Waiver>("waivers", &o, node, |_| None);
+                    self.model.waivers.extend(items);
+                }
+                other => {
+                    let mut d = Diagnostic::new("unknown-key", format!("unknown section `{other}`"), Some(self.loc(file, &key_node(key), other)));
+                    d.help = Some(match did_you_mean(other, SECTIONS.iter().copied()) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!("expected one of {}", SECTIONS.join(", ")),
+                    });
+                    self.diagnostics.push(d);
+                }
+            }
+        }
+    }
+
+    fn check_header(&mut self, file: FileId, root: &Node) {
+        for (key, expected) in [("apiVersion", API_VERSION), ("kind", KIND)] {
+            match root.get(key) {
+                Some(n) if n.as_str() == Some(expected) => {}
+                Some(n) => {
+                    let loc = self.loc(file, n, key);
+                    self.diagnostics.push(Diagnostic::new("header", format!("`{key}` must be `{expected}`"), Some(loc)));
+                }
+                None => {
+                    let loc = self.loc(file, root, "");
+                    self.diagnostics.push(Diagnostic::new("header", format!("missing `{key}: {expected}`"), Some(loc)).with_help("every model file starts with `apiVersion: runready.dev/v1` and `kind: SupportModel`"));
+                }
+            }
+        }
+    }
+
+    /// Deserialises one entry, recording its unknown keys and its first type error.
+    fn entry<T: DeserializeOwned>(&mut self, origin: &Origin, node: &Node, path: &str) -> Option<T> {
+        let unknown = UnknownKeys::default();
+        let result = from_node::<T>(node, path, &unknown);
+        for e in unknown.into_inner() {
+            self.push_de_error(origin.file, "unknown-key", e);
+        }
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.push_de_error(origin.file, "invalid-value", e);
+                None
+            }
+        }
+    }
+
+    fn push_de_error(&mut self, file: FileId, code: &str, e: DeError) {
+        let pos = e.pos.unwrap_or_default();
+        let loc = Location { file: self.sources.files[file].display.clone(), line: pos.line.max(1), column: pos.column.max(1), path: e.path.clone() };
+        let message = if e.path.is_empty() || code == "unknown-key" { e.message.clone() } else { format!("{}: {}", e.path, e.message) };
+        let mut d = Diagnostic::new(code, message, Some(loc));
+        d.help = e.help;
+        self.diagnostics.push(d);
+    }
+
+    fn metadata(&mut self, o: &Origin, node: &Node) {
+        if let Some(first) = &self.model.metadata {
+            let here = self.sources.locate(o);
+            let there = self.sources.locate(&first.origin);
+            self.diagnostics.push(Diagnostic::new("duplicate-id", "`metadata` appears in more than one file", Some(here)).with_related(there, "first defined here"));
+            return;
+        }
+        if let Some(value) = self.entry::<Metadata>(o, node, "metadata") {
+            self.model.metadata = Some(Entry { value, origin: o.clone() });
+        }
+    }
+
+    fn severities(&mut self, o: &Origin, node: &Node) {
+        if let Some(first) = self.model.severities.first() {
+            let here = self.sources.locate(o);
+            let there = self.sources.locate(&Origin { file: first.origin.file, pointer: "/severities".into() });
+            self.diagnostics.push(Diagnostic::new("duplicate-id", "`severities` is an ordered list and must appear in one file only", Some(here)).with_related(there, "first defined here"));
+            return;
+        }
+        let items = self.list::<Severity>("severities", o, node, |s| Some(s.id.clone()));
+        self.model.severities.extend(items);
+    }
+
+    fn list<T: DeserializeOwned>(&mut self, section: &'static str, o: &Origin, node: &Node, id: impl Fn(&T) -> Option<String>) -> Vec<Entry<T>> {
+        let Value::Seq(items) = &node.value else {
+            if node.value != Value::Null {
+                let loc = self.loc(o.file, node, section);
+                self.diagnostics.push(Diagnostic::new("invalid-value", format!("`{section}` must be a list, found {}", node.value.kind()), Some(loc)));
+            }
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let origin = o.at(i.to_string());
+            let Some(value) = self.entry::<T>(&origin, item, &format!("{section}[{i}]")) else { continue };
+            if let Some(id) = id(&value) {
+                let id_origin = origin.at("id");
+                if !self.check_id(section, &id, &id_origin) {
+                    continue;
+                }
+            }
+            out.push(Entry { value, origin });
+        }
+        out
+    }
+
+    /// Records an id; false (with a diagnostic naming both places) when it is taken.
+    fn check_id(&mut self, section: &'static str, id: &str, origin: &Origin) -> bool {
+        if let Some(problem) = validate::id_problem(id) {
+            let loc = self.sources.locate(origin);
+            self.diagnostics.push(Diagnostic::new("invalid-value", format!("{section}: id `{id}` {problem}"), Some(loc)));
+        }
+        if section == "calendars" && id == ALWAYS {
+            let loc = self.sources.locate_key(origin);
+            self.diagnostics.push(Diagnostic::new("duplicate-id", "`always` is a built-in calendar and cannot be redefined", Some(loc)));
+            return false;
+        }
+        match self.seen.get(&(section, id.to_string())) {
+            Some(first) => {
+                let first = first.clone();
+                let here = self.sources.locate_key(origin);
+                let there = self.sources.locate_key(&first);
+                self.diagnostics.push(
+                    Diagnostic::new("duplicate-id", format!("{section}: `{id}` is defined twice"), Some(here))
+                        .with_related(there, "first defined here")
+                        .with_help("ids must be unique across all files of the model"),
+                );
+                false
+            }
+            None => {
+                self.seen.insert((section, id.to_string()), origin.clone());
+                true
+            }
+        }
+    }
+
+    fn map_section(&mut self, what: &'static str, o: &Origin, node: &Node, which: SectionMap) {
+        let Value::Map(entries) = &node.value else {
+            if node.value != Value::Null {
+                let loc = self.loc(o.file, node, &o.pointer[1..]);
+                self.diagnostics.push(Diagnostic::new("invalid-value", format!("`{}` must be a mapping of id to {what}, found {}", &o.pointer[1..], node.value.kind()), Some(loc)));
+            }
+            return;
+        };
+        let section: &'static str = which.name();
+        for (key, value_node) in entries {
+            let origin = o.at(key.name.replace('~', "~0").replace('/', "~1"));
+            let path = format!("{section}.{}", key.name);
+            if !self.check_id(section, &key.name, &origin) {
+                continue;
+            }
+            match which {
+                SectionMap::Holidays => self.insert(origin, value_node, &path, |m| &mut m.holidays, &key.name),
+                SectionMap::Calendars => self.insert(origin, value_node, &path, |m| &mut m.calendars, &key.name),
+                SectionMap::Tiers => self.insert(origin, value_node, &path, |m| &mut m.tiers, &key.name),
+                SectionMap::Rotations => self.insert(origin, value_node, &path, |m| &mut m.rotations, &key.name),
+                SectionMap::Escalations => self.insert(origin, value_node, &path, |m| &mut m.escalations, &key.name),
+                SectionMap::Vendors => self.insert(origin, value_node, &path, |m| &mut m.vendors, &key.name),
+                SectionMap::RequestTemplates => self.insert(origin, value_node, &path, |m| &mut m.request_templates, &key.name),
+                SectionMap::Runbooks => self.insert(origin, value_node, &path, |m| &mut m.runbooks, &key.name),
+                SectionMap::Artifacts => self.insert(origin, value_node, &path, |m| &mut m.artifacts, &key.name),
+                SectionMap::RuleOverrides => self.insert(origin, value_node, &path, |m| &mut m.rule_overrides, &key.name),
+            }
+        }
+    }
+
+    fn insert<T: DeserializeOwned>(&mut self, origin: Origin, node: &Node, path: &str, section: impl Fn(&mut Model) -> &mut IndexMap<String, Entry<T>>, id: &str) {
+        if let Some(value) = self.entry::<T>(&origin, node, path) {
+            section(&mut self.model).insert(id.to_string(), Entry { value, origin });
+        }
+    }
+
+    fn finish(mut self) -> Loaded {
+        if self.diagnostics.is_empty() || !self.model.services.is_empty() {
+            let extra = validate::validate(&self.model, &self.sources);
+            self.diagnostics.extend(extra);
+        }
+        if self.sources.files.iter().all(|f| f.root.is_some()) && self.model.metadata.is_none() && !self.sources.files.is_empty() {
+            let loc = Location { file: self.sources.files[0].display.clone(), line: 1, column: 1, path: String::new() };
+            self.diagnostics.push(Diagnostic::new("invalid-model", "no file has `metadata` with the model's `name`", Some(loc)).with_help("add `metadata: { name: my-platform }` to one file"));
+        }
+        Loaded { model: self.model, sources: self.sources, diagnostics: self.diagnostics }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum SectionMap {
+    Holidays,
+    Calendars,
+    Tiers,
+    Rotations,
+    Escalations,
+    Vendors,
+    RequestTemplates,
+    Runbooks,
+    Artifacts,
+    RuleOverrides,
+}
+
+impl SectionMap {
+    fn name(self) -> &'static str {
+        match self {
+            SectionMap::Holidays => "holidays",
+            SectionMap::Calendars => "calendars",
+            SectionMap::Tiers => "tiers",
+            SectionMap::Rotations => "rotations",
+            SectionMap::Escalations => "escalations",
+            SectionMap::Vendors => "vendors",
+            SectionMap::RequestTemplates => "request_templates",
+            SectionMap::Runbooks => "runbooks",
+            SectionMap::Artifacts => "artifacts",
+            SectionMap::RuleOverrides => "rule_overrides",
+        }
+    }
+}
+
+fn key_node(key: &yaml::Key) -> Node {
+    Node { pos: key.pos, value: Value::Null }
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, out);
+        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+            out.push(path);
+        }
+    }
+}
+
+/// A path as users should see it: relative to the working directory when it is below it.
+pub fn display_path(path: &Path) -> String {
+    let rel = std::env::current_dir().ok().and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf));
+    let shown = rel.unwrap_or_else(|| path.to_path_buf());
+    let s = shown.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}

@@ -1,0 +1,133 @@
+//! Checks on the merged model that make it unusable when they fail (exit 2): things a
+//! schema would reject but serde cannot express, each pointing at the offending value.
+//! Dangling references are not here: they are rule SM-001 (exit 1).
+
+use super::Sources;
+use crate::diag::Diagnostic;
+use crate::model::*;
+
+/// Why an id is not acceptable, if it is not.
+pub fn id_problem(id: &str) -> Option<&'static str> {
+    let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if id.is_empty() {
+        Some("is empty")
+    } else if !id.chars().all(ok_char) || !id.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        Some("must start with a letter or digit and contain only letters, digits, `-`, `_` and `.`")
+    } else {
+        None
+    }
+}
+
+pub fn validate(model: &Model, sources: &Sources) -> Vec<Diagnostic> {
+    let mut v = Validator { sources, out: Vec::new() };
+    for (id, cal) in &model.calendars {
+        v.calendar(id, cal);
+    }
+    for (id, rot) in &model.rotations {
+        v.rotation(id, rot);
+    }
+    for (id, vendor) in &model.vendors {
+        if vendor.kind == VendorKind::AwsSupport && vendor.plan.is_none() {
+            v.error(&vendor.origin, format!("vendor `{id}` is `aws_support` but declares no `plan`"), "add `plan: business` (or the plan you pay for)");
+        }
+    }
+    for (id, t) in &model.request_templates {
+        let mut env = minijinja::Environment::new();
+        if let Err(e) = env.add_template_owned(id.clone(), t.body.clone()) {
+            v.error(&t.origin.at("body"), format!("request template `{id}` does not parse: {e}"), "the body is a minijinja template: {{ field }}");
+        }
+    }
+    for (id, a) in &model.artifacts {
+        for (i, pattern) in a.redact.iter().enumerate() {
+            if let Err(e) = regex::Regex::new(pattern) {
+                let first = e.to_string().lines().last().unwrap_or("invalid").trim().to_string();
+                v.error(&a.origin.at(format!("redact/{i}")), format!("artifact `{id}`: redact pattern is not a valid regular expression: {first}"), "use Rust regex syntax, e.g. '\\b\\d{16}\\b'");
+            }
+        }
+    }
+    for p in &model.policies {
+        if let Some(pin) = &p.sha256
+            && (pin.len() != 64 || !pin.chars().all(|c| c.is_ascii_hexdigit()))
+        {
+            v.error(&p.origin.at("sha256"), "`sha256` must be 64 hexadecimal digits".to_string(), "run `sha256sum` on the .wasm file");
+        }
+    }
+    for (id, o) in &model.rule_overrides {
+        if !id.contains('/') && crate::rules::registry::find(id).is_none() {
+            let ids = crate::rules::registry::all().iter().map(|r| r.id);
+            let help = match super::de::did_you_mean(id, ids) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "`runready rules` lists the rule ids".to_string(),
+            };
+            let loc = sources.locate_key(&o.origin);
+            v.out.push(Diagnostic::new("invalid-value", format!("rule_overrides: `{id}` is not a rule"), Some(loc)).with_help(help));
+        }
+    }
+    v.out
+}
+
+struct Validator<'a> {
+    sources: &'a Sources,
+    out: Vec<Diagnostic>,
+}
+
+impl Validator<'_> {
+    fn error(&mut self, origin: &Origin, message: String, help: &str) {
+        let loc = self.sources.locate(origin);
+        self.out.push(Diagnostic::new("invalid-model", message, Some(loc)).with_help(help));
+    }
+
+    fn windows(&mut self, owner: &str, origin: &Origin, field: &str, windows: &[WeeklyWindow]) {
+        for (i, w) in windows.iter().enumerate() {
+            let o = origin.at(format!("{field}/{i}"));
+            if w.days.is_empty() {
+                self.error(&o.at("days"), format!("{owner}: a weekly window needs at least one day"), "e.g. days: [mon, tue, wed, thu, fri]");
+            }
+            if w.from == w.to {
+                self.error(&o, format!("{owner}: window {}–{} is empty", w.from, w.to), "use from: \"00:00\", to: \"24:00\" for a whole day");
+            }
+            if w.from.minutes == 1440 {
+                self.error(&o.at("from"), format!("{owner}: a window cannot start at 24:00"), "start at 00:00 on the next day");
+            }
+        }
+    }
+
+    fn calendar(&mut self, id: &str, cal: &Entry<Calendar>) {
+        let owner = format!("calendar `{id}`");
+        if cal.timezone.is_none() && (!cal.weekly.is_empty() || !cal.exceptions.is_empty()) {
+            self.error(&cal.origin, format!("{owner} has weekly windows or exceptions but no `timezone`"), "add e.g. `timezone: Europe/London`");
+        }
+        self.windows(&owner, &cal.origin, "weekly", &cal.weekly);
+        for (i, e) in cal.exceptions.iter().enumerate() {
+            let o = cal.origin.at(format!("exceptions/{i}"));
+            match (e.closed, e.from, e.to) {
+                (true, None, None) => {}
+                (true, _, _) => self.error(&o, format!("{owner}: exception on {} is `closed: true` and has `from`/`to`", e.date), "keep either `closed: true` or the hours"),
+                (false, Some(f), Some(t)) if f == t => self.error(&o, format!("{owner}: exception on {} is empty ({f}–{t})", e.date), "use `closed: true` to close the date"),
+                (false, Some(_), Some(_)) => {}
+                _ => self.error(&o, format!("{owner}: exception on {} needs both `from` and `to`, or `closed: true`", e.date), "e.g. { date: 2026-12-24, from: \"08:00\", to: \"12:00\" }"),
+            }
+        }
+        for (i, r) in cal.ranges.iter().enumerate() {
+            if r.from >= r.to {
+                self.error(&cal.origin.at(format!("ranges/{i}")), format!("{owner}: range ends ({}) before it starts ({})", r.to, r.from), "swap `from` and `to`");
+            }
+        }
+    }
+
+    fn rotation(&mut self, id: &str, rot: &Entry<Rotation>) {
+        let owner = format!("rotation `{id}`");
+        if rot.members.is_empty() {
+            self.error(&rot.origin.at("members"), format!("{owner} has no members"), "list the contact ids in turn order");
+        }
+        if rot.handoff.as_secs() <= 0 {
+            self.error(&rot.origin.at("handoff"), format!("{owner}: `handoff` must be longer than zero"), "e.g. handoff: P1W");
+        }
+        self.windows(&owner, &rot.origin, "restrictions", &rot.restrictions);
+        for (i, o) in rot.overrides.iter().enumerate() {
+            if o.from >= o.to {
+                self.error(&rot.origin.at(format!("overrides/{i}")), format!("{owner}: override ends ({}) before it starts ({})", o.to, o.from), "swap `from` and `to`");
+            }
+        }
+    }
+}

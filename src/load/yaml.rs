@@ -1,0 +1,281 @@
+//! The one place that talks to the YAML parser (serde-saphyr): every file becomes a tree
+//! of [`Node`]s in which every value and every key knows its line and column.
+//!
+//! Keeping the parser behind this module means a parser upgrade touches one file, and the
+//! typed model is deserialised from the tree by [`super::de`], which can collect every
+//! unknown key of a file instead of stopping at the first one.
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+use std::fmt;
+
+/// A 1-based line and column in a source file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// A YAML value with its position.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub pos: Pos,
+    pub value: Value,
+}
+
+/// A key of a mapping with its position.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Key {
+    pub pos: Pos,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<(Key, Node)>),
+}
+
+impl Value {
+    /// How a user would name this kind of value in an error message.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a number",
+            Value::Str(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+}
+
+impl Node {
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The node an RFC 6901 pointer names, or the deepest existing ancestor of it; the
+    /// second value says whether the whole pointer resolved.
+    pub fn resolve_pointer(&self, pointer: &str) -> (&Node, bool) {
+        let mut node = self;
+        if pointer.is_empty() {
+            return (node, true);
+        }
+        for raw in pointer.trim_start_matches('/').split('/') {
+            let segment = raw.replace("~1", "/").replace("~0", "~");
+            let next = match &node.value {
+                Value::Map(entries) => entries.iter().find(|(k, _)| k.name == segment).map(|(_, v)| v),
+                Value::Seq(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+                _ => None,
+            };
+            match next {
+                Some(n) => node = n,
+                None => return (node, false),
+            }
+        }
+        (node, true)
+    }
+}
+
+/// A YAML syntax problem, with its position when the parser knows it.
+#[derive(Debug, Clone)]
+pub struct SyntaxError {
+    pub pos: Option<Pos>,
+    pub message: String,
+}
+
+/// Parses one YAML document into a [`Node`] tree. Duplicate keys, bad indentation and
+/// the like are syntax errors; `yes`/`no` are strings, not booleans.
+pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+    let options = serde_saphyr::options! {
+        strict_booleans: true,
+        leading_zero_numbers_as_strings: true,
+    };
+    if text.trim().is_empty() {
+        return Ok(Node { pos: Pos { line: 1, column: 1 }, value: Value::Null });
+    }
+    match serde_saphyr::from_str_with_options::<Spanned<Tree>>(text, options) {
+        Ok(spanned) => Ok(into_node(spanned)),
+        Err(err) => {
+            let pos = err.location().and_then(|l| {
+                (l.line() > 0).then(|| Pos { line: l.line() as u32, column: l.column().max(1) as u32 })
+            });
+            let message = error_message(&err);
+            Err(SyntaxError { pos, message })
+        }
+    }
+}
+
+fn error_message(err: &serde_saphyr::Error) -> String {
+    // The crate's rendering includes a snippet; we render our own, so keep the first line
+    // and drop the crate's own " at line X, column Y" suffix.
+    let text = err.without_snippet().to_string();
+    let first = text.lines().next().unwrap_or("invalid YAML").trim().to_string();
+    match first.find(" at line ") {
+        Some(i) => first[..i].to_string(),
+        None => first,
+    }
+}
+
+fn pos_of(loc: &serde_saphyr::Location) -> Pos {
+    Pos { line: loc.line().max(1) as u32, column: loc.column().max(1) as u32 }
+}
+
+fn into_node(spanned: Spanned<Tree>) -> Node {
+    // `referenced` is where the value is written (an alias, if it is one); `defined` is
+    // where an anchored value was defined. Diagnostics point where the user wrote it.
+    let pos = pos_of(&spanned.referenced);
+    let value = match spanned.value {
+        Tree::Null => Value::Null,
+        Tree::Bool(b) => Value::Bool(b),
+        Tree::Int(i) => Value::Int(i),
+        Tree::Float(f) => Value::Float(f),
+        Tree::Str(s) => Value::Str(s),
+        Tree::Seq(items) => Value::Seq(items.into_iter().map(into_node).collect()),
+        Tree::Map(entries) => Value::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| {
+                    let kpos = pos_of(&k.referenced);
+                    let name = match k.value {
+                        Tree::Str(s) => s,
+                        Tree::Int(i) => i.to_string(),
+                        Tree::Bool(b) => b.to_string(),
+                        Tree::Float(f) => f.to_string(),
+                        Tree::Null => "null".to_string(),
+                        Tree::Seq(_) | Tree::Map(_) => "<complex key>".to_string(),
+                    };
+                    (Key { pos: kpos, name }, into_node(v))
+                })
+                .collect(),
+        ),
+    };
+    Node { pos, value }
+}
+
+/// The parser-facing twin of [`Value`], whose children carry serde-saphyr spans.
+enum Tree {
+    Null,
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Spanned<Tree>>),
+    Map(Vec<(Spanned<Tree>, Spanned<Tree>)>),
+}
+
+impl<'de> Deserialize<'de> for Tree {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(TreeVisitor)
+    }
+}
+
+struct TreeVisitor;
+
+impl<'de> Visitor<'de> for TreeVisitor {
+    type Value = Tree;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_unit<E>(self) -> Result<Tree, E> {
+        Ok(Tree::Null)
+    }
+    fn visit_none<E>(self) -> Result<Tree, E> {
+        Ok(Tree::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Tree, D::Error> {
+        Tree::deserialize(d)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Tree, E> {
+        Ok(Tree::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Tree, E> {
+        Ok(Tree::Int(v as i128))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Tree, E> {
+        Ok(Tree::Int(v as i128))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Tree, E> {
+        Ok(Tree::Int(v))
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Tree, E> {
+        i128::try_from(v).map(Tree::Int).map_err(|_| E::custom("integer too large"))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Tree, E> {
+        Ok(Tree::Float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Tree, E> {
+        Ok(Tree::Str(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Tree, E> {
+        Ok(Tree::Str(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Tree, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Spanned<Tree>>()? {
+            items.push(item);
+        }
+        Ok(Tree::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Tree, A::Error> {
+        let mut entries = Vec::new();
+        while let Some((k, v)) = map.next_entry::<Spanned<Tree>, Spanned<Tree>>()? {
+            entries.push((k, v));
+        }
+        Ok(Tree::Map(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_node_has_its_position() {
+        let node = parse("a: 1\nb:\n  - x\n  - { c: true }\n").unwrap();
+        let b = node.get("b").unwrap();
+        assert_eq!(b.pos.line, 3);
+        let (c, ok) = node.resolve_pointer("/b/1/c");
+        assert!(ok);
+        assert_eq!((c.pos.line, c.pos.column), (4, 10));
+        assert_eq!(c.value, Value::Bool(true));
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors() {
+        let err = parse("a: 1\na: 2\n").unwrap_err();
+        assert!(err.message.to_lowercase().contains("duplicate"), "{}", err.message);
+        assert_eq!(err.pos.unwrap().line, 2);
+    }
+
+    #[test]
+    fn yes_is_a_string() {
+        let node = parse("a: yes\n").unwrap();
+        assert_eq!(node.get("a").unwrap().value, Value::Str("yes".into()));
+    }
+
+    #[test]
+    fn unresolved_pointer_gives_deepest_ancestor() {
+        let node = parse("a:\n  b: 1\n").unwrap();
+        let (n, ok) = node.resolve_pointer("/a/zz");
+        assert!(!ok);
+        assert_eq!(n.pos.line, 2);
+    }
+}

@@ -1,0 +1,254 @@
+//! The support model, `runready.dev/v1`: one typed struct per section of
+//! support-model.md. Doc comments become the descriptions of the JSON Schema that users
+//! see in their editors.
+
+pub mod governance;
+pub mod ops;
+pub mod people;
+pub mod scalars;
+pub mod schedule;
+pub mod service;
+pub mod vendor;
+
+pub use governance::*;
+pub use ops::*;
+pub use people::*;
+pub use scalars::*;
+pub use schedule::*;
+pub use service::*;
+pub use vendor::*;
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub const API_VERSION: &str = "runready.dev/v1";
+pub const KIND: &str = "SupportModel";
+/// The built-in calendar that is open at every instant.
+pub const ALWAYS: &str = "always";
+
+/// Who owns the model and when it was last reviewed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Metadata {
+    /// The model's name, e.g. payments-platform.
+    pub name: String,
+    /// What the model covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Owning team (free text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Approvers (free text).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvers: Vec<String>,
+    /// Date of the last operational readiness review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed: Option<Date>,
+    /// How often the model must be reviewed (e.g. P365D).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_interval: Option<Duration>,
+}
+
+/// One file of a support model. Sections may be spread over files and are merged,
+/// except `metadata` and `severities`, which must each appear in one file only.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "runready support model (runready.dev/v1)")]
+pub struct Document {
+    /// Always `runready.dev/v1`.
+    #[serde(rename = "apiVersion")]
+    #[schemars(extend("const" = "runready.dev/v1"))]
+    pub api_version: String,
+    /// Always `SupportModel`.
+    #[schemars(extend("const" = "SupportModel"))]
+    pub kind: String,
+    /// The model's name, owner and review (one file only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+    /// Named holiday sets: lists of dates.
+    #[serde(default)]
+    pub holidays: IndexMap<String, Vec<Date>>,
+    /// Calendars by id: when something is true (open, covered, frozen). `always` is built in.
+    #[serde(default)]
+    pub calendars: IndexMap<String, Calendar>,
+    /// Tiers by id: what a class of service requires.
+    #[serde(default)]
+    pub tiers: IndexMap<String, Tier>,
+    /// The internal severity matrix, most severe first (one file only).
+    #[serde(default)]
+    pub severities: Vec<Severity>,
+    /// People and teams that can be paged.
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+    /// On-call rotations by id.
+    #[serde(default)]
+    pub rotations: IndexMap<String, Rotation>,
+    /// Escalation policies by id.
+    #[serde(default)]
+    pub escalations: IndexMap<String, Escalation>,
+    /// Vendors by id.
+    #[serde(default)]
+    pub vendors: IndexMap<String, Vendor>,
+    /// Support request templates by id.
+    #[serde(default)]
+    pub request_templates: IndexMap<String, RequestTemplate>,
+    /// Runbooks by id.
+    #[serde(default)]
+    pub runbooks: IndexMap<String, Runbook>,
+    /// Artifacts to retrieve from production, by id.
+    #[serde(default)]
+    pub artifacts: IndexMap<String, Artifact>,
+    /// The services the team supports.
+    #[serde(default)]
+    pub services: Vec<Service>,
+    /// Drills that rehearse the support process.
+    #[serde(default)]
+    pub drills: Vec<Drill>,
+    /// WASM policies run on every check of this model.
+    #[serde(default)]
+    pub policies: Vec<PolicyRef>,
+    /// Per rule: a different severity, or off.
+    #[serde(default)]
+    pub rule_overrides: IndexMap<String, RuleOverride>,
+    /// Approved, expiring exceptions.
+    #[serde(default)]
+    pub waivers: Vec<Waiver>,
+}
+
+/// Index of a source file in [`crate::load::Sources`].
+pub type FileId = usize;
+
+/// Where an entry of the merged model was written: a file and a JSON pointer into it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Origin {
+    pub file: FileId,
+    pub pointer: String,
+}
+
+impl Origin {
+    /// The origin of a value inside this entry, e.g. `origin.at("steps/1/timeout")`.
+    pub fn at(&self, sub: impl AsRef<str>) -> Origin {
+        let sub = sub.as_ref().trim_start_matches('/');
+        if sub.is_empty() {
+            return self.clone();
+        }
+        Origin { file: self.file, pointer: format!("{}/{}", self.pointer, sub) }
+    }
+}
+
+/// A merged entry: its value and where it came from. Serialises as the value alone.
+#[derive(Clone, Debug)]
+pub struct Entry<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+impl<T> std::ops::Deref for Entry<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T: Serialize> Serialize for Entry<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(s)
+    }
+}
+
+/// The merged model of all files. Every entry knows its origin, so every value can be
+/// located through a JSON pointer, by built-in rules and plugins alike.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Model {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Entry<Metadata>>,
+    pub holidays: IndexMap<String, Entry<Vec<Date>>>,
+    pub calendars: IndexMap<String, Entry<Calendar>>,
+    pub tiers: IndexMap<String, Entry<Tier>>,
+    pub severities: Vec<Entry<Severity>>,
+    pub contacts: Vec<Entry<Contact>>,
+    pub rotations: IndexMap<String, Entry<Rotation>>,
+    pub escalations: IndexMap<String, Entry<Escalation>>,
+    pub vendors: IndexMap<String, Entry<Vendor>>,
+    pub request_templates: IndexMap<String, Entry<RequestTemplate>>,
+    pub runbooks: IndexMap<String, Entry<Runbook>>,
+    pub artifacts: IndexMap<String, Entry<Artifact>>,
+    pub services: Vec<Entry<Service>>,
+    pub drills: Vec<Entry<Drill>>,
+    pub policies: Vec<Entry<PolicyRef>>,
+    pub rule_overrides: IndexMap<String, Entry<RuleOverride>>,
+    pub waivers: Vec<Entry<Waiver>>,
+}
+
+impl Model {
+    pub fn name(&self) -> &str {
+        self.metadata.as_ref().map(|m| m.name.as_str()).unwrap_or("unnamed")
+    }
+
+    pub fn contact(&self, id: &str) -> Option<&Entry<Contact>> {
+        self.contacts.iter().find(|c| c.id == id)
+    }
+
+    pub fn severity(&self, id: &str) -> Option<&Entry<Severity>> {
+        self.severities.iter().find(|s| s.id == id)
+    }
+
+    pub fn service(&self, id: &str) -> Option<&Entry<Service>> {
+        self.services.iter().find(|s| s.id == id)
+    }
+
+    /// The severities that apply to a service, in matrix order; unknown ids are skipped
+    /// (SM-001 reports them).
+    pub fn service_severities<'a>(&'a self, service: &Service) -> Vec<&'a Entry<Severity>> {
+        match &service.severities {
+            None => self.severities.iter().collect(),
+            Some(ids) => self.severities.iter().filter(|s| ids.contains(&s.id)).collect(),
+        }
+    }
+
+    /// True when `id` names a calendar: a defined one or `always`.
+    pub fn has_calendar(&self, id: &str) -> bool {
+        id == ALWAYS || self.calendars.contains_key(id)
+    }
+
+    /// Maps a JSON pointer into the serialised model (`/services/3/escalation`) to the
+    /// origin of the value it names: the entry's file and the pointer inside that file.
+    pub fn origin_of_pointer(&self, pointer: &str) -> Option<Origin> {
+        let mut parts = pointer.trim_start_matches('/').splitn(3, '/');
+        let section = parts.next()?;
+        let key = parts.next().map(|k| k.replace("~1", "/").replace("~0", "~"));
+        let rest = parts.next().unwrap_or("");
+        fn by_index<T>(list: &[Entry<T>], key: Option<String>, rest: &str) -> Option<Origin> {
+            let i: usize = key?.parse().ok()?;
+            list.get(i).map(|e| e.origin.at(rest))
+        }
+        fn by_id<T>(map: &IndexMap<String, Entry<T>>, key: Option<String>, rest: &str) -> Option<Origin> {
+            map.get(&key?).map(|e| e.origin.at(rest))
+        }
+        match section {
+            "metadata" => {
+                let m = self.metadata.as_ref()?;
+                let sub = [key.unwrap_or_default(), rest.to_string()].join("/");
+                Some(m.origin.at(sub.trim_end_matches('/')))
+            }
+            "holidays" => by_id(&self.holidays, key, rest),
+            "calendars" => by_id(&self.calendars, key, rest),
+            "tiers" => by_id(&self.tiers, key, rest),
+            "severities" => by_index(&self.severities, key, rest),
+            "contacts" => by_index(&self.contacts, key, rest),
+            "rotations" => by_id(&self.rotations, key, rest),
+            "escalations" => by_id(&self.escalations, key, rest),
+            "vendors" => by_id(&self.vendors, key, rest),
+            "request_templates" => by_id(&self.request_templates, key, rest),
+            "runbooks" => by_id(&self.runbooks, key, rest),
+            "artifacts" => by_id(&self.artifacts, key, rest),
+            "services" => by_index(&self.services, key, rest),
+            "drills" => by_index(&self.drills, key, rest),
+            "policies" => by_index(&self.policies, key, rest),
+            "rule_overrides" => by_id(&self.rule_overrides, key, rest),
+            "waivers" => by_index(&self.waivers, key, rest),
+            _ => None,
+        }
+    }
+}

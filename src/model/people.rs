@@ -1,0 +1,166 @@
+//! Contacts and escalation policies: who can be paged, and in what order.
+
+use super::scalars::{Date, Duration, TimeZone};
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Whether a contact is one person or a staffed team.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ContactKind {
+    Person,
+    Team,
+}
+
+/// How a contact is reached. `voice`, `sms` and `push` interrupt; `email` and `chat` do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ChannelType {
+    Voice,
+    Sms,
+    Push,
+    Email,
+    Chat,
+}
+
+impl ChannelType {
+    pub fn interruptive(self) -> bool {
+        matches!(self, ChannelType::Voice | ChannelType::Sms | ChannelType::Push)
+    }
+}
+
+/// One way to reach a contact.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Channel {
+    #[serde(rename = "type")]
+    /// `voice`, `sms`, `push`, `email` or `chat`.
+    pub kind: ChannelType,
+    /// Phone number, address or handle.
+    pub address: String,
+    /// Date the channel was last verified to work.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<Date>,
+}
+
+/// A step of a person's own notification chain after a page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationRule {
+    /// Elapsed delay after the page.
+    pub after: Duration,
+    /// Channel type used at that point.
+    pub channel: ChannelType,
+}
+
+/// A person or team that can be paged.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// Unique contact id, referenced as `contact:ID`.
+    pub id: String,
+    /// `person` or `team`.
+    pub kind: ContactKind,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// IANA zone in which the person's holidays are counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<TimeZone>,
+    /// Holiday sets on whose dates this person is unreachable.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holidays: Vec<String>,
+    /// The ways to reach the contact.
+    #[serde(default)]
+    pub channels: Vec<Channel>,
+    /// The personal chain after a page; without rules, the first interruptive channel at once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notification_rules: Vec<NotificationRule>,
+    /// A team staffed 24x7 by definition: contacted at once, always reachable.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub always_reachable: bool,
+}
+
+/// A vendor case raised when an escalation step starts: a vendor id, or a vendor with
+/// the fields that fill its request template.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct VendorCaseRef {
+    /// Vendor id.
+    pub vendor: String,
+    /// Values for the vendor's request template.
+    #[serde(default, skip_serializing_if = "indexmap::IndexMap::is_empty")]
+    pub fields: indexmap::IndexMap<String, String>,
+}
+
+impl<'de> Deserialize<'de> for VendorCaseRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Full {
+            vendor: String,
+            #[serde(default)]
+            fields: indexmap::IndexMap<String, String>,
+        }
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = VendorCaseRef;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a vendor id or { vendor: ID, fields: {...} }")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<VendorCaseRef, E> {
+                Ok(VendorCaseRef { vendor: v.to_string(), fields: Default::default() })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<VendorCaseRef, A::Error> {
+                let full = Full::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(VendorCaseRef { vendor: full.vendor, fields: full.fields })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One level of an escalation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationStep {
+    /// Targets: `rotation:ID` or `contact:ID`.
+    pub notify: Vec<String>,
+    /// Elapsed wait for an acknowledgement before the next step.
+    pub timeout: Duration,
+    /// A case with this vendor is due when this step starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_case: Option<VendorCaseRef>,
+}
+
+/// An escalation policy: steps, repeated passes, and a final fallback.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Escalation {
+    /// Steps in order.
+    pub steps: Vec<EscalationStep>,
+    /// Extra passes over all steps before the fallback.
+    #[serde(default)]
+    pub repeat: i64,
+    /// Paged when every step and pass is exhausted: `contact:ID` or `rotation:ID`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_fallback: Option<String>,
+}
+
+impl JsonSchema for VendorCaseRef {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "VendorCaseRef".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A vendor id, or { vendor: ID, fields: {...} } with values for its request template.",
+            "anyOf": [
+                { "type": "string" },
+                { "type": "object", "additionalProperties": false, "required": ["vendor"],
+                  "properties": {
+                    "vendor": { "type": "string", "description": "Vendor id." },
+                    "fields": { "type": "object", "additionalProperties": { "type": "string" },
+                                "description": "Values for the vendor's request template." } } }
+            ]
+        })
+    }
+}

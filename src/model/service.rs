@@ -1,0 +1,180 @@
+//! Tiers, severities and services: what must be covered, and how fast.
+
+use super::scalars::{Date, Duration};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// What a tier of service requires of its support process.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Tier {
+    /// Calendar id (or `always`): when the service must be up.
+    pub availability: String,
+    /// Calendar id (or `always`): when a human must be reachable.
+    pub required_coverage: String,
+    /// Fewest members a rotation reached by this tier's services may have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_rotation_members: Option<u32>,
+    /// Longest continuous on-duty stretch for one person (civil time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_consecutive_oncall: Option<Duration>,
+    /// A passing drill must be at least this recent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drill_interval: Option<Duration>,
+    /// A passing vendor process test must be at least this recent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process_test_interval: Option<Duration>,
+}
+
+/// AWS Support case severity codes, least to most severe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AwsSeverity {
+    /// General guidance.
+    Low,
+    /// System impaired.
+    Normal,
+    /// Production system impaired.
+    High,
+    /// Production system down.
+    Urgent,
+    /// Business-critical system down.
+    Critical,
+}
+
+impl AwsSeverity {
+    pub const ALL: [AwsSeverity; 5] = [Self::Low, Self::Normal, Self::High, Self::Urgent, Self::Critical];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Normal => "normal",
+            Self::High => "high",
+            Self::Urgent => "urgent",
+            Self::Critical => "critical",
+        }
+    }
+}
+
+/// Response targets of a severity; a missing target is unbounded.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Targets {
+    /// First human engaged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledge: Option<Duration>,
+    /// Vendor case due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engage_vendor: Option<Duration>,
+    /// Status updates at least this often.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_every: Option<Duration>,
+    /// Service restored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore: Option<Duration>,
+}
+
+impl Targets {
+    /// The targets by name, in a fixed order, for rules that compare them pairwise.
+    pub fn named(&self) -> [(&'static str, Option<Duration>); 4] {
+        [
+            ("acknowledge", self.acknowledge),
+            ("engage_vendor", self.engage_vendor),
+            ("update_every", self.update_every),
+            ("restore", self.restore),
+        ]
+    }
+}
+
+/// One internal severity, mapped to an AWS Support severity.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Severity {
+    /// Unique severity id, e.g. `sev1`.
+    pub id: String,
+    /// What the severity means.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The AWS Support severity a case for this severity is opened with.
+    pub aws_severity: AwsSeverity,
+    /// `wall`, or a calendar id whose open time is the only time the response clock runs.
+    #[serde(default = "wall")]
+    pub clock: String,
+    /// Response targets.
+    #[serde(default)]
+    pub targets: Targets,
+}
+
+fn wall() -> String {
+    "wall".into()
+}
+
+/// An accepted coverage gap, with its mitigation, until it expires.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GapPlan {
+    /// What happens instead when nobody is there.
+    pub mitigation: String,
+    /// Who accepted the gap.
+    pub accepted_by: String,
+    /// The date after which the gap is no longer accepted.
+    pub expires: Date,
+}
+
+/// How live AWS state maps onto a service.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AwsScope {
+    /// AWS account ids.
+    #[serde(default)]
+    pub accounts: Vec<String>,
+    /// AWS regions, e.g. eu-west-1.
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// AWS Health service codes, e.g. EC2.
+    #[serde(default)]
+    pub services: Vec<String>,
+}
+
+/// A service the team supports.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    /// Unique service id.
+    pub id: String,
+    /// What the service is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Tier id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+    /// Owning team.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Version in production; fills vendor request templates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_version: Option<String>,
+    /// Escalation id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalation: Option<String>,
+    /// Calendar id the team declares it covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<String>,
+    /// Severity ids that apply (default: all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severities: Option<Vec<String>>,
+    /// Vendor ids.
+    #[serde(default)]
+    pub vendors: Vec<String>,
+    /// Runbook ids.
+    #[serde(default)]
+    pub runbooks: Vec<String>,
+    /// Artifact ids.
+    #[serde(default)]
+    pub artifacts: Vec<String>,
+    /// Accepted coverage gaps (COV-001, VND-003) until it expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gap_plan: Option<GapPlan>,
+    /// How live AWS state maps onto this service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws: Option<AwsScope>,
+}

@@ -1,0 +1,156 @@
+//! Runs every built-in rule, then waivers, overrides and the `--service` filter.
+
+use super::registry::{self, Input};
+use super::{Ctx, RuleResult, Status, artifact, escalation, governance, model_rules, runbook, severity, vendor};
+use crate::load::Sources;
+use crate::model::{Level, Model};
+use crate::time::Horizon;
+
+/// What the caller decides: time, scope, and which inputs are mandatory.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub at: jiff::Timestamp,
+    pub horizon: crate::model::Duration,
+    /// Only these services (empty: all).
+    pub services: Vec<String>,
+    pub require_facts: bool,
+    pub require_journals: bool,
+    pub display_tz: jiff::tz::TimeZone,
+}
+
+/// Every result of a run, in registry order.
+pub struct Evaluation {
+    pub results: Vec<RuleResult>,
+    /// Rules switched off by `rule_overrides`.
+    pub disabled: Vec<String>,
+}
+
+type RuleFn = fn(&Ctx) -> Vec<RuleResult>;
+
+/// The rules implemented from the model alone, by id.
+const MODEL_RULES: &[(&str, RuleFn)] = &[
+    ("SM-001", model_rules::sm001),
+    ("SM-002", model_rules::sm002),
+    ("SM-003", model_rules::sm003),
+    ("SEV-001", severity::sev001),
+    ("SEV-002", severity::sev002),
+    ("SEV-003", severity::sev003),
+    ("SEV-004", severity::sev004),
+    ("ESC-001", escalation::esc001),
+    ("ESC-005", escalation::esc005),
+    ("ESC-006", escalation::esc006),
+    ("VND-001", vendor::vnd001),
+    ("VND-002", vendor::vnd002),
+    ("VND-003", vendor::vnd003),
+    ("RB-001", runbook::rb001),
+    ("RB-002", runbook::rb002),
+    ("RB-003", runbook::rb003),
+    ("ART-001", artifact::art001),
+    ("ART-002", artifact::art002),
+];
+
+pub fn evaluate(model: &Model, sources: &Sources, opts: &Options) -> Evaluation {
+    let ctx = Ctx { model, sources, at: opts.at, horizon: Horizon::new(opts.at, opts.horizon), display_tz: opts.display_tz.clone() };
+    let disabled: Vec<String> = model.rule_overrides.iter().filter(|(_, o)| o.enabled == Some(false)).map(|(id, _)| id.clone()).collect();
+    let mut results = Vec::new();
+    for info in registry::all() {
+        if info.family == "governance" || disabled.iter().any(|d| d == info.id) {
+            continue;
+        }
+        match info.input {
+            Input::Model => {
+                let run = MODEL_RULES.iter().find(|(id, _)| *id == info.id).map(|(_, f)| f).expect("every model rule has a function");
+                results.extend(run(&ctx));
+            }
+            Input::Time => results.push(not_evaluated(info, Status::Unknown, "not evaluated: the timeline simulation (rotations, escalation walk, time to engage) this rule needs is not part of this version")),
+            Input::Facts if opts.require_facts => results.push(not_evaluated(info, Status::Fail, "no facts given, and --require facts makes them mandatory")),
+            Input::Facts => results.push(not_evaluated(info, Status::Unknown, "not evaluated: no facts given")),
+            Input::Journals if opts.require_journals => results.push(not_evaluated(info, Status::Fail, "no drill journals given, and --require journals makes them mandatory")),
+            Input::Journals => results.push(not_evaluated(info, Status::Unknown, "not evaluated: no journals given")),
+        }
+    }
+    results.extend(policies_unsupported(&ctx));
+    let gov_enabled = |id: &str| !disabled.iter().any(|d| d == id);
+    let (gov1, waivers) = governance::gov001(&ctx);
+    let gov2 = governance::apply(&ctx, &mut results, &waivers);
+    if gov_enabled("GOV-001") {
+        results.extend(gov1);
+    }
+    if gov_enabled("GOV-002") {
+        results.extend(gov2);
+    }
+    for r in &mut results {
+        if let Some(level) = model.rule_overrides.get(&r.rule).and_then(|o| o.severity) {
+            r.severity = level;
+        }
+    }
+    if !opts.services.is_empty() {
+        results.retain(|r| in_scope(model, &opts.services, &r.subject));
+    }
+    Evaluation { results, disabled }
+}
+
+fn not_evaluated(info: &registry::RuleInfo, status: Status, why: &str) -> RuleResult {
+    RuleResult {
+        rule: info.id.into(),
+        title: info.title.into(),
+        severity: info.level,
+        status,
+        subject: "model".into(),
+        message: why.into(),
+        location: None,
+        evidence: serde_json::Value::Null,
+        help: None,
+        waiver: None,
+    }
+}
+
+/// Model-listed WASM policies cannot run in this version: say so as an `error` result
+/// (exit 3) rather than silently skipping a requirement the team wrote down.
+fn policies_unsupported(ctx: &Ctx) -> Vec<RuleResult> {
+    ctx.model
+        .policies
+        .iter()
+        .map(|p| {
+            let name = std::path::Path::new(&p.path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| p.path.clone());
+            RuleResult {
+                rule: format!("{name}/policy"),
+                title: "WASM policy".into(),
+                severity: Level::Error,
+                status: Status::Error,
+                subject: format!("policy:{name}"),
+                message: format!("policy {} was not run: this version of runready has no WASM policy host (reason: internal)", p.path),
+                location: Some(ctx.sources.locate(&p.origin.at("path"))),
+                evidence: serde_json::json!({ "reason": "internal" }),
+                help: Some("remove the policy from the model, or use --allow-incomplete to accept the unevaluated policy".into()),
+                waiver: None,
+            }
+        })
+        .collect()
+}
+
+/// Whether a result belongs to the selected services: their own results, the entities
+/// they use, and model-wide results.
+fn in_scope(model: &Model, selected: &[String], subject: &str) -> bool {
+    let base = subject.split_once('/').map_or(subject, |(b, _)| b);
+    let Some((kind, id)) = base.split_once(':') else { return true };
+    let users: Vec<&str> = model
+        .services
+        .iter()
+        .filter(|s| match kind {
+            "service" => s.id == id,
+            "runbook" => s.runbooks.iter().any(|r| r == id),
+            "artifact" => s.artifacts.iter().any(|a| a == id),
+            "vendor" => s.vendors.iter().any(|v| v == id),
+            "escalation" => s.escalation.as_deref() == Some(id),
+            "tier" => s.tier.as_deref() == Some(id),
+            "drill" => model.drills.iter().any(|d| d.id == id && d.services.contains(&s.id)),
+            _ => true,
+        })
+        .map(|s| s.id.as_str())
+        .collect();
+    if kind == "service" {
+        return selected.iter().any(|s| s == id);
+    }
+    users.is_empty() || users.iter().any(|u| selected.iter().any(|s| s == u))
+}

@@ -1,0 +1,163 @@
+//! Built-in rules: one module per family, each with its checks side by side, and the
+//! engine that runs them, applies waivers and overrides, and yields [`RuleResult`]s.
+
+mod artifact;
+mod engine;
+mod escalation;
+mod governance;
+mod model_rules;
+pub mod registry;
+mod runbook;
+mod severity;
+mod vendor;
+
+pub use engine::{Evaluation, Options, evaluate};
+
+use crate::diag::Location;
+use crate::load::Sources;
+use crate::model::{Level, Model, Origin};
+use crate::time::Horizon;
+use registry::RuleInfo;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The outcome of one rule for one subject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Fail,
+    Waived,
+    /// Needed input was missing.
+    Unknown,
+    /// The rule could not be evaluated (a policy crashed or ran out of its limits).
+    Error,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Waived => "waived",
+            Status::Unknown => "unknown",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// The waiver (or gap plan) that turned a failure into `waived`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct WaiverNote {
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+}
+
+/// One result of one rule for one subject: the unit every report is rendered from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RuleResult {
+    pub rule: String,
+    pub title: String,
+    pub severity: Level,
+    pub status: Status,
+    pub subject: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub evidence: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<WaiverNote>,
+}
+
+/// What every rule can read: the model, where its values came from, and time.
+pub struct Ctx<'a> {
+    pub model: &'a Model,
+    pub sources: &'a Sources,
+    pub at: jiff::Timestamp,
+    pub horizon: Horizon,
+    /// Zone in which instants are shown in messages.
+    pub display_tz: jiff::tz::TimeZone,
+}
+
+impl Ctx<'_> {
+    /// True when the UTC date of `--at` is after `date`: a date deadline holds through
+    /// the end of its day.
+    pub fn past(&self, date: jiff::civil::Date) -> bool {
+        self.at.to_zoned(jiff::tz::TimeZone::UTC).date() > date
+    }
+
+    /// `2026-12-25 03:00 America/New_York (Fri)`: an instant as messages show it.
+    pub fn show(&self, t: jiff::Timestamp) -> String {
+        let z = t.to_zoned(self.display_tz.clone());
+        let name = self.display_tz.iana_name().unwrap_or("UTC");
+        format!("{} {}", z.strftime("%a %Y-%m-%d %H:%M"), name)
+    }
+
+    /// The file a value came from, for paths relative to it (runbooks).
+    pub fn file_dir(&self, origin: &Origin) -> std::path::PathBuf {
+        self.sources.files[origin.file].path.parent().map(|p| p.to_path_buf()).unwrap_or_default()
+    }
+}
+
+/// Collects results for one rule at a time.
+pub struct Out<'c, 'a> {
+    ctx: &'c Ctx<'a>,
+    info: &'static RuleInfo,
+    pub results: Vec<RuleResult>,
+}
+
+impl<'c, 'a> Out<'c, 'a> {
+    pub fn new(ctx: &'c Ctx<'a>, id: &str) -> Self {
+        let info = registry::find(id).expect("rule ids used by rule modules are registered");
+        Out { ctx, info, results: Vec::new() }
+    }
+
+    pub fn push(&mut self, status: Status, subject: impl Into<String>, origin: Option<&Origin>, message: impl Into<String>) -> &mut RuleResult {
+        let location = origin.map(|o| self.ctx.sources.locate(o));
+        self.results.push(RuleResult {
+            rule: self.info.id.to_string(),
+            title: self.info.title.to_string(),
+            severity: self.info.level,
+            status,
+            subject: subject.into(),
+            message: message.into(),
+            location,
+            evidence: serde_json::Value::Null,
+            help: None,
+            waiver: None,
+        });
+        self.results.last_mut().expect("just pushed")
+    }
+
+    pub fn pass(&mut self, subject: impl Into<String>, origin: &Origin, message: impl Into<String>) -> &mut RuleResult {
+        self.push(Status::Pass, subject, Some(origin), message)
+    }
+
+    pub fn fail(&mut self, subject: impl Into<String>, origin: &Origin, message: impl Into<String>, help: impl Into<String>) -> &mut RuleResult {
+        let r = self.push(Status::Fail, subject, Some(origin), message);
+        r.help = Some(help.into());
+        r
+    }
+
+    pub fn unknown(&mut self, subject: impl Into<String>, origin: Option<&Origin>, message: impl Into<String>) -> &mut RuleResult {
+        self.push(Status::Unknown, subject, origin, message)
+    }
+}
+
+impl RuleResult {
+    pub fn with_evidence(&mut self, evidence: serde_json::Value) -> &mut Self {
+        self.evidence = evidence;
+        self
+    }
+}
+
+/// `service:payments-api`.
+pub fn subject(kind: &str, id: &str) -> String {
+    format!("{kind}:{id}")
+}

@@ -1,0 +1,285 @@
+//! SM-001..SM-003: references, the minimum model, and the model's review.
+
+use super::{Ctx, Out, RuleResult, subject};
+use crate::load::de::did_you_mean;
+use crate::model::*;
+
+/// What a reference must name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefKind {
+    Calendar,
+    /// `wall` or a calendar.
+    Clock,
+    HolidaySet,
+    Contact,
+    /// `rotation:ID` or `contact:ID`.
+    Target,
+    Vendor,
+    Template,
+    Tier,
+    Escalation,
+    Severity,
+    Runbook,
+    Artifact,
+    Service,
+}
+
+impl RefKind {
+    fn noun(self) -> &'static str {
+        match self {
+            RefKind::Calendar | RefKind::Clock => "calendar",
+            RefKind::HolidaySet => "holiday set",
+            RefKind::Contact => "contact",
+            RefKind::Target => "escalation target",
+            RefKind::Vendor => "vendor",
+            RefKind::Template => "request template",
+            RefKind::Tier => "tier",
+            RefKind::Escalation => "escalation",
+            RefKind::Severity => "severity",
+            RefKind::Runbook => "runbook",
+            RefKind::Artifact => "artifact",
+            RefKind::Service => "service",
+        }
+    }
+}
+
+/// One reference written in the model.
+pub struct Reference {
+    pub subject: String,
+    pub origin: Origin,
+    pub kind: RefKind,
+    pub id: String,
+}
+
+/// Every reference of the model, in model order.
+pub fn references(m: &Model) -> Vec<Reference> {
+    let mut out = Vec::new();
+    let mut add = |subject: &str, origin: Origin, kind: RefKind, id: &str| {
+        out.push(Reference { subject: subject.to_string(), origin, kind, id: id.to_string() });
+    };
+    for (id, t) in &m.tiers {
+        let s = subject("tier", id);
+        add(&s, t.origin.at("availability"), RefKind::Calendar, &t.availability);
+        add(&s, t.origin.at("required_coverage"), RefKind::Calendar, &t.required_coverage);
+    }
+    for (id, c) in &m.calendars {
+        for (i, h) in c.exclude_holidays.iter().enumerate() {
+            add(&subject("calendar", id), c.origin.at(format!("exclude_holidays/{i}")), RefKind::HolidaySet, h);
+        }
+    }
+    for s in &m.severities {
+        add(&subject("severity", &s.id), s.origin.at("clock"), RefKind::Clock, &s.clock);
+    }
+    for c in &m.contacts {
+        for (i, h) in c.holidays.iter().enumerate() {
+            add(&subject("contact", &c.id), c.origin.at(format!("holidays/{i}")), RefKind::HolidaySet, h);
+        }
+    }
+    for (id, r) in &m.rotations {
+        let s = subject("rotation", id);
+        for (i, member) in r.members.iter().enumerate() {
+            add(&s, r.origin.at(format!("members/{i}")), RefKind::Contact, member);
+        }
+        for (i, o) in r.overrides.iter().enumerate() {
+            add(&s, r.origin.at(format!("overrides/{i}/member")), RefKind::Contact, &o.member);
+        }
+    }
+    for (id, e) in &m.escalations {
+        let s = subject("escalation", id);
+        for (i, step) in e.steps.iter().enumerate() {
+            for (j, target) in step.notify.iter().enumerate() {
+                add(&s, e.origin.at(format!("steps/{i}/notify/{j}")), RefKind::Target, target);
+            }
+            if let Some(vc) = &step.vendor_case {
+                add(&s, e.origin.at(format!("steps/{i}/vendor_case")), RefKind::Vendor, &vc.vendor);
+            }
+        }
+        if let Some(f) = &e.final_fallback {
+            add(&s, e.origin.at("final_fallback"), RefKind::Target, f);
+        }
+    }
+    for (id, v) in &m.vendors {
+        let s = subject("vendor", id);
+        if let Some(t) = &v.request_template {
+            add(&s, v.origin.at("request_template"), RefKind::Template, t);
+        }
+        if let Some(c) = &v.coverage {
+            add(&s, v.origin.at("coverage"), RefKind::Calendar, c);
+        }
+    }
+    for svc in &m.services {
+        let s = subject("service", &svc.id);
+        let o = &svc.origin;
+        if let Some(t) = &svc.tier {
+            add(&s, o.at("tier"), RefKind::Tier, t);
+        }
+        if let Some(e) = &svc.escalation {
+            add(&s, o.at("escalation"), RefKind::Escalation, e);
+        }
+        if let Some(c) = &svc.coverage {
+            add(&s, o.at("coverage"), RefKind::Calendar, c);
+        }
+        for (i, sev) in svc.severities.iter().flatten().enumerate() {
+            add(&s, o.at(format!("severities/{i}")), RefKind::Severity, sev);
+        }
+        for (field, kind, ids) in [("vendors", RefKind::Vendor, &svc.vendors), ("runbooks", RefKind::Runbook, &svc.runbooks), ("artifacts", RefKind::Artifact, &svc.artifacts)] {
+            for (i, id) in ids.iter().enumerate() {
+                add(&s, o.at(format!("{field}/{i}")), kind, id);
+            }
+        }
+    }
+    for d in &m.drills {
+        let s = subject("drill", &d.id);
+        for (i, id) in d.services.iter().enumerate() {
+            add(&s, d.origin.at(format!("services/{i}")), RefKind::Service, id);
+        }
+        if let Some(w) = &d.window {
+            if let Some(c) = &w.within {
+                add(&s, d.origin.at("window/within"), RefKind::Calendar, c);
+            }
+            for (i, c) in w.not_during.iter().enumerate() {
+                add(&s, d.origin.at(format!("window/not_during/{i}")), RefKind::Calendar, c);
+            }
+        }
+        for (i, step) in d.steps.iter().enumerate() {
+            match step {
+                DrillStep::VendorCase(vc) => add(&s, d.origin.at(format!("steps/{i}/vendor_case")), RefKind::Vendor, &vc.vendor),
+                DrillStep::Retrieve(ids) => {
+                    for (j, id) in ids.iter().enumerate() {
+                        add(&s, d.origin.at(format!("steps/{i}/retrieve/{j}")), RefKind::Artifact, id);
+                    }
+                }
+                DrillStep::SnsPublish(_) | DrillStep::Probe(_) => {}
+            }
+        }
+    }
+    out
+}
+
+/// The ids a reference of this kind may name, for existence checks and suggestions.
+fn candidates(m: &Model, kind: RefKind) -> Vec<String> {
+    match kind {
+        RefKind::Calendar => std::iter::once(ALWAYS.to_string()).chain(m.calendars.keys().cloned()).collect(),
+        RefKind::Clock => ["wall".to_string()].into_iter().chain(m.calendars.keys().cloned()).collect(),
+        RefKind::HolidaySet => m.holidays.keys().cloned().collect(),
+        RefKind::Contact => m.contacts.iter().map(|c| c.id.clone()).collect(),
+        RefKind::Target => m.rotations.keys().map(|r| format!("rotation:{r}")).chain(m.contacts.iter().map(|c| format!("contact:{}", c.id))).collect(),
+        RefKind::Vendor => m.vendors.keys().cloned().collect(),
+        RefKind::Template => m.request_templates.keys().cloned().collect(),
+        RefKind::Tier => m.tiers.keys().cloned().collect(),
+        RefKind::Escalation => m.escalations.keys().cloned().collect(),
+        RefKind::Severity => m.severities.iter().map(|s| s.id.clone()).collect(),
+        RefKind::Runbook => m.runbooks.keys().cloned().collect(),
+        RefKind::Artifact => m.artifacts.keys().cloned().collect(),
+        RefKind::Service => m.services.iter().map(|s| s.id.clone()).collect(),
+    }
+}
+
+/// Whether a reference resolves in the model.
+pub fn resolves(m: &Model, kind: RefKind, id: &str) -> bool {
+    match kind {
+        RefKind::Calendar => m.has_calendar(id),
+        RefKind::Clock => id == "wall" || m.calendars.contains_key(id),
+        RefKind::Target => match id.split_once(':') {
+            Some(("rotation", r)) => m.rotations.contains_key(r),
+            Some(("contact", c)) => m.contact(c).is_some(),
+            _ => false,
+        },
+        _ => candidates(m, kind).iter().any(|c| c == id),
+    }
+}
+
+pub fn sm001(ctx: &Ctx) -> Vec<RuleResult> {
+    let mut out = Out::new(ctx, "SM-001");
+    let refs = references(ctx.model);
+    let mut subjects: indexmap::IndexMap<&str, (&Origin, usize)> = indexmap::IndexMap::new();
+    for r in &refs {
+        let entry = subjects.entry(r.subject.as_str()).or_insert((&r.origin, 0));
+        if resolves(ctx.model, r.kind, &r.id) {
+            continue;
+        }
+        entry.1 += 1;
+        let cands = candidates(ctx.model, r.kind);
+        let suggestion = if r.kind == RefKind::Target && !r.id.contains(':') {
+            cands.iter().find(|c| c.split_once(':').is_some_and(|(_, id)| id == r.id)).cloned()
+        } else {
+            did_you_mean(&r.id, cands.iter().map(String::as_str)).map(str::to_string)
+        };
+        let help = match (suggestion, r.kind) {
+            (Some(s), _) => format!("did you mean `{s}`?"),
+            (None, RefKind::Target) => "escalation targets are written `rotation:ID` or `contact:ID`".to_string(),
+            (None, _) if cands.is_empty() => format!("define the {} or remove the reference", r.kind.noun()),
+            (None, _) => format!("known ids: {}", cands.join(", ")),
+        };
+        let message = match r.kind {
+            RefKind::Target if !r.id.contains(':') => format!("escalation target `{}` does not say its kind", r.id),
+            RefKind::Clock => format!("clock `{}` is neither `wall` nor a calendar", r.id),
+            kind => format!("{} `{}` does not exist", kind.noun(), r.id),
+        };
+        out.fail(&r.subject, &r.origin, message, help);
+    }
+    for (s, (origin, broken)) in subjects {
+        if broken == 0 {
+            out.pass(s, origin, "every reference resolves");
+        }
+    }
+    out.results
+}
+
+pub fn sm002(ctx: &Ctx) -> Vec<RuleResult> {
+    let mut out = Out::new(ctx, "SM-002");
+    for svc in &ctx.model.services {
+        let mut missing = Vec::new();
+        for (what, absent) in [
+            ("owner", svc.owner.is_none()),
+            ("tier", svc.tier.is_none()),
+            ("escalation", svc.escalation.is_none()),
+            ("a runbook", svc.runbooks.is_empty()),
+            ("a vendor", svc.vendors.is_empty()),
+        ] {
+            if absent {
+                missing.push(what);
+            }
+        }
+        let s = subject("service", &svc.id);
+        if missing.is_empty() {
+            out.pass(s, &svc.origin, "owner, tier, escalation, runbooks and vendors are set");
+        } else {
+            let list = missing.join(", ");
+            out.fail(s, &svc.origin, format!("service `{}` has no {list}", svc.id), format!("add {list} to the service"))
+                .with_evidence(serde_json::json!({ "missing": missing }));
+        }
+    }
+    out.results
+}
+
+/// The default review interval when a model sets `reviewed` without one.
+pub const DEFAULT_REVIEW_INTERVAL_DAYS: i64 = 365;
+
+pub fn sm003(ctx: &Ctx) -> Vec<RuleResult> {
+    let mut out = Out::new(ctx, "SM-003");
+    let Some(meta) = &ctx.model.metadata else { return out.results };
+    let interval = meta.review_interval.unwrap_or(Duration::from_days(DEFAULT_REVIEW_INTERVAL_DAYS));
+    match meta.reviewed {
+        None => {
+            out.fail("model", &meta.origin, "the model has no `metadata.reviewed` date", "review the model and add `reviewed: YYYY-MM-DD` (and `review_interval`)");
+        }
+        Some(reviewed) => {
+            let due = add_days(reviewed.0, interval);
+            let o = meta.origin.at("reviewed");
+            if ctx.past(due) {
+                out.fail("model", &o, format!("the model was last reviewed on {reviewed}; the review was due by {due}"), "hold the operational readiness review and update `metadata.reviewed`")
+                    .with_evidence(serde_json::json!({ "reviewed": reviewed.to_string(), "due": due.to_string() }));
+            } else {
+                out.pass("model", &o, format!("reviewed on {reviewed}, next review due by {due}"));
+            }
+        }
+    }
+    out.results
+}
+
+/// `date + duration` as a date (partial days round up: the deadline is the day it falls on).
+pub fn add_days(date: jiff::civil::Date, d: Duration) -> jiff::civil::Date {
+    let days = d.days + (d.seconds + 86_399) / 86_400;
+    date.checked_add(jiff::Span::new().days(days)).unwrap_or(jiff::civil::Date::MAX)
+}

@@ -1,0 +1,163 @@
+//! RB-001..RB-003: runbook files, their sections and their freshness.
+
+use super::model_rules::add_days;
+use super::{Ctx, Out, RuleResult, subject};
+use serde_json::json;
+
+/// A Markdown heading and whether non-empty content follows it before the next heading.
+#[derive(Debug, PartialEq)]
+pub struct Section {
+    pub title: String,
+    pub has_content: bool,
+}
+
+/// The ATX and setext headings of a Markdown text, ignoring fenced code blocks.
+pub fn sections(text: &str) -> Vec<Section> {
+    let mut out: Vec<Section> = Vec::new();
+    let mut fence: Option<&str> = None;
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        if let Some(f) = fence {
+            if trimmed.starts_with(f) {
+                fence = None;
+            }
+            if let Some(last) = out.last_mut() {
+                last.has_content = true;
+            }
+            continue;
+        }
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = Some(&trimmed[..3]);
+            if let Some(last) = out.last_mut() {
+                last.has_content = true;
+            }
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        if indent < 4 && trimmed.starts_with('#') {
+            let level = trimmed.chars().take_while(|c| *c == '#').count();
+            let rest = &trimmed[level..];
+            if level <= 6 && (rest.is_empty() || rest.starts_with(' ') || rest.starts_with('\t')) {
+                let title = rest.trim().trim_end_matches('#').trim().to_string();
+                out.push(Section { title, has_content: false });
+                continue;
+            }
+        }
+        let next = lines.get(i + 1).map(|l| l.trim()).unwrap_or("");
+        let setext = !trimmed.is_empty() && !next.is_empty() && (next.chars().all(|c| c == '=') || (next.chars().all(|c| c == '-') && next.len() >= 2));
+        if setext && indent < 4 {
+            out.push(Section { title: trimmed.trim().to_string(), has_content: false });
+            continue;
+        }
+        let underline = !trimmed.is_empty() && (trimmed.chars().all(|c| c == '=') || trimmed.chars().all(|c| c == '-')) && i > 0 && out.last().is_some_and(|s| s.title == lines[i - 1].trim());
+        if underline {
+            continue;
+        }
+        if !trimmed.is_empty()
+            && let Some(last) = out.last_mut()
+        {
+            last.has_content = true;
+        }
+    }
+    out
+}
+
+fn read(ctx: &Ctx, rb: &crate::model::Entry<crate::model::Runbook>) -> Result<String, String> {
+    let path = ctx.file_dir(&rb.origin).join(&rb.path);
+    std::fs::read_to_string(&path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => format!("{} does not exist", rb.path),
+        std::io::ErrorKind::InvalidData => format!("{} is not UTF-8 text", rb.path),
+        _ => format!("{} cannot be read: {e}", rb.path),
+    })
+}
+
+pub fn rb001(ctx: &Ctx) -> Vec<RuleResult> {
+    let mut out = Out::new(ctx, "RB-001");
+    for (id, rb) in &ctx.model.runbooks {
+        let o = rb.origin.at("path");
+        match read(ctx, rb) {
+            Ok(_) => {
+                out.pass(subject("runbook", id), &o, format!("{} is readable", rb.path));
+            }
+            Err(why) => {
+                out.fail(subject("runbook", id), &o, format!("runbook `{id}`: {why}"), "correct the path (relative to this YAML file) or add the runbook");
+            }
+        }
+    }
+    out.results
+}
+
+pub fn rb002(ctx: &Ctx) -> Vec<RuleResult> {
+    let mut out = Out::new(ctx, "RB-002");
+    for (id, rb) in &ctx.model.runbooks {
+        let s = subject("runbook", id);
+        let Ok(text) = read(ctx, rb) else {
+            out.unknown(&s, Some(&rb.origin.at("path")), format!("{} cannot be read (RB-001)", rb.path));
+            continue;
+        };
+        let found = sections(&text);
+        let titles: Vec<&str> = found.iter().map(|s| s.title.as_str()).collect();
+        let mut problems = 0;
+        for (i, want) in rb.required_sections.iter().enumerate() {
+            let o = rb.origin.at(format!("required_sections/{i}"));
+            match found.iter().find(|s| s.title.eq_ignore_ascii_case(want.trim())) {
+                None => {
+                    problems += 1;
+                    out.fail(&s, &o, format!("{} has no section \"{want}\"", rb.path), format!("add a '## {want}' section, or remove it from required_sections"))
+                        .with_evidence(json!({ "sections_found": titles }));
+                }
+                Some(sec) if !sec.has_content => {
+                    problems += 1;
+                    out.fail(&s, &o, format!("{}: section \"{want}\" is empty", rb.path), format!("write the {want} content under its heading"))
+                        .with_evidence(json!({ "sections_found": titles }));
+                }
+                Some(_) => {}
+            }
+        }
+        if problems == 0 {
+            let msg = if rb.required_sections.is_empty() { "not required: no required_sections".to_string() } else { format!("has {}", rb.required_sections.join(", ")) };
+            out.pass(&s, &rb.origin.at("path"), msg);
+        }
+    }
+    out.results
+}
+
+pub fn rb003(ctx: &Ctx) -> Vec<RuleResult> {
+    let mut out = Out::new(ctx, "RB-003");
+    for (id, rb) in &ctx.model.runbooks {
+        let s = subject("runbook", id);
+        match (rb.max_age, rb.reviewed) {
+            (None, _) => {
+                out.pass(&s, &rb.origin, "not required: no max_age");
+            }
+            (Some(_), None) => {
+                out.fail(&s, &rb.origin.at("max_age"), format!("runbook `{id}` has a max_age but no `reviewed` date"), "review the runbook and add `reviewed: YYYY-MM-DD`");
+            }
+            (Some(age), Some(reviewed)) => {
+                let due = add_days(reviewed.0, age);
+                let o = rb.origin.at("reviewed");
+                if ctx.past(due) {
+                    out.fail(&s, &o, format!("runbook `{id}` was reviewed on {reviewed}; with max_age {age} it went stale after {due}"), "review the runbook against the current system and update `reviewed`")
+                        .with_evidence(json!({ "reviewed": reviewed.to_string(), "stale_after": due.to_string() }));
+                } else {
+                    out.pass(&s, &o, format!("reviewed on {reviewed}, fresh until {due}"));
+                }
+            }
+        }
+    }
+    out.results
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_and_content() {
+        let md = "# Title\n\nintro\n\n## Restore\n\n```\n# not a heading\n```\n\n## Empty\n\nSetext\n------\ntext\n";
+        let s = sections(md);
+        let titles: Vec<_> = s.iter().map(|s| (s.title.as_str(), s.has_content)).collect();
+        assert_eq!(titles, vec![("Title", true), ("Restore", true), ("Empty", false), ("Setext", true)]);
+    }
+}

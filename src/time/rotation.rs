@@ -1,0 +1,134 @@
+//! Rotations expanded into who is on duty when.
+
+use super::calendar::expand_weekly;
+use super::{Horizon, Interval, IntervalSet, to_instant};
+use crate::model::{Model, Rotation};
+use jiff::Timestamp;
+
+/// A stretch during which one member is on duty.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Duty {
+    pub interval: Interval,
+    pub member: String,
+}
+
+/// Who is on duty in `rot` during the horizon: turns (civil handoffs), overrides on top,
+/// clipped by restrictions. Nobody is on duty before `start`.
+pub fn duties(rot: &Rotation, horizon: Horizon) -> Vec<Duty> {
+    let tz = &rot.timezone.tz;
+    let n = rot.members.len() as i64;
+    if n == 0 || rot.handoff.as_secs() <= 0 {
+        return Vec::new();
+    }
+    let start = to_instant(rot.start.0, tz);
+    let mut turns = Vec::new();
+    // Jump close to the horizon instead of walking every past turn.
+    let elapsed = horizon.start.as_second() - start.as_second();
+    let mut k = (elapsed / rot.handoff.as_secs() - 2).max(0);
+    loop {
+        let (Some(a), Some(b)) = (turn_start(rot, k), turn_start(rot, k + 1)) else { break };
+        if a >= horizon.end {
+            break;
+        }
+        if b > horizon.start {
+            turns.push(Duty { interval: Interval { start: a, end: b }, member: rot.members[(k % n) as usize].clone() });
+        }
+        k += 1;
+    }
+    let overrides: Vec<Duty> = rot
+        .overrides
+        .iter()
+        .map(|o| Duty { interval: Interval { start: to_instant(o.from.0, tz), end: to_instant(o.to.0, tz) }, member: o.member.clone() })
+        .collect();
+    let over_set = IntervalSet::from_intervals(overrides.iter().map(|d| d.interval).collect());
+    let mut out = Vec::new();
+    for t in turns {
+        for i in IntervalSet::single(t.interval).subtract(&over_set).intervals() {
+            out.push(Duty { interval: *i, member: t.member.clone() });
+        }
+    }
+    out.extend(overrides);
+    let mask = if rot.restrictions.is_empty() {
+        IntervalSet::single(horizon.interval())
+    } else {
+        expand_weekly(&rot.restrictions, tz, horizon)
+    };
+    let mut clipped: Vec<Duty> = out
+        .into_iter()
+        .flat_map(|d| {
+            let member = d.member.clone();
+            IntervalSet::single(d.interval).intersect(&mask).intervals().iter().map(move |i| Duty { interval: *i, member: member.clone() }).collect::<Vec<_>>()
+        })
+        .collect();
+    clipped.sort_by_key(|d| d.interval);
+    clipped
+}
+
+fn turn_start(rot: &Rotation, k: i64) -> Option<Timestamp> {
+    let span = jiff::Span::new().days(rot.handoff.days.checked_mul(k)?).seconds(rot.handoff.seconds.checked_mul(k)?);
+    let dt = rot.start.0.checked_add(span).ok()?;
+    Some(to_instant(dt, &rot.timezone.tz))
+}
+
+/// The instants at which a contact is unreachable because of their own holidays (local
+/// dates in their zone, or the given fallback zone).
+pub fn holidays_of(model: &Model, contact: &str, fallback: &jiff::tz::TimeZone, horizon: Horizon) -> IntervalSet {
+    let Some(c) = model.contact(contact) else { return IntervalSet::default() };
+    let tz = c.timezone.as_ref().map(|z| z.tz.clone()).unwrap_or_else(|| fallback.clone());
+    let days = c
+        .holidays
+        .iter()
+        .filter_map(|set| model.holidays.get(set))
+        .flat_map(|dates| dates.iter())
+        .filter_map(|d| {
+            let start = to_instant(d.0.to_datetime(jiff::civil::Time::midnight()), &tz);
+            let end = to_instant(d.0.tomorrow().ok()?.to_datetime(jiff::civil::Time::midnight()), &tz);
+            Some(Interval { start, end })
+        })
+        .collect();
+    IntervalSet::from_intervals(days).clip(horizon.interval())
+}
+
+/// Whether the contact can be interrupted at all (an interruptive channel or rule), or
+/// is an always-reachable team.
+pub fn interruptible(model: &Model, contact: &str) -> bool {
+    model.contact(contact).is_some_and(|c| c.always_reachable || c.channels.iter().any(|ch| ch.kind.interruptive()))
+}
+
+/// Staffed coverage of a rotation: instants at which a member who can be interrupted is
+/// on duty and not on holiday.
+pub fn staffed(model: &Model, rot: &Rotation, horizon: Horizon) -> IntervalSet {
+    let mut on = Vec::new();
+    for d in duties(rot, horizon) {
+        if !interruptible(model, &d.member) {
+            continue;
+        }
+        let away = holidays_of(model, &d.member, &rot.timezone.tz, horizon);
+        on.extend(IntervalSet::single(d.interval).subtract(&away).intervals().iter().copied());
+    }
+    IntervalSet::from_intervals(on)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::load_str;
+
+    #[test]
+    fn weekly_turns_keep_wall_time_across_dst() {
+        let l = load_str(
+            "m.yaml",
+            "apiVersion: runready.dev/v1\nkind: SupportModel\nmetadata: { name: t }\ncontacts:\n  - { id: a, kind: person, channels: [{ type: sms, address: '1' }] }\n  - { id: b, kind: person, channels: [{ type: sms, address: '2' }] }\nrotations:\n  r: { timezone: America/New_York, members: [a, b], start: 2026-10-26T09:00, handoff: P1W }\n",
+        );
+        assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+        let rot = &l.model.rotations["r"];
+        let h = Horizon { start: "2026-10-26T13:00:00Z".parse().unwrap(), end: "2026-11-09T14:00:00Z".parse().unwrap() };
+        let d = duties(rot, h);
+        assert_eq!(d[0].member, "a");
+        // The turn spanning the fall-back change is 169 hours long and ends at 09:00 EST.
+        assert_eq!(d[0].interval.secs(), 169 * 3600);
+        assert_eq!(d[1].interval.start.to_string(), "2026-11-02T14:00:00Z");
+        assert_eq!(d[1].member, "b");
+        assert_eq!(staffed(&l.model, rot, h).intervals().len(), 1);
+    }
+}
