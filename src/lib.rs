@@ -8,3 +8,6 @@ pub mod load;
 pub mod model;
 pub mod rules;
 pub mod time;
+pub mod cli;
+pub mod commands;
+pub mod report;

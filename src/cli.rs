@@ -1,0 +1,126 @@
+//! Command-line definitions (clap derive) and nothing else.
+
+use crate::model::{Duration, Instant, TimeZone};
+use crate::report::FailOn;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "runready", version, about = "Will your support process work when production breaks tonight?", long_about = "runready checks a platform team's support model (coverage hours, severities, escalations, rotations, vendors, runbooks, artifacts, drills) against readiness rules and writes terminal, JSON, JUnit, Markdown and SARIF reports.\n\nExit codes: 0 ready, 1 not ready, 2 the input could not be used, 3 something asked for could not be evaluated.", after_help = "Examples:\n  runready check examples/payments\n  runready check model/ --at 2026-11-23T10:00:00Z --junit out/junit.xml --sarif out/runready.sarif\n  runready explain RB-002")]
+pub struct Cli {
+    /// Only print the summary line (and errors).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also list passing results.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Load the model, evaluate every rule, print the verdict and write the reports asked for.
+    #[command(after_help = "Examples:\n  runready check examples/payments\n  runready check model/ --format json > report.json\n  runready check model/ --markdown \"$GITHUB_STEP_SUMMARY\" --fail-on warning")]
+    Check(CheckArgs),
+    /// List the built-in rules.
+    Rules,
+    /// Explain a rule: what it checks, why, how to fix it, and examples.
+    Explain {
+        /// Rule id, e.g. RB-002.
+        rule: String,
+    },
+    /// Write the JSON Schemas (draft-07) of the model and the JSON report.
+    Schema {
+        /// Directory to write into.
+        #[arg(long, default_value = "schemas")]
+        out: PathBuf,
+    },
+    /// Write a small, valid, commented starter model.
+    Init {
+        /// Directory to create the model in.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Overwrite existing files.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Required {
+    Facts,
+    Journals,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Model files or directories (every *.yaml / *.yml below a directory).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Evaluate as of this RFC 3339 instant instead of now.
+    #[arg(long, value_name = "INSTANT")]
+    pub at: Option<Instant>,
+    /// How far ahead of --at calendars and rotations are simulated.
+    #[arg(long, value_name = "DURATION", default_value = "P90D")]
+    pub horizon: Duration,
+    /// Only these services (repeatable); model-wide rules still run.
+    #[arg(long = "service", value_name = "ID")]
+    pub services: Vec<String>,
+    /// The zone in which times are shown in messages.
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    pub tz: TimeZone,
+    /// Missing inputs fail the rules that need them instead of leaving them unknown.
+    #[arg(long, value_delimiter = ',', value_name = "facts,journals")]
+    pub require: Vec<Required>,
+    /// Results with status `error` do not turn the exit code into 3.
+    #[arg(long)]
+    pub allow_incomplete: bool,
+    /// Report on stdout: human or json.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Write the JSON report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write a Markdown report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Write a SARIF 2.1.0 report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
+    /// A minijinja template replacing the built-in Markdown report.
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+    /// Lowest severity of a failure that makes the verdict "not ready".
+    #[arg(long, value_enum, default_value = "error")]
+    pub fail_on: FailOnArg,
+    /// A previous JSON report: Markdown shows new/fixed/unchanged, SARIF sets baselineState.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    Error,
+    Warning,
+    Never,
+}
+
+impl From<FailOnArg> for FailOn {
+    fn from(a: FailOnArg) -> Self {
+        match a {
+            FailOnArg::Error => FailOn::Error,
+            FailOnArg::Warning => FailOn::Warning,
+            FailOnArg::Never => FailOn::Never,
+        }
+    }
+}

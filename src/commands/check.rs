@@ -1,0 +1,84 @@
+//! `runready check`: load, evaluate, report, exit.
+
+use crate::cli::{CheckArgs, Format, Required};
+use crate::load::{self, Loaded};
+use crate::report::{self, ModelInfo, Report, baseline, exit};
+use crate::rules::{self, Options};
+
+pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
+    let at = args.at.map(|i| i.0).unwrap_or_else(jiff::Timestamp::now);
+    // Inputs that are not the model are read first: a bad flag file is exit 2 before any work.
+    let base = match args.baseline.as_deref().map(baseline::read).transpose() {
+        Ok(b) => b,
+        Err(e) => return usage_error(&e),
+    };
+    let template = match args.template.as_ref().map(|p| std::fs::read_to_string(p).map_err(|e| format!("cannot read template {}: {e}", p.display()))).transpose() {
+        Ok(t) => t,
+        Err(e) => return usage_error(&e),
+    };
+    let loaded = load::load(&args.paths);
+    let report = evaluate(&loaded, args, at);
+    let comparison = base.as_ref().map(|b| baseline::compare(&report, b));
+    let model = loaded.is_usable().then_some(&loaded.model);
+
+    let mut code = report.verdict.exit_code();
+    let mut write = |path: &std::path::Path, text: Result<String, String>| match text.and_then(|t| report::write_atomic(path, &t).map_err(|e| format!("cannot write {}: {e}", path.display()))) {
+        Ok(()) => {}
+        Err(e) => {
+            eprintln!("error: {e}");
+            code = code.max(exit::INVALID_INPUT);
+        }
+    };
+    if let Some(p) = &args.json {
+        write(p, Ok(report.to_json()));
+    }
+    if let Some(p) = &args.junit {
+        write(p, Ok(report::junit::render(&report)));
+    }
+    if let Some(p) = &args.sarif {
+        write(p, Ok(report::sarif::render(&report, comparison.as_ref())));
+    }
+    if let Some(p) = &args.markdown {
+        write(p, report::markdown::render(&report, model, comparison.as_ref(), template.as_deref()));
+    }
+    match args.format {
+        Format::Json => print!("{}", report.to_json()),
+        Format::Human if quiet => println!("{}", report::human::summary_line(&report)),
+        Format::Human => print!("{}", report::human::render(&report, &loaded.sources, &report::human::Style { color: super::color_stdout(), verbose })),
+    }
+    code
+}
+
+/// Builds the report: load errors when the model is unusable, otherwise every result.
+pub fn evaluate(loaded: &Loaded, args: &CheckArgs, at: jiff::Timestamp) -> Report {
+    let info = ModelInfo { name: loaded.model.name().to_string(), files: loaded.sources.displays() };
+    let mut report = Report::new(info, at, args.horizon, args.fail_on.into());
+    if loaded.is_usable() {
+        let opts = Options {
+            at,
+            horizon: args.horizon,
+            services: args.services.clone(),
+            require_facts: args.require.contains(&Required::Facts),
+            require_journals: args.require.contains(&Required::Journals),
+            display_tz: args.tz.tz.clone(),
+        };
+        let unknown: Vec<&String> = args.services.iter().filter(|s| loaded.model.service(s).is_none()).collect();
+        if !unknown.is_empty() {
+            let names = unknown.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+            report.load_errors.push(crate::diag::Diagnostic::new("invalid-value", format!("--service {names}: no such service in the model"), None));
+        } else {
+            let evaluation = rules::evaluate(&loaded.model, &loaded.sources, &opts);
+            report.results = evaluation.results;
+            report.disabled_rules = evaluation.disabled;
+        }
+    } else {
+        report.load_errors = loaded.diagnostics.clone();
+    }
+    report.conclude(args.allow_incomplete);
+    report
+}
+
+fn usage_error(message: &str) -> i32 {
+    eprintln!("error: {message}");
+    exit::INVALID_INPUT
+}

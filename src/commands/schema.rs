@@ -1,0 +1,25 @@
+//! `runready schema`: the JSON Schemas (draft-07) generated from the types, so editors
+//! validate and complete model files and consumers can validate reports.
+
+use std::path::Path;
+
+/// Every schema this version writes: file name and content.
+pub fn schemas() -> Vec<(&'static str, String)> {
+    let settings = schemars::generate::SchemaSettings::draft07();
+    let model = settings.clone().into_generator().into_root_schema_for::<crate::model::Document>();
+    let report = settings.into_generator().into_root_schema_for::<crate::report::Report>();
+    let pretty = |s: &schemars::Schema| serde_json::to_string_pretty(s).expect("schemas serialise") + "\n";
+    vec![("support-model.schema.json", pretty(&model)), ("report.schema.json", pretty(&report))]
+}
+
+pub fn run(out: &Path) -> i32 {
+    for (name, text) in schemas() {
+        let path = out.join(name);
+        if let Err(e) = crate::report::write_atomic(&path, &text) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return crate::report::exit::INVALID_INPUT;
+        }
+        println!("wrote {}", path.display());
+    }
+    0
+}
