@@ -47,18 +47,16 @@ pub fn sev001(ctx: &Ctx) -> Vec<RuleResult> {
     out.results
 }
 
-/// Whether `vendor` offers `sev`, and a description of the commitment when it does.
-fn offers(ctx: &Ctx, vendor: &Vendor, sev: AwsSeverity) -> Result<(), String> {
+/// Whether `vendor` offers `sev`; the error says why not.
+fn offers(vendor: &Vendor, sev: AwsSeverity) -> Result<(), String> {
     match vendor.kind {
         VendorKind::AwsSupport => match vendor.plan {
             Some(plan) if crate::time::response::aws_response(plan, sev).is_some() => Ok(()),
             Some(plan) => Err(format!("the {} plan does not offer severity `{}`", plan.as_str(), sev.as_str())),
             None => Err("no plan is declared".into()),
         },
-        VendorKind::External => {
-            let _ = ctx;
-            if vendor.response.contains_key(&sev) { Ok(()) } else { Err(format!("`response` has no `{}`", sev.as_str())) }
-        }
+        VendorKind::External if vendor.response.contains_key(&sev) => Ok(()),
+        VendorKind::External => Err(format!("`response` has no `{}`", sev.as_str())),
     }
 }
 
@@ -76,7 +74,7 @@ pub fn sev002(ctx: &Ctx) -> Vec<RuleResult> {
             };
             for sev in ctx.model.service_severities(svc) {
                 checked += 1;
-                if let Err(why) = offers(ctx, vendor, sev.aws_severity) {
+                if let Err(why) = offers(vendor, sev.aws_severity) {
                     failed = true;
                     let help = match vendor.kind {
                         VendorKind::AwsSupport => format!("upgrade `{vid}`'s plan or map {} to a severity the plan offers", sev.id),
@@ -147,12 +145,13 @@ pub fn sev003(ctx: &Ctx) -> Vec<RuleResult> {
                     continue;
                 };
                 compared += 1;
+                let when = if resp.clock.is_some() || sev.clock != "wall" { format!(", worst for a case opened {}", ctx.show(at)) } else { String::new() };
                 let total = engage.as_secs() + worst;
                 if total > restore.as_secs() {
                     failed = true;
                     out.fail(&s, &sev.origin.at("targets/restore"),
-                        format!("{}: engage_vendor {} + worst-case first response of `{}` {} ({}, worst for a case opened {}) = {}, longer than restore {}",
-                            sev.id, engage.human(), vc.vendor, human_secs(worst), resp.description, ctx.show(at), human_secs(total), restore.human()),
+                        format!("{}: engage_vendor {} + worst-case first response of `{}` {} ({}{when}) = {}, longer than restore {}",
+                            sev.id, engage.human(), vc.vendor, human_secs(worst), resp.description, human_secs(total), restore.human()),
                         format!("engage `{}` earlier, buy a faster plan, or relax {}'s `restore`", vc.vendor, sev.id))
                         .with_evidence(json!({ "severity": sev.id, "vendor": vc.vendor, "engage_vendor_s": engage.as_secs(), "worst_response_s": worst, "worst_at": at.to_string(), "restore_s": restore.as_secs() }));
                 }

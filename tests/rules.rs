@@ -1,0 +1,270 @@
+//! One failing and one passing case per built-in rule, on the smallest model that shows it.
+
+mod common;
+use common::*;
+use runready::model::Level;
+use runready::rules::Status;
+
+#[test]
+fn the_base_model_passes_every_static_rule() {
+    let r = run(BASE);
+    let failing: Vec<_> = r.iter().filter(|r| r.status == Status::Fail).collect();
+    assert!(failing.is_empty(), "{failing:#?}");
+    for id in ["SM-001", "SM-002", "SM-003", "SEV-001", "SEV-002", "SEV-003", "SEV-004", "ESC-001", "ESC-005", "ESC-006", "VND-001", "VND-002", "VND-003", "RB-001", "RB-002", "RB-003", "ART-001", "ART-002"] {
+        assert_passes(&r, id);
+    }
+}
+
+#[test]
+fn sm001_dangling_references() {
+    let f = assert_fails(&run(&base_with("escalation: main", "escalation: mian")), "SM-001");
+    assert_eq!(f[0].subject, "service:api");
+    assert_eq!(f[0].help.as_deref(), Some("did you mean `main`?"));
+    assert!(f[0].location.as_ref().unwrap().path.ends_with("escalation"));
+    let f = assert_fails(&run(&base_with("notify: [rotation:primary]", "notify: [primary]")), "SM-001");
+    assert_eq!(f[0].help.as_deref(), Some("did you mean `rotation:primary`?"));
+    // Rules depending on the broken reference say so instead of passing.
+    let r = run(&base_with("escalation: main", "escalation: mian"));
+    assert_eq!(statuses(&r, "ESC-006"), vec![Status::Unknown]);
+}
+
+#[test]
+fn sm002_minimum_service() {
+    let f = assert_fails(&run(&base_with("owner: t, ", "")), "SM-002");
+    assert!(f[0].message.contains("owner"));
+    assert_passes(&run(BASE), "SM-002");
+}
+
+#[test]
+fn sm003_model_review() {
+    let f = assert_fails(&run(&base_with("reviewed: 2026-10-01, review_interval", "reviewed: 2025-11-01, review_interval")), "SM-003");
+    assert_eq!(f[0].subject, "model");
+    // Due 2026-11-01 + 365 days = 2026-11-01; --at is 2026-11-23.
+    assert!(f[0].message.contains("2026-11-01"), "{}", f[0].message);
+    assert_passes(&run(BASE), "SM-003");
+    assert_fails(&run(&base_with("metadata: { name: base, reviewed: 2026-10-01, review_interval: P365D }", "metadata: { name: base }")), "SM-003");
+}
+
+#[test]
+fn sev001_inversions() {
+    let f = assert_fails(&run(&base_with("acknowledge: PT15M", "acknowledge: PT45M")), "SEV-001");
+    assert_eq!(f[0].subject, "severity:sev1");
+    assert!(f[0].location.as_ref().unwrap().path.ends_with("targets.acknowledge"));
+    assert_fails(&run(&base_with("aws_severity: urgent", "aws_severity: normal")), "SEV-001");
+    assert_fails(&run(&base_with("{ id: sev1, aws_severity: urgent,", "{ id: sev1, aws_severity: urgent, clock: biz,")), "SEV-001");
+    // A missing target on the more severe one counts as infinite.
+    assert_fails(&run(&base_with("acknowledge: PT15M, ", "")), "SEV-001");
+}
+
+#[test]
+fn sev002_plan_offers_the_severity() {
+    let f = assert_fails(&run(&base_with("plan: business", "plan: developer")), "SEV-002");
+    assert!(f[0].message.contains("developer plan does not offer severity `urgent`"), "{}", f[0].message);
+    let critical = base_with("aws_severity: urgent", "aws_severity: critical");
+    assert_fails(&run(&critical), "SEV-002");
+    assert_passes(&run(&critical.replace("plan: business", "plan: enterprise")), "SEV-002");
+}
+
+#[test]
+fn sev003_vendor_response_within_restore() {
+    // engage 1h + AWS high 4h = 5h > restore 4h.
+    let f = assert_fails(&run(&base_with("restore: P1D", "restore: PT4H")), "SEV-003");
+    assert!(f[0].message.contains("= 5h, longer than restore 4h"), "{}", f[0].message);
+    assert_passes(&run(&base_with("restore: P1D", "restore: PT5H")), "SEV-003");
+}
+
+#[test]
+fn sev003_business_hours_vendor() {
+    // An external vendor answering urgent cases in 1h, inside UK business hours only: the
+    // worst case is a case raised as the office closes on a Friday (or before Christmas).
+    let yaml = base_with("vendors:\n", "vendors:\n  ext: { kind: external, coverage: biz, response: { urgent: PT1H, high: PT2H }, request_template: std }\n")
+        .replace("vendor_case: aws", "vendor_case: ext")
+        .replace("vendors: [aws]", "vendors: [aws, ext]")
+        .replace("restore: PT4H", "restore: P7D")
+        .replace("restore: P1D", "restore: P8D");
+    let r = run(&yaml);
+    assert_passes(&r, "SEV-003");
+    let tight = yaml.replace("restore: P7D", "restore: PT12H");
+    let f = assert_fails(&run(&tight), "SEV-003");
+    // Christmas Eve 18:00 London: closed over the holiday (25th) and the weekend until
+    // Monday 28 December 08:00, then one hour: 3 days 15 hours.
+    assert!(f[0].message.contains("worst-case first response of `ext` 3d15h"), "{}", f[0].message);
+    assert!(f[0].message.contains("worst for a case opened Thu 2026-12-24 18:00 UTC"), "{}", f[0].message);
+}
+
+#[test]
+fn sev004_wall_clock_for_24x7() {
+    let f = assert_fails(&run(&base_with("{ id: sev2, aws_severity: high,", "{ id: sev2, aws_severity: high, clock: biz,")), "SEV-004");
+    assert!(f[0].location.as_ref().unwrap().path.ends_with("clock"));
+    assert_passes(&run(BASE), "SEV-004");
+}
+
+#[test]
+fn esc001_fallback() {
+    assert_fails(&run(&base_with("    final_fallback: contact:noc\n", "")), "ESC-001");
+    assert_fails(&run(&base_with("final_fallback: contact:noc", "final_fallback: contact:a")), "ESC-001");
+    // A rotation staffed at every instant is a valid fallback; with a restriction it is not.
+    assert_passes(&run(&base_with("final_fallback: contact:noc", "final_fallback: rotation:primary")), "ESC-001");
+    let restricted = base_with("final_fallback: contact:noc", "final_fallback: rotation:primary")
+        .replace("handoff: P1W }", "handoff: P1W, restrictions: [{ days: [mon], from: \"09:00\", to: \"17:00\" }] }");
+    let f = assert_fails(&run(&restricted), "ESC-001");
+    assert!(f[0].message.contains("nobody reachable"), "{}", f[0].message);
+    // A member's holiday inside the horizon opens a gap too.
+    let holiday = base_with("final_fallback: contact:noc", "final_fallback: rotation:primary").replace("{ id: a, kind: person,", "{ id: a, kind: person, holidays: [uk],");
+    assert_fails(&run(&holiday), "ESC-001");
+}
+
+#[test]
+fn esc005_broken_steps() {
+    let f = assert_fails(&run(&base_with("timeout: PT5M", "timeout: PT0M")), "ESC-005");
+    assert!(f[0].location.as_ref().unwrap().path.ends_with("steps[0].timeout"));
+    assert_fails(&run(&base_with("notify: [rotation:primary]", "notify: []")), "ESC-005");
+    assert_fails(&run(&base_with("    final_fallback: contact:noc\n", "    repeat: -1\n    final_fallback: contact:noc\n")), "ESC-005");
+    assert_passes(&run(BASE), "ESC-005");
+}
+
+#[test]
+fn esc006_vendor_step() {
+    assert_fails(&run(&base_with(", vendor_case: aws }", " }")), "ESC-006");
+    // No severity of high or above: not required.
+    let low = base_with("vendor_case: aws }", "}").replace("aws_severity: urgent", "aws_severity: normal").replace("aws_severity: high", "aws_severity: low");
+    assert_passes(&run(&low), "ESC-006");
+}
+
+#[test]
+fn vnd001_developer_plan_on_24x7() {
+    assert_fails(&run(&base_with("plan: business", "plan: developer")), "VND-001");
+    assert_passes(&run(BASE), "VND-001");
+}
+
+#[test]
+fn vnd002_request_template() {
+    let f = assert_fails(&run(&base_with("required_fields: [product_version, impact, observed_behavior, expected_behavior]", "required_fields: [impact]")), "VND-002");
+    assert_eq!(f[0].subject, "vendor:aws");
+    let f = assert_fails(&run(&base_with("product_version: \"1\", ", "")), "VND-002");
+    assert_eq!(f[0].subject, "service:api");
+    assert_passes(&run(BASE), "VND-002");
+}
+
+#[test]
+fn vnd003_vendor_hours_and_gap_plans() {
+    let yaml = base_with("vendors:\n", "vendors:\n  ext: { kind: external, coverage: biz, response: { urgent: PT1H, high: PT2H }, request_template: std }\n").replace("vendors: [aws]", "vendors: [aws, ext]");
+    let f = assert_fails(&run(&yaml), "VND-003");
+    assert!(f[0].message.contains("gaps"), "{}", f[0].message);
+    let planned = yaml.replace("artifacts: [v, c, l] }", "artifacts: [v, c, l], gap_plan: { mitigation: NOC restores, accepted_by: a, expires: 2027-06-30 } }");
+    let r = run(&planned);
+    assert_eq!(statuses(&r, "VND-003"), vec![Status::Waived]);
+    let w = r.iter().find(|r| r.rule == "VND-003").unwrap();
+    assert_eq!(w.waiver.as_ref().unwrap().reason, "NOC restores");
+    // A plan expiring inside the horizon leaves the later gaps failing.
+    let expiring = planned.replace("expires: 2027-06-30", "expires: 2026-12-01");
+    assert_eq!(statuses(&run(&expiring), "VND-003"), vec![Status::Fail, Status::Waived]);
+    assert_passes(&run(BASE), "VND-003");
+}
+
+#[test]
+fn rb001_runbook_exists() {
+    let f = assert_fails(&run(&base_with("path: rb.md", "path: missing.md")), "RB-001");
+    assert!(f[0].message.contains("missing.md does not exist"));
+    assert_passes(&run(BASE), "RB-001");
+    assert_eq!(statuses(&run(&base_with("path: rb.md", "path: missing.md")), "RB-002"), vec![Status::Unknown]);
+}
+
+#[test]
+fn rb002_sections() {
+    let f = assert_fails(&run(&base_with("required_sections: [Restore]", "required_sections: [Restore, Rollback]")), "RB-002");
+    assert_eq!(f[0].message, "rb.md has no section \"Rollback\"");
+    assert_eq!(f[0].location.as_ref().unwrap().path, "runbooks.rb.required_sections[1]");
+    assert_passes(&run(&base_with("required_sections: [Restore]", "required_sections: [restore]")), "RB-002");
+}
+
+#[test]
+fn rb003_runbook_freshness() {
+    let f = assert_fails(&run(&base_with("rb: { path: rb.md, reviewed: 2026-10-01", "rb: { path: rb.md, reviewed: 2025-10-01")), "RB-003");
+    assert!(f[0].message.contains("stale"));
+    assert_passes(&run(BASE), "RB-003");
+}
+
+#[test]
+fn art001_version_config_logs() {
+    let f = assert_fails(&run(&base_with("artifacts: [v, c, l]", "artifacts: [v, c]")), "ART-001");
+    assert!(f[0].message.contains("logs"));
+    assert_passes(&run(BASE), "ART-001");
+}
+
+#[test]
+fn art002_retrieval() {
+    assert_fails(&run(&base_with("v: { kind: version, environment: production, ", "v: { kind: version, ")), "ART-002");
+    let f = assert_fails(&run(&base_with("retrieve: { command: x }", "retrieve: { command: x, file: /y }")), "ART-002");
+    assert!(f[0].message.contains("2 retrieval methods"));
+    assert_fails(&run(&base_with("retrieve: { command: x }, max_retrieval: PT1M", "retrieve: { command: x }")), "ART-002");
+    assert_passes(&run(BASE), "ART-002");
+}
+
+fn with_waiver(yaml: &str, waiver: &str) -> String {
+    format!("{yaml}waivers:\n  - {waiver}\n")
+}
+
+#[test]
+fn gov001_waivers_are_complete_and_unexpired() {
+    let broken = base_with("path: rb.md", "path: missing.md");
+    let good = "{ rule: RB-001, subject: runbook:rb, reason: moving, approved_by: lead, expires: 2027-01-31 }";
+    let r = run(&with_waiver(&broken, good));
+    assert_passes(&r, "GOV-001");
+    assert_eq!(statuses(&r, "RB-001"), vec![Status::Waived]);
+    let expired = run(&with_waiver(&broken, &good.replace("2027-01-31", "2026-11-22")));
+    assert_fails(&expired, "GOV-001");
+    assert_eq!(statuses(&expired, "RB-001"), vec![Status::Fail], "an expired waiver waives nothing");
+    // The expiry date itself is still covered.
+    assert_passes(&run(&with_waiver(&broken, &good.replace("2027-01-31", "2026-11-23"))), "GOV-001");
+    assert_fails(&run(&with_waiver(&broken, "{ rule: RB-001, subject: runbook:rb }")), "GOV-001");
+    assert_fails(&run(&with_waiver(&broken, &good.replace("RB-001", "RB-999"))), "GOV-001");
+    assert_fails(&run(&with_waiver(&broken, &good.replace("runbook:rb", "runbook:nope"))), "GOV-001");
+}
+
+#[test]
+fn gov002_unused_waivers() {
+    let waiver = "{ rule: RB-001, subject: runbook:rb, reason: moving, approved_by: lead, expires: 2027-01-31 }";
+    let f = assert_fails(&run(&with_waiver(BASE, waiver)), "GOV-002");
+    assert_eq!(f[0].severity, Level::Warning);
+    assert_passes(&run(&with_waiver(&base_with("path: rb.md", "path: missing.md"), waiver)), "GOV-002");
+    // Not reported when the rule was not evaluated for the subject.
+    let unknown = "{ rule: AWS-001, subject: model, reason: later, approved_by: lead, expires: 2027-01-31 }";
+    assert_passes(&run(&with_waiver(BASE, unknown)), "GOV-002");
+}
+
+#[test]
+fn rules_needing_other_inputs_are_unknown_never_pass() {
+    let r = run(BASE);
+    for id in ["COV-001", "COV-002", "COV-003", "COV-004", "COV-005", "ESC-002", "ESC-003", "ESC-004", "DRL-002", "AWS-001", "AWS-002", "AWS-003", "AWS-004", "AWS-005", "DRL-001", "DRL-003", "DRL-004"] {
+        assert_eq!(statuses(&r, id), vec![Status::Unknown], "{id}");
+    }
+    let aws = r.iter().find(|r| r.rule == "AWS-001").unwrap();
+    assert_eq!(aws.message, "not evaluated: no facts given");
+    let mut opts = options();
+    opts.require_facts = true;
+    opts.require_journals = true;
+    let r = run_with(BASE, &opts);
+    assert_eq!(statuses(&r, "AWS-002"), vec![Status::Fail]);
+    assert_eq!(statuses(&r, "DRL-001"), vec![Status::Fail]);
+    assert_eq!(statuses(&r, "COV-001"), vec![Status::Unknown]);
+}
+
+#[test]
+fn rule_overrides_change_severity_or_switch_off() {
+    let yaml = format!("{}rule_overrides:\n  SM-003: {{ enabled: false }}\n  RB-001: {{ severity: warning }}\n", base_with("path: rb.md", "path: missing.md").replace("reviewed: 2026-10-01, review_interval", "reviewed: 2020-01-01, review_interval"));
+    let r = run(&yaml);
+    assert!(statuses(&r, "SM-003").is_empty());
+    assert_eq!(fails(&r, "RB-001")[0].severity, Level::Warning);
+}
+
+#[test]
+fn service_filter_keeps_the_services_and_what_they_use() {
+    let two = base_with("services:\n", "services:\n  - { id: other, tier: critical, escalation: main, vendors: [aws], runbooks: [rb2], artifacts: [v, c, l] }\n").replace("runbooks:\n", "runbooks:\n  rb2: { path: missing.md }\n");
+    let mut opts = options();
+    opts.services = vec!["api".into()];
+    let r = run_with(&two, &opts);
+    assert!(r.iter().all(|r| r.subject != "service:other" && r.subject != "runbook:rb2"));
+    assert!(r.iter().any(|r| r.subject == "service:api"));
+    assert!(r.iter().any(|r| r.subject == "runbook:rb"));
+}
