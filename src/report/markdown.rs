@@ -49,7 +49,7 @@ struct ComparisonView<'a> {
 /// Renders the report with `template` (the built-in one when `None`).
 pub fn render(report: &Report, model: Option<&Model>, baseline: Option<&Comparison>, template: Option<&str>) -> Result<String, String> {
     let mut env = minijinja::Environment::new();
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
     env.add_filter("cell", cell);
     env.add_template("report.md", template.unwrap_or(DEFAULT_TEMPLATE)).map_err(|e| format!("the Markdown template does not parse: {e}"))?;
     let not_evaluated = report.not_evaluated();

@@ -4,10 +4,12 @@ use super::model_rules::add_days;
 use super::{Ctx, Out, RuleResult, subject};
 use serde_json::json;
 
-/// A Markdown heading and whether non-empty content follows it before the next heading.
+/// A Markdown heading and whether non-empty content follows it: text before the next
+/// heading of the same or a higher level, subsections included.
 #[derive(Debug, PartialEq)]
 pub struct Section {
     pub title: String,
+    pub level: usize,
     pub has_content: bool,
 }
 
@@ -40,14 +42,15 @@ pub fn sections(text: &str) -> Vec<Section> {
             let rest = &trimmed[level..];
             if level <= 6 && (rest.is_empty() || rest.starts_with(' ') || rest.starts_with('\t')) {
                 let title = rest.trim().trim_end_matches('#').trim().to_string();
-                out.push(Section { title, has_content: false });
+                out.push(Section { title, level, has_content: false });
                 continue;
             }
         }
         let next = lines.get(i + 1).map(|l| l.trim()).unwrap_or("");
         let setext = !trimmed.is_empty() && !next.is_empty() && (next.chars().all(|c| c == '=') || (next.chars().all(|c| c == '-') && next.len() >= 2));
         if setext && indent < 4 {
-            out.push(Section { title: trimmed.trim().to_string(), has_content: false });
+            let level = if next.starts_with('=') { 1 } else { 2 };
+            out.push(Section { title: trimmed.trim().to_string(), level, has_content: false });
             continue;
         }
         let underline = !trimmed.is_empty() && (trimmed.chars().all(|c| c == '=') || trimmed.chars().all(|c| c == '-')) && i > 0 && out.last().is_some_and(|s| s.title == lines[i - 1].trim());
@@ -59,6 +62,12 @@ pub fn sections(text: &str) -> Vec<Section> {
         {
             last.has_content = true;
         }
+    }
+    // A section whose content is in its subsections has content too.
+    for i in (0..out.len()).rev() {
+        let level = out[i].level;
+        let nested = out[i + 1..].iter().take_while(|s| s.level > level).any(|s| s.has_content);
+        out[i].has_content |= nested;
     }
     out
 }
@@ -101,7 +110,8 @@ pub fn rb002(ctx: &Ctx) -> Vec<RuleResult> {
         let mut problems = 0;
         for (i, want) in rb.required_sections.iter().enumerate() {
             let o = rb.origin.at(format!("required_sections/{i}"));
-            match found.iter().find(|s| s.title.eq_ignore_ascii_case(want.trim())) {
+            let matching: Vec<&Section> = found.iter().filter(|s| s.title.eq_ignore_ascii_case(want.trim())).collect();
+            match matching.iter().find(|s| s.has_content).or(matching.first()) {
                 None => {
                     problems += 1;
                     out.fail(&s, &o, format!("{} has no section \"{want}\"", rb.path), format!("add a '## {want}' section, or remove it from required_sections"))
@@ -155,9 +165,9 @@ mod tests {
 
     #[test]
     fn headings_and_content() {
-        let md = "# Title\n\nintro\n\n## Restore\n\n```\n# not a heading\n```\n\n## Empty\n\nSetext\n------\ntext\n";
+        let md = "# Title\n\nintro\n\n## Restore\n\n```\n# not a heading\n```\n\n## Empty\n\nSetext\n------\ntext\n# Parent\n### Child\nsteps\n";
         let s = sections(md);
         let titles: Vec<_> = s.iter().map(|s| (s.title.as_str(), s.has_content)).collect();
-        assert_eq!(titles, vec![("Title", true), ("Restore", true), ("Empty", false), ("Setext", true)]);
+        assert_eq!(titles, vec![("Title", true), ("Restore", true), ("Empty", false), ("Setext", true), ("Parent", true), ("Child", true)]);
     }
 }
