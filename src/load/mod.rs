@@ -326,10 +326,8 @@ impl Loader {
     }
 
     fn finish(mut self) -> Loaded {
-        if self.diagnostics.is_empty() || !self.model.services.is_empty() {
-            let extra = validate::validate(&self.model, &self.sources);
-            self.diagnostics.extend(extra);
-        }
+        let extra = validate::validate(&self.model, &self.sources);
+        self.diagnostics.extend(extra);
         if self.sources.files.iter().all(|f| f.root.is_some()) && self.model.metadata.is_none() && !self.sources.files.is_empty() {
             let loc = Location { file: self.sources.files[0].display.clone(), line: 1, column: 1, path: String::new() };
             self.diagnostics.push(Diagnostic::new("invalid-model", "no file has `metadata` with the model's `name`", Some(loc)).with_help("add `metadata: { name: my-platform }` to one file"));
