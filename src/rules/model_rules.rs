@@ -185,7 +185,16 @@ pub fn resolves(m: &Model, kind: RefKind, id: &str) -> bool {
             Some(("contact", c)) => m.contact(c).is_some(),
             _ => false,
         },
-        _ => candidates(m, kind).iter().any(|c| c == id),
+        RefKind::HolidaySet => m.holidays.contains_key(id),
+        RefKind::Contact => m.contact(id).is_some(),
+        RefKind::Vendor => m.vendors.contains_key(id),
+        RefKind::Template => m.request_templates.contains_key(id),
+        RefKind::Tier => m.tiers.contains_key(id),
+        RefKind::Escalation => m.escalations.contains_key(id),
+        RefKind::Severity => m.severity(id).is_some(),
+        RefKind::Runbook => m.runbooks.contains_key(id),
+        RefKind::Artifact => m.artifacts.contains_key(id),
+        RefKind::Service => m.service(id).is_some(),
     }
 }
 

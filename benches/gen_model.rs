@@ -1,0 +1,21 @@
+//! `cargo run --release --example gen-model -- DIR [SERVICES ROTATIONS]`: writes the
+//! benchmark model (default 1,000 services, 200 rotations, 2,000 runbook files) to DIR.
+
+#[path = "generate.rs"]
+mod generate;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let Some(dir) = args.next() else {
+        eprintln!("usage: gen-model DIR [SERVICES ROTATIONS]");
+        std::process::exit(2);
+    };
+    let services = args.next().and_then(|s| s.parse().ok()).unwrap_or(1000);
+    let rotations = args.next().and_then(|s| s.parse().ok()).unwrap_or(200);
+    let size = generate::Size { services, rotations, runbooks_per_service: 2 };
+    if let Err(e) = generate::generate(std::path::Path::new(&dir), &size) {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+    println!("wrote {services} services, {rotations} rotations, {} runbooks to {dir}", services * 2);
+}

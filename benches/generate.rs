@@ -1,0 +1,77 @@
+//! Writes a large, valid support model for benchmarks: `services` services, `rotations`
+//! rotations across six time zones, two runbook files per service, split over files the
+//! way a big organisation would keep them. Shared by the `gen-model` example and the
+//! `check` bench.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+pub struct Size {
+    pub services: usize,
+    pub rotations: usize,
+    pub runbooks_per_service: usize,
+}
+
+const ZONES: [&str; 6] = ["Europe/London", "America/New_York", "Asia/Tokyo", "Australia/Sydney", "America/Los_Angeles", "Asia/Kolkata"];
+
+pub fn generate(dir: &Path, size: &Size) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir.join("runbooks"))?;
+    std::fs::create_dir_all(dir.join("services"))?;
+    let mut core = String::from("apiVersion: runready.dev/v1\nkind: SupportModel\nmetadata: { name: generated, reviewed: 2026-10-01, review_interval: P365D }\n");
+    core.push_str("holidays:\n  uk: [2026-12-25, 2026-12-28, 2027-01-01]\n  us: [2026-11-26, 2026-12-25, 2027-01-01]\ncalendars:\n");
+    for (i, z) in ZONES.iter().enumerate() {
+        let _ = writeln!(core, "  biz-{i}: {{ timezone: {z}, weekly: [{{ days: [mon, tue, wed, thu, fri], from: \"08:00\", to: \"18:00\" }}], exclude_holidays: [uk] }}");
+    }
+    core.push_str("tiers:\n  critical: { availability: always, required_coverage: always, min_rotation_members: 3 }\n  internal: { availability: always, required_coverage: biz-0 }\n");
+    core.push_str("severities:\n  - { id: sev1, aws_severity: urgent, targets: { acknowledge: PT15M, engage_vendor: PT30M, restore: PT4H } }\n  - { id: sev2, aws_severity: high, targets: { acknowledge: PT30M, engage_vendor: PT1H, restore: P1D } }\n  - { id: sev3, aws_severity: normal, targets: { acknowledge: PT4H, restore: P3D } }\n");
+    core.push_str("vendors:\n  aws: { kind: aws_support, plan: business, request_template: std }\n");
+    for v in 0..10 {
+        let _ = writeln!(core, "  ext-{v}: {{ kind: external, coverage: biz-{}, response: {{ urgent: PT1H, high: PT2H, normal: P1D }}, request_template: std }}", v % ZONES.len());
+    }
+    core.push_str("request_templates:\n  std: { required_fields: [product_version, impact, observed_behavior, expected_behavior], body: \"{{ impact }}\" }\n");
+    std::fs::write(dir.join("core.yaml"), core)?;
+
+    let mut team = String::from("apiVersion: runready.dev/v1\nkind: SupportModel\ncontacts:\n  - { id: noc, kind: team, always_reachable: true, channels: [{ type: voice, address: \"0\" }] }\n");
+    let mut rotations = String::from("rotations:\n");
+    let mut escalations = String::from("escalations:\n");
+    for r in 0..size.rotations {
+        let zone = ZONES[r % ZONES.len()];
+        let members: Vec<String> = (0..4).map(|m| format!("p{r}-{m}")).collect();
+        for m in &members {
+            let _ = writeln!(team, "  - {{ id: {m}, kind: person, timezone: {zone}, channels: [{{ type: sms, address: \"+1-555-{r:04}\" }}] }}");
+        }
+        let _ = writeln!(rotations, "  rot-{r}: {{ timezone: {zone}, members: [{}], start: 2026-01-05T09:00, handoff: P1W }}", members.join(", "));
+        let _ = writeln!(escalations, "  esc-{r}:\n    steps:\n      - {{ notify: [rotation:rot-{r}], timeout: PT5M }}\n      - {{ notify: [contact:noc], timeout: PT10M, vendor_case: aws }}\n    final_fallback: contact:noc");
+    }
+    std::fs::write(dir.join("team.yaml"), team + &rotations + &escalations)?;
+
+    let chunk = 100;
+    for start in (0..size.services).step_by(chunk) {
+        let mut text = String::from("apiVersion: runready.dev/v1\nkind: SupportModel\nrunbooks:\n");
+        let end = (start + chunk).min(size.services);
+        for s in start..end {
+            for k in 0..size.runbooks_per_service {
+                let _ = writeln!(text, "  rb-{s}-{k}: {{ path: ../runbooks/rb-{s}-{k}.md, reviewed: 2026-10-01, max_age: P180D, required_sections: [Summary, Restore, Escalation] }}");
+                std::fs::write(dir.join(format!("runbooks/rb-{s}-{k}.md")), format!("# Service {s} runbook {k}\n\n## Summary\n\nWhat breaks.\n\n## Restore\n\n1. Restart.\n2. Verify.\n\n## Escalation\n\nPage the rotation.\n"))?;
+            }
+        }
+        text.push_str("artifacts:\n");
+        for s in start..end {
+            for (kind, how) in [("version", "{ http: { url: \"https://svc.example/version\" } }"), ("config", "{ file: /etc/svc.yaml }"), ("logs", "{ command: \"tail -n 100 /var/log/svc.log\" }")] {
+                let _ = writeln!(text, "  {kind}-{s}: {{ kind: {kind}, environment: production, retrieve: {how}, max_retrieval: PT1M }}");
+            }
+        }
+        text.push_str("services:\n");
+        for s in start..end {
+            let runbooks: Vec<String> = (0..size.runbooks_per_service).map(|k| format!("rb-{s}-{k}")).collect();
+            let tier = if s % 5 == 0 { "internal" } else { "critical" };
+            let _ = writeln!(
+                text,
+                "  - {{ id: svc-{s}, tier: {tier}, owner: team-{}, product_version: \"1.{s}\", escalation: esc-{}, coverage: always, vendors: [aws, ext-{}], runbooks: [{}], artifacts: [version-{s}, config-{s}, logs-{s}], gap_plan: {{ mitigation: NOC restores, accepted_by: noc, expires: 2027-06-30 }} }}",
+                s % 50, s % size.rotations.max(1), s % 10, runbooks.join(", ")
+            );
+        }
+        std::fs::write(dir.join(format!("services/services-{start:04}.yaml")), text)?;
+    }
+    Ok(())
+}
