@@ -103,6 +103,7 @@ impl Loader {
         self.sources.files.push(SourceFile { path, display: display.clone(), text, root: None });
         match parsed {
             Ok(root) => {
+                let root = std::rc::Rc::new(root);
                 self.sources.files[file].root = Some(root.clone());
                 self.merge_file(file, &root);
             }

@@ -12,7 +12,7 @@ pub struct SourceFile {
     pub display: String,
     pub text: String,
     /// The parsed tree; `None` when the file could not be parsed.
-    pub root: Option<Node>,
+    pub root: Option<std::rc::Rc<Node>>,
 }
 
 #[derive(Default)]

@@ -83,9 +83,21 @@ pub struct Ctx<'a> {
     pub horizon: Horizon,
     /// Zone in which instants are shown in messages.
     pub display_tz: jiff::tz::TimeZone,
+    /// Calendars expanded over the horizon, by id: many services share few calendars.
+    pub calendars: std::cell::RefCell<std::collections::HashMap<String, Option<std::rc::Rc<crate::time::IntervalSet>>>>,
 }
 
 impl Ctx<'_> {
+    /// Calendar `id` over the horizon (`None`: no such calendar), expanded once per run.
+    pub fn calendar(&self, id: &str) -> Option<std::rc::Rc<crate::time::IntervalSet>> {
+        if let Some(hit) = self.calendars.borrow().get(id) {
+            return hit.clone();
+        }
+        let set = crate::time::calendar::expand(self.model, id, self.horizon).map(std::rc::Rc::new);
+        self.calendars.borrow_mut().insert(id.to_string(), set.clone());
+        set
+    }
+
     /// True when the UTC date of `--at` is after `date`: a date deadline holds through
     /// the end of its day.
     pub fn past(&self, date: jiff::civil::Date) -> bool {

@@ -2,7 +2,7 @@
 
 use super::{Ctx, Out, RuleResult, Status, WaiverNote, subject};
 use crate::model::*;
-use crate::time::{Interval, IntervalSet, calendar};
+use crate::time::{Interval, IntervalSet};
 
 pub const REQUIRED_FIELDS: [&str; 4] = ["product_version", "impact", "observed_behavior", "expected_behavior"];
 
@@ -80,13 +80,13 @@ pub fn vnd003(ctx: &Ctx) -> Vec<RuleResult> {
             out.unknown(&s, Some(&svc.origin), "the service's tier is missing or does not exist (SM-001, SM-002)");
             continue;
         };
-        let Some(needed) = calendar::expand(ctx.model, &tier.availability, ctx.horizon) else {
+        let Some(needed) = ctx.calendar(&tier.availability) else {
             out.unknown(&s, Some(&tier.origin.at("availability")), format!("calendar `{}` does not exist (SM-001)", tier.availability));
             continue;
         };
         for (vid, vendor) in externals {
             let cov_id = vendor.coverage.as_deref().unwrap_or(ALWAYS);
-            let Some(covered) = calendar::expand(ctx.model, cov_id, ctx.horizon) else {
+            let Some(covered) = ctx.calendar(cov_id) else {
                 out.unknown(&s, Some(&vendor.origin.at("coverage")), format!("calendar `{cov_id}` does not exist (SM-001)"));
                 continue;
             };
