@@ -252,3 +252,30 @@ impl Model {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::load::load_str;
+
+    #[test]
+    fn pointers_into_the_serialised_model_map_back_to_yaml_lines() {
+        let yaml = "apiVersion: runready.dev/v1\nkind: SupportModel\nmetadata: { name: m }\nseverities:\n  - id: s1\n    aws_severity: urgent\nservices:\n  - id: a\n  - id: b\n    escalation: main\nrunbooks:\n  rb:\n    path: x.md\n    required_sections: [One, Two]\n";
+        let l = load_str("m.yaml", yaml);
+        assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+        let json = serde_json::to_value(&l.model).unwrap();
+        for (pointer, line, column) in [
+            ("/services/1/escalation", 10, 17),
+            ("/severities/0/aws_severity", 6, 19),
+            ("/runbooks/rb/required_sections/1", 14, 30),
+            ("/metadata/name", 3, 19),
+            // A default the user did not write points at its entry.
+            ("/severities/0/clock", 5, 5),
+        ] {
+            assert!(json.pointer(pointer).is_some(), "{pointer} is not in the serialised model");
+            let origin = l.model.origin_of_pointer(pointer).unwrap();
+            let loc = l.sources.locate(&origin);
+            assert_eq!((loc.line, loc.column), (line, column), "{pointer}");
+        }
+        assert!(l.model.origin_of_pointer("/nope/1").is_none());
+    }
+}
