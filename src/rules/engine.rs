@@ -50,7 +50,7 @@ const MODEL_RULES: &[(&str, RuleFn)] = &[
 ];
 
 pub fn evaluate(model: &Model, sources: &Sources, opts: &Options) -> Evaluation {
-    let ctx = Ctx { model, sources, at: opts.at, horizon: Horizon::new(opts.at, opts.horizon), display_tz: opts.display_tz.clone(), calendars: Default::default() };
+    let ctx = Ctx::new(model, sources, opts.at, Horizon::new(opts.at, opts.horizon), opts.display_tz.clone());
     let disabled: Vec<String> = model.rule_overrides.iter().filter(|(_, o)| o.enabled == Some(false)).map(|(id, _)| id.clone()).collect();
     let mut results = Vec::new();
     for info in registry::all() {

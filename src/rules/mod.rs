@@ -85,9 +85,49 @@ pub struct Ctx<'a> {
     pub display_tz: jiff::tz::TimeZone,
     /// Calendars expanded over the horizon, by id: many services share few calendars.
     pub calendars: std::cell::RefCell<std::collections::HashMap<String, Option<std::rc::Rc<crate::time::IntervalSet>>>>,
+    /// The timeline, built on first use (only the time rules need it).
+    pub timeline: std::cell::OnceCell<crate::time::timeline::Timeline<'a>>,
+    /// Segments of each escalation's walk over the horizon, by escalation id.
+    pub segments: std::cell::RefCell<std::collections::HashMap<String, std::rc::Rc<Segments>>>,
 }
 
-impl Ctx<'_> {
+/// Stretches of the horizon on which an escalation's walk is the same.
+pub type Segments = Vec<(crate::time::Interval, crate::time::timeline::Walk)>;
+
+impl<'a> Ctx<'a> {
+    pub fn new(model: &'a Model, sources: &'a Sources, at: jiff::Timestamp, horizon: Horizon, display_tz: jiff::tz::TimeZone) -> Self {
+        Ctx { model, sources, at, horizon, display_tz, calendars: Default::default(), timeline: Default::default(), segments: Default::default() }
+    }
+
+    pub fn timeline(&self) -> &crate::time::timeline::Timeline<'a> {
+        self.timeline.get_or_init(|| crate::time::timeline::Timeline::new(self.model, self.horizon))
+    }
+
+    /// The walk of escalation `id` over the horizon, in constant segments.
+    pub fn segments(&self, id: &str) -> Option<std::rc::Rc<Segments>> {
+        if let Some(hit) = self.segments.borrow().get(id) {
+            return Some(hit.clone());
+        }
+        let esc = self.model.escalations.get(id)?;
+        let segs = std::rc::Rc::new(self.timeline().segments(esc, &[]));
+        self.segments.borrow_mut().insert(id.to_string(), segs.clone());
+        Some(segs)
+    }
+
+    /// Calendar `id` over the timeline's whole span (for clocks that run past the horizon).
+    pub fn calendar_over_span(&self, id: &str) -> Option<crate::time::IntervalSet> {
+        crate::time::calendar::expand(self.model, id, self.timeline().span)
+    }
+
+    /// Splits gap instants into those an unexpired gap plan accepts (before the end of its
+    /// `expires` date, UTC) and those it does not.
+    pub fn split_by_gap_plan(&self, plan: Option<&crate::model::GapPlan>, gaps: &crate::time::IntervalSet) -> (crate::time::IntervalSet, crate::time::IntervalSet) {
+        let Some(plan) = plan else { return (Default::default(), gaps.clone()) };
+        let until = plan.expires.0.tomorrow().unwrap_or(plan.expires.0).to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp()).unwrap_or(jiff::Timestamp::MAX);
+        let cut = crate::time::IntervalSet::single(crate::time::Interval { start: self.horizon.start, end: until.max(self.horizon.start) });
+        (gaps.intersect(&cut), gaps.subtract(&cut))
+    }
+
     /// Calendar `id` over the horizon (`None`: no such calendar), expanded once per run.
     pub fn calendar(&self, id: &str) -> Option<std::rc::Rc<crate::time::IntervalSet>> {
         if let Some(hit) = self.calendars.borrow().get(id) {

@@ -2,7 +2,7 @@
 
 use super::{Ctx, Out, RuleResult, Status, WaiverNote, subject};
 use crate::model::*;
-use crate::time::{Interval, IntervalSet};
+use crate::time::IntervalSet;
 
 pub const REQUIRED_FIELDS: [&str; 4] = ["product_version", "impact", "observed_behavior", "expected_behavior"];
 
@@ -104,15 +104,7 @@ pub fn vnd003(ctx: &Ctx) -> Vec<RuleResult> {
 #[allow(clippy::too_many_arguments)]
 fn report_gaps(ctx: &Ctx, out: &mut Out, svc: &Entry<Service>, vid: &str, vendor: &Entry<Vendor>, cov_id: &str, availability: &str, gaps: &IntervalSet) {
     let s = subject("service", &svc.id);
-    // A gap plan waives the instants before the end of its `expires` date (UTC).
-    let (waived, open) = match &svc.gap_plan {
-        Some(plan) => {
-            let until = plan.expires.0.tomorrow().unwrap_or(plan.expires.0).to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp()).unwrap_or(jiff::Timestamp::MAX);
-            let cut = IntervalSet::single(Interval { start: ctx.horizon.start, end: until.max(ctx.horizon.start) });
-            (gaps.intersect(&cut), gaps.subtract(&cut))
-        }
-        None => (IntervalSet::default(), gaps.clone()),
-    };
+    let (waived, open) = ctx.split_by_gap_plan(svc.gap_plan.as_ref(), gaps);
     let weeks = (ctx.horizon.end.as_second() - ctx.horizon.start.as_second()) as f64 / (7.0 * 86_400.0);
     let describe = |set: &IntervalSet| {
         let first: Vec<String> = set.intervals().iter().take(3).map(|i| format!("{} → {}", ctx.show(i.start), ctx.show(i.end))).collect();

@@ -3,9 +3,11 @@
 //! list of half-open intervals.
 
 pub mod calendar;
+pub mod coverage;
 pub mod interval;
 pub mod response;
 pub mod rotation;
+pub mod timeline;
 
 pub use interval::{Interval, IntervalSet};
 

@@ -1,0 +1,288 @@
+//! The Timeline: who is on duty and reachable when, and the escalation walk for an
+//! incident at any instant. Everything is precomputed as sorted intervals over the
+//! horizon (plus the longest walk), so each question is a binary search.
+
+use super::rotation::{Duty, duties, holidays_of};
+use super::{Horizon, Interval, IntervalSet};
+use crate::model::{ChannelType, Escalation, Model};
+use jiff::Timestamp;
+use std::collections::HashMap;
+
+/// How a contact is first interrupted after a page: delay in seconds and channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FirstContact {
+    pub delay: i64,
+    pub channel: ChannelType,
+}
+
+/// The first interruptive contact of a page (support-model.md, "Reachability"); `None`
+/// when the contact has no interruptive channel.
+pub fn first_contact(model: &Model, id: &str) -> Option<FirstContact> {
+    let c = model.contact(id)?;
+    if c.always_reachable {
+        // Teams staffed 24x7 are contacted at once, on their first channel.
+        let channel = c.channels.iter().find(|ch| ch.kind.interruptive()).or(c.channels.first()).map_or(ChannelType::Voice, |ch| ch.kind);
+        return Some(FirstContact { delay: 0, channel });
+    }
+    let rules = c.notification_rules.iter().filter(|r| r.channel.interruptive()).min_by_key(|r| r.after.as_secs());
+    match rules {
+        Some(r) => Some(FirstContact { delay: r.after.as_secs(), channel: r.channel }),
+        None if c.notification_rules.is_empty() => c.channels.iter().find(|ch| ch.kind.interruptive()).map(|ch| FirstContact { delay: 0, channel: ch.kind }),
+        None => None,
+    }
+}
+
+/// Why a target reached nobody at an instant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Miss {
+    /// A rotation with nobody on duty (before start, or outside restrictions).
+    NobodyOnDuty(String),
+    /// The person on duty (or named) is on one of their holidays.
+    OnHoliday(String),
+    /// The person has no interruptive channel.
+    NoInterruptiveChannel(String),
+    /// Their first interruptive contact comes only after the step's timeout.
+    TooLate(String, i64),
+    /// The target does not resolve (SM-001).
+    Unresolved(String),
+}
+
+/// One contact made by the walk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contacted {
+    pub contact: String,
+    /// Seconds after the incident.
+    pub at: i64,
+    pub channel: ChannelType,
+}
+
+/// One step (or the fallback) as the walk entered it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepVisit {
+    /// 0-based step index; `None` for the final fallback.
+    pub step: Option<usize>,
+    pub pass: usize,
+    /// Seconds after the incident at which the step was entered.
+    pub entered: i64,
+    pub timeout: Option<i64>,
+    pub targets: Vec<String>,
+    pub contacted: Vec<Contacted>,
+    pub missed: Vec<Miss>,
+    pub vendor_case: Option<String>,
+}
+
+/// The whole walk of one incident.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Walk {
+    pub visits: Vec<StepVisit>,
+}
+
+impl Walk {
+    /// Time to engage: the earliest interruptive contact anywhere in the walk.
+    pub fn engaged(&self) -> Option<&Contacted> {
+        self.visits.iter().flat_map(|v| v.contacted.iter()).min_by_key(|c| c.at)
+    }
+}
+
+/// Everything the time rules ask, precomputed over a span that covers the horizon and
+/// the longest walk from its last instant.
+pub struct Timeline<'m> {
+    pub model: &'m Model,
+    pub horizon: Horizon,
+    pub span: Horizon,
+    duties: HashMap<&'m str, Vec<Duty>>,
+    away: HashMap<&'m str, IntervalSet>,
+}
+
+/// The longest walk of any escalation, in seconds (all passes and the fallback's delay).
+pub fn longest_walk(model: &Model) -> i64 {
+    let walks = model.escalations.values().map(|e| walk_length(e)).max().unwrap_or(0);
+    walks + 86_400
+}
+
+fn walk_length(e: &Escalation) -> i64 {
+    let pass: i64 = e.steps.iter().map(|s| s.timeout.as_secs().max(0)).sum();
+    pass.saturating_mul(e.repeat.clamp(0, 1000) + 1)
+}
+
+impl<'m> Timeline<'m> {
+    pub fn new(model: &'m Model, horizon: Horizon) -> Self {
+        let mut tl = Self::without_holidays(model, horizon);
+        tl.away = model
+            .contacts
+            .iter()
+            .map(|c| (c.id.as_str(), holidays_of(model, &c.id, &jiff::tz::TimeZone::UTC, tl.span)))
+            .collect();
+        tl
+    }
+
+    /// The same timeline as if nobody took holidays (COV-005 compares declared coverage
+    /// with staffed coverage "personal holidays aside").
+    pub fn without_holidays(model: &'m Model, horizon: Horizon) -> Self {
+        let span = horizon.extended(longest_walk(model));
+        let duties = model.rotations.iter().map(|(id, r)| (id.as_str(), duties(r, span))).collect();
+        Timeline { model, horizon, span, duties, away: HashMap::new() }
+    }
+
+    pub fn duties(&self, rotation: &str) -> &[Duty] {
+        self.duties.get(rotation).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn away(&self, contact: &str) -> Option<&IntervalSet> {
+        self.away.get(contact)
+    }
+
+    /// The member of `rotation` on duty at `t`.
+    pub fn on_duty(&self, rotation: &str, t: Timestamp) -> Option<&str> {
+        let d = self.duties(rotation);
+        let i = d.partition_point(|x| x.interval.end <= t);
+        d.get(i).filter(|x| x.interval.start <= t).map(|x| x.member.as_str())
+    }
+
+    pub fn on_holiday(&self, contact: &str, t: Timestamp) -> bool {
+        self.away.get(contact).is_some_and(|s| s.contains(t))
+    }
+
+    /// The contacts a target resolves to at `t`, or why it reaches nobody.
+    pub fn resolve(&self, target: &str, t: Timestamp) -> Result<String, Miss> {
+        match target.split_once(':') {
+            Some(("rotation", r)) if self.model.rotations.contains_key(r) => self.on_duty(r, t).map(str::to_string).ok_or_else(|| Miss::NobodyOnDuty(r.to_string())),
+            Some(("contact", c)) if self.model.contact(c).is_some() => Ok(c.to_string()),
+            _ => Err(Miss::Unresolved(target.to_string())),
+        }
+    }
+
+    /// Pages `target` at `t` (a step entered `entered` seconds after the incident) and
+    /// records whom it interrupts before `timeout` (`None`: the fallback, no timeout).
+    fn page(&self, target: &str, t: Timestamp, entered: i64, timeout: Option<i64>, visit: &mut StepVisit) {
+        let contact = match self.resolve(target, t) {
+            Ok(c) => c,
+            Err(miss) => return visit.missed.push(miss),
+        };
+        let always = self.model.contact(&contact).is_some_and(|c| c.always_reachable);
+        if !always && self.on_holiday(&contact, t) {
+            return visit.missed.push(Miss::OnHoliday(contact));
+        }
+        match first_contact(self.model, &contact) {
+            None => visit.missed.push(Miss::NoInterruptiveChannel(contact)),
+            Some(fc) if timeout.is_some_and(|to| fc.delay >= to) => visit.missed.push(Miss::TooLate(contact, fc.delay)),
+            Some(fc) => visit.contacted.push(Contacted { contact, at: entered + fc.delay, channel: fc.channel }),
+        }
+    }
+
+    /// Walks an incident at `t` through `esc` (support-model.md, "The escalation walk").
+    pub fn walk(&self, esc: &Escalation, t: Timestamp) -> Walk {
+        let mut visits = Vec::new();
+        let mut elapsed = 0i64;
+        for pass in 0..=esc.repeat.clamp(0, 1000) as usize {
+            for (i, step) in esc.steps.iter().enumerate() {
+                let at = add(t, elapsed);
+                let timeout = step.timeout.as_secs().max(0);
+                let mut visit = StepVisit {
+                    step: Some(i),
+                    pass,
+                    entered: elapsed,
+                    timeout: Some(timeout),
+                    targets: step.notify.clone(),
+                    contacted: Vec::new(),
+                    missed: Vec::new(),
+                    vendor_case: if pass == 0 { step.vendor_case.as_ref().map(|v| v.vendor.clone()) } else { None },
+                };
+                for target in &step.notify {
+                    self.page(target, at, elapsed, Some(timeout), &mut visit);
+                }
+                visits.push(visit);
+                elapsed += timeout;
+            }
+        }
+        if let Some(f) = &esc.final_fallback {
+            let mut visit = StepVisit { step: None, pass: 0, entered: elapsed, timeout: None, targets: vec![f.clone()], contacted: Vec::new(), missed: Vec::new(), vendor_case: None };
+            self.page(f, add(t, elapsed), elapsed, None, &mut visit);
+            visits.push(visit);
+        }
+        Walk { visits }
+    }
+
+    /// The instants (in the horizon) at which the walk of `esc` may change: every duty
+    /// and holiday boundary of what it pages, shifted back by the offsets at which it
+    /// pages them. Between two consecutive breakpoints the walk is the same.
+    pub fn breakpoints(&self, esc: &Escalation, extra: &[Timestamp]) -> Vec<Timestamp> {
+        let mut offsets: Vec<(i64, &str)> = Vec::new();
+        let mut elapsed = 0i64;
+        for _ in 0..=esc.repeat.clamp(0, 1000) {
+            for step in &esc.steps {
+                for target in &step.notify {
+                    offsets.push((elapsed, target));
+                }
+                elapsed += step.timeout.as_secs().max(0);
+            }
+        }
+        if let Some(f) = &esc.final_fallback {
+            offsets.push((elapsed, f));
+        }
+        let mut points = vec![self.horizon.start];
+        points.extend(extra.iter().copied().filter(|t| *t >= self.horizon.start && *t < self.horizon.end));
+        for (offset, target) in offsets {
+            for b in self.boundaries(target) {
+                let p = sub(b, offset);
+                if p >= self.horizon.start && p < self.horizon.end {
+                    points.push(p);
+                }
+            }
+        }
+        points.sort();
+        points.dedup();
+        points
+    }
+
+    /// Instants at which what `target` resolves to, or their reachability, may change.
+    fn boundaries(&self, target: &str) -> Vec<Timestamp> {
+        let mut out = Vec::new();
+        let mut contacts: Vec<&str> = Vec::new();
+        match target.split_once(':') {
+            Some(("rotation", r)) => {
+                for d in self.duties(r) {
+                    out.push(d.interval.start);
+                    out.push(d.interval.end);
+                    contacts.push(&d.member);
+                }
+            }
+            Some(("contact", c)) => contacts.push(c),
+            _ => {}
+        }
+        contacts.sort();
+        contacts.dedup();
+        for c in contacts {
+            if let Some(set) = self.away.get(c) {
+                for i in set.intervals() {
+                    out.push(i.start);
+                    out.push(i.end);
+                }
+            }
+        }
+        out
+    }
+
+    /// Segments of the horizon on which the walk of `esc` is constant: `(interval, walk)`.
+    pub fn segments(&self, esc: &Escalation, extra: &[Timestamp]) -> Vec<(Interval, Walk)> {
+        let points = self.breakpoints(esc, extra);
+        let mut out: Vec<(Interval, Walk)> = Vec::with_capacity(points.len());
+        for (i, start) in points.iter().enumerate() {
+            let end = points.get(i + 1).copied().unwrap_or(self.horizon.end);
+            let walk = self.walk(esc, *start);
+            match out.last_mut() {
+                Some((iv, w)) if *w == walk && iv.end == *start => iv.end = end,
+                _ => out.push((Interval { start: *start, end }, walk)),
+            }
+        }
+        out
+    }
+}
+
+pub fn add(t: Timestamp, secs: i64) -> Timestamp {
+    t.checked_add(jiff::SignedDuration::from_secs(secs)).unwrap_or(Timestamp::MAX)
+}
+
+pub fn sub(t: Timestamp, secs: i64) -> Timestamp {
+    t.checked_sub(jiff::SignedDuration::from_secs(secs)).unwrap_or(Timestamp::MIN)
+}
