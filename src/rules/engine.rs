@@ -1,7 +1,7 @@
 //! Runs every built-in rule, then waivers, overrides and the `--service` filter.
 
 use super::registry::{self, Input};
-use super::{Ctx, RuleResult, Status, artifact, escalation, governance, model_rules, runbook, severity, vendor};
+use super::{Ctx, RuleResult, Status, artifact, coverage, escalation, governance, model_rules, runbook, severity, timing, vendor};
 use crate::load::Sources;
 use crate::model::{Level, Model};
 use crate::time::Horizon;
@@ -49,6 +49,19 @@ const MODEL_RULES: &[(&str, RuleFn)] = &[
     ("ART-002", artifact::art002),
 ];
 
+/// The rules evaluated on the timeline, by id.
+const TIME_RULES: &[(&str, RuleFn)] = &[
+    ("COV-001", coverage::cov001),
+    ("COV-002", coverage::cov002),
+    ("COV-003", coverage::cov003),
+    ("COV-004", coverage::cov004),
+    ("COV-005", coverage::cov005),
+    ("ESC-002", timing::esc002),
+    ("ESC-003", timing::esc003),
+    ("ESC-004", timing::esc004),
+    ("DRL-002", timing::drl002),
+];
+
 pub fn evaluate(model: &Model, sources: &Sources, opts: &Options) -> Evaluation {
     let ctx = Ctx::new(model, sources, opts.at, Horizon::new(opts.at, opts.horizon), opts.display_tz.clone());
     let disabled: Vec<String> = model.rule_overrides.iter().filter(|(_, o)| o.enabled == Some(false)).map(|(id, _)| id.clone()).collect();
@@ -58,11 +71,10 @@ pub fn evaluate(model: &Model, sources: &Sources, opts: &Options) -> Evaluation 
             continue;
         }
         match info.input {
-            Input::Model => {
-                let run = MODEL_RULES.iter().find(|(id, _)| *id == info.id).map(|(_, f)| f).expect("every model rule has a function");
+            Input::Model | Input::Time => {
+                let run = MODEL_RULES.iter().chain(TIME_RULES).find(|(id, _)| *id == info.id).map(|(_, f)| f).expect("every model and time rule has a function");
                 results.extend(run(&ctx));
             }
-            Input::Time => results.push(not_evaluated(info, Status::Unknown, "not evaluated: the timeline simulation (rotations, escalation walk, time to engage) this rule needs is not part of this version")),
             Input::Facts if opts.require_facts => results.push(not_evaluated(info, Status::Fail, "no facts given, and --require facts makes them mandatory")),
             Input::Facts => results.push(not_evaluated(info, Status::Unknown, "not evaluated: no facts given")),
             Input::Journals if opts.require_journals => results.push(not_evaluated(info, Status::Fail, "no drill journals given, and --require journals makes them mandatory")),

@@ -2,6 +2,7 @@
 //! engine that runs them, applies waivers and overrides, and yields [`RuleResult`]s.
 
 mod artifact;
+mod coverage;
 mod engine;
 mod escalation;
 mod governance;
@@ -9,6 +10,7 @@ mod model_rules;
 pub mod registry;
 mod runbook;
 mod severity;
+mod timing;
 mod vendor;
 
 pub use engine::{Evaluation, Options, evaluate};

@@ -1,0 +1,278 @@
+//! COV-001..COV-005: is anyone there, is the rotation big enough, do DST changes and
+//! holidays break it, and does declared coverage match staffed coverage.
+
+use super::timing::{describe, service_inputs};
+use super::{Ctx, Out, RuleResult, Status, WaiverNote, subject};
+use crate::model::*;
+use crate::time::coverage::staffed;
+use crate::time::timeline::Timeline;
+use crate::time::{Interval, IntervalSet, to_instant};
+use jiff::tz::{AmbiguousOffset, TimeZone};
+use serde_json::json;
+
+/// "3 gaps, 14 h per week; first Mon 2026-11-23 18:00 UTC → …".
+fn summarise(ctx: &Ctx, set: &IntervalSet) -> (String, serde_json::Value) {
+    let weeks = (ctx.horizon.end.as_second() - ctx.horizon.start.as_second()) as f64 / (7.0 * 86_400.0);
+    let per_week = set.total_secs() as f64 / 3600.0 / weeks.max(1.0 / 7.0);
+    let first: Vec<String> = set.intervals().iter().take(3).map(|i| format!("{} → {}", ctx.show(i.start), ctx.show(i.end))).collect();
+    let text = format!("{} gap(s), {per_week:.1} h per week; first {}", set.intervals().len(), first.join("; "));
+    let evidence = json!({
+        "gaps": set.intervals().len(),
+        "gap_hours": set.total_secs() as f64 / 3600.0,
+        "hours_per_week": per_week,
+        "first_gaps": set.intervals().iter().take(10).map(|i| json!({ "from": i.start.to_string(), "to": i.end.to_string() })).collect::<Vec<_>>(),
+    });
+    (text, evidence)
+}
+
+pub fn cov001(ctx: &Ctx) -> Vec<RuleResult> {
+    let mut out = Out::new(ctx, "COV-001");
+    for svc in &ctx.model.services {
+        let s = subject("service", &svc.id);
+        let (esc_id, esc, required) = match service_inputs(ctx, svc) {
+            Ok(x) => x,
+            Err(why) => {
+                out.unknown(&s, Some(&svc.origin), why);
+                continue;
+            }
+        };
+        let segments = ctx.segments(esc_id).unwrap_or_default();
+        let gaps = required.subtract(&staffed(&segments));
+        if gaps.is_empty() {
+            out.pass(&s, &esc.origin.at("steps/0"), "someone reachable is on duty at every instant of required coverage");
+            continue;
+        }
+        let (waived, open) = ctx.split_by_gap_plan(svc.gap_plan.as_ref(), &gaps);
+        let cause = |set: &IntervalSet| {
+            let t = set.intervals()[0].start;
+            let walk = ctx.timeline().walk(esc, t);
+            format!("at {}: {}", ctx.show(t), describe(&walk))
+        };
+        if !open.is_empty() {
+            let (text, evidence) = summarise(ctx, &open);
+            out.fail(&s, &esc.origin.at("steps/0/notify"), format!("nobody reachable is on duty for {text}; {}", cause(&open)),
+                "add people or rotations to the first step, fix restrictions and hand-overs, or accept the gap with a `gap_plan`")
+                .with_evidence(evidence);
+        }
+        if let (false, Some(plan)) = (waived.is_empty(), &svc.gap_plan) {
+            let (text, evidence) = summarise(ctx, &waived);
+            let r = out.push(Status::Waived, &s, Some(&svc.origin.at("gap_plan")), format!("nobody reachable is on duty for {text}; accepted by the gap plan"));
+            r.waiver = Some(WaiverNote { reason: plan.mitigation.clone(), approved_by: Some(plan.accepted_by.clone()), expires: Some(plan.expires.to_string()) });
+            r.evidence = evidence;
+        }
+    }
+    out.results
+}
+
+/// Services whose escalation pages `rotation` anywhere (steps or fallback).
+fn services_reaching<'m>(m: &'m Model, rotation: &str) -> Vec<&'m Entry<Service>> {
+    let target = format!("rotation:{rotation}");
+    m.services
+        .iter()
+        .filter(|s| {
+            s.escalation.as_ref().and_then(|e| m.escalations.get(e)).is_some_and(|e| e.steps.iter().any(|st| st.notify.contains(&target)) || e.final_fallback.as_deref() == Some(target.as_str()))
+        })
+        .collect()
+}
+
+fn tiers_of<'m>(m: &'m Model, services: &[&Entry<Service>]) -> Vec<&'m Entry<Tier>> {
+    services.iter().filter_map(|s| s.tier.as_ref().and_then(|t| m.tiers.get(t))).collect()
+}
+
+/// Civil length of an interval in a zone, in seconds (a P7D turn across DST is 7 days).
+fn civil_secs(i: &Interval, tz: &TimeZone) -> i64 {
+    let a = i.start.to_zoned(tz.clone()).datetime();
+    let b = i.end.to_zoned(tz.clone()).datetime();
+    a.duration_until(b).as_secs()
+}
+
+pub fn cov002(ctx: &Ctx) -> Vec<RuleResult> {
+    let mut out = Out::new(ctx, "COV-002");
+    let tl = ctx.timeline();
+    for (id, rot) in &ctx.model.rotations {
+        let s = subject("rotation", id);
+        let services = services_reaching(ctx.model, id);
+        let tiers = tiers_of(ctx.model, &services);
+        let min_members = tiers.iter().filter_map(|t| t.min_rotation_members).max();
+        let max_oncall = tiers.iter().filter_map(|t| t.max_consecutive_oncall).min_by_key(|d| d.as_secs());
+        let mut problems = 0;
+        let mut members = rot.members.clone();
+        members.sort();
+        members.dedup();
+        if let Some(min) = min_members
+            && (members.len() as u32) < min
+        {
+            problems += 1;
+            out.fail(&s, &rot.origin.at("members"), format!("rotation `{id}` has {} member(s); its services' tiers require at least {min}", members.len()), format!("add people until the rotation has {min}"));
+        }
+        if let Some(limit) = max_oncall {
+            for person in &members {
+                // Everything this person is on duty for, across all rotations.
+                let stretches = IntervalSet::from_intervals(ctx.model.rotations.keys().flat_map(|r| tl.duties(r).iter().filter(|d| &d.member == person).map(|d| d.interval)).collect()).clip(ctx.horizon.interval());
+                let longest = stretches.intervals().iter().max_by_key(|i| civil_secs(i, &rot.timezone.tz));
+                if let Some(i) = longest.filter(|i| civil_secs(i, &rot.timezone.tz) > limit.days * 86_400 + limit.seconds) {
+                    problems += 1;
+                    out.fail(&s, &rot.origin.at("handoff"), format!("{person} is on duty for {} without a break from {} (limit max_consecutive_oncall {})", human_secs(civil_secs(i, &rot.timezone.tz)), ctx.show(i.start), limit),
+                        "shorten the handoff, add members, or add overrides that relieve them");
+                    break;
+                }
+            }
+        }
+        if problems == 0 {
+            let msg = if min_members.is_none() && max_oncall.is_none() { "not required: no tier of its services limits it".to_string() } else { format!("{} members; nobody on duty longer than allowed", members.len()) };
+            out.pass(&s, &rot.origin, msg);
+        }
+    }
+    out.results
+}
+
+/// A local date-time that does not exist or occurs twice in `tz`.
+fn dst_problem(dt: jiff::civil::DateTime, tz: &TimeZone) -> Option<&'static str> {
+    match tz.to_ambiguous_timestamp(dt).offset() {
+        AmbiguousOffset::Unambiguous { .. } => None,
+        AmbiguousOffset::Gap { .. } => Some("does not exist (clocks spring forward)"),
+        AmbiguousOffset::Fold { .. } => Some("occurs twice (clocks fall back)"),
+    }
+}
+
+pub fn cov003(ctx: &Ctx) -> Vec<RuleResult> {
+    let mut out = Out::new(ctx, "COV-003");
+    let h = ctx.horizon;
+    let in_horizon = |dt: jiff::civil::DateTime, tz: &TimeZone| {
+        let t = to_instant(dt, tz);
+        t >= h.start && t < h.end
+    };
+    for (id, rot) in &ctx.model.rotations {
+        let tz = &rot.timezone.tz;
+        let mut found: Vec<String> = Vec::new();
+        if rot.handoff.as_secs() > 0 {
+            let elapsed = h.start.as_second() - to_instant(rot.start.0, tz).as_second();
+            let mut k = (elapsed / rot.handoff.as_secs() - 2).max(0);
+            while let Ok(dt) = rot.start.0.checked_add(jiff::Span::new().days(rot.handoff.days * k).seconds(rot.handoff.seconds * k)) {
+                if to_instant(dt, tz) >= h.end || k > 1_000_000 {
+                    break;
+                }
+                if in_horizon(dt, tz) && let Some(p) = dst_problem(dt, tz) {
+                    found.push(format!("turn start {} {p}", dt.strftime("%Y-%m-%d %H:%M")));
+                }
+                k += 1;
+            }
+        }
+        for o in &rot.overrides {
+            for dt in [o.from.0, o.to.0] {
+                if in_horizon(dt, tz) && let Some(p) = dst_problem(dt, tz) {
+                    found.push(format!("override boundary {} {p}", dt.strftime("%Y-%m-%d %H:%M")));
+                }
+            }
+        }
+        found.extend(window_problems(&rot.restrictions, &[], tz, h));
+        report(ctx, &mut out, subject("rotation", id), &rot.origin, &rot.timezone.name, found);
+    }
+    for (id, cal) in &ctx.model.calendars {
+        let Some(zone) = &cal.timezone else { continue };
+        let found = window_problems(&cal.weekly, &cal.exceptions, &zone.tz, h);
+        report(ctx, &mut out, subject("calendar", id), &cal.origin, &zone.name, found);
+    }
+    out.results
+}
+
+fn window_problems(weekly: &[WeeklyWindow], exceptions: &[CalendarException], tz: &TimeZone, h: crate::time::Horizon) -> Vec<String> {
+    let mut found = Vec::new();
+    if weekly.is_empty() && exceptions.is_empty() {
+        return found;
+    }
+    let first = h.start.to_zoned(tz.clone()).date();
+    let last = h.end.to_zoned(tz.clone()).date();
+    for date in first.series(jiff::Span::new().days(1)).take_while(|d| *d <= last) {
+        let mut times: Vec<u16> = weekly.iter().filter(|w| w.days.iter().any(|d| d.weekday() == date.weekday())).flat_map(|w| [w.from.minutes, w.to.minutes]).collect();
+        times.extend(exceptions.iter().filter(|e| e.date.0 == date).flat_map(|e| [e.from, e.to]).flatten().map(|t| t.minutes));
+        for m in times.into_iter().filter(|m| *m < 1440) {
+            let dt = date.to_datetime(jiff::civil::Time::new((m / 60) as i8, (m % 60) as i8, 0, 0).unwrap_or_default());
+            if let Some(p) = dst_problem(dt, tz) {
+                found.push(format!("window boundary {} {p}", dt.strftime("%Y-%m-%d %H:%M")));
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+fn report(ctx: &Ctx, out: &mut Out, s: String, origin: &Origin, zone: &str, found: Vec<String>) {
+    let _ = ctx;
+    if found.is_empty() {
+        out.pass(s, origin, format!("no boundary falls on a skipped or repeated local time in {zone}"));
+    } else {
+        let shown: Vec<&str> = found.iter().take(3).map(String::as_str).collect();
+        out.fail(s, origin, format!("{} in {zone}: {}{}", found.len(), shown.join("; "), if found.len() > 3 { "; …" } else { "" }),
+            "move the time off the DST change (02:00–03:00 local is the usual trap), e.g. hand over at 09:00")
+            .with_evidence(json!({ "zone": zone, "occurrences": found }));
+    }
+}
+
+pub fn cov004(ctx: &Ctx) -> Vec<RuleResult> {
+    let mut out = Out::new(ctx, "COV-004");
+    let tl = ctx.timeline();
+    for (id, rot) in &ctx.model.rotations {
+        let s = subject("rotation", id);
+        let required = services_reaching(ctx.model, id)
+            .iter()
+            .filter_map(|svc| svc.tier.as_ref().and_then(|t| ctx.model.tiers.get(t)).and_then(|t| ctx.calendar(&t.required_coverage)))
+            .fold(IntervalSet::default(), |acc, c| acc.union(&c));
+        let mut clashes = Vec::new();
+        for d in tl.duties(id) {
+            let Some(away) = tl.away(&d.member) else { continue };
+            let hit = IntervalSet::single(d.interval).intersect(away).intersect(&required).clip(ctx.horizon.interval());
+            if let Some(first) = hit.intervals().first() {
+                clashes.push(format!("{} on {}", d.member, ctx.show(first.start)));
+            }
+        }
+        clashes.dedup();
+        if clashes.is_empty() {
+            out.pass(&s, &rot.origin, "nobody is scheduled on their own holidays inside required coverage");
+        } else {
+            out.fail(&s, &rot.origin.at("members"), format!("scheduled on their own holidays: {}", clashes.iter().take(5).cloned().collect::<Vec<_>>().join("; ")),
+                "add an override that hands those days to someone who is working")
+                .with_evidence(json!({ "clashes": clashes }));
+        }
+    }
+    out.results
+}
+
+pub fn cov005(ctx: &Ctx) -> Vec<RuleResult> {
+    let mut out = Out::new(ctx, "COV-005");
+    let mut no_holidays: Option<Timeline> = None;
+    for svc in &ctx.model.services {
+        let s = subject("service", &svc.id);
+        let Some(declared_id) = &svc.coverage else {
+            out.pass(&s, &svc.origin, "not required: the service declares no coverage");
+            continue;
+        };
+        let (Some(declared), Some(esc)) = (ctx.calendar(declared_id), svc.escalation.as_ref().and_then(|e| ctx.model.escalations.get(e))) else {
+            out.unknown(&s, Some(&svc.origin), "the declared coverage calendar or the escalation does not exist (SM-001, SM-002)");
+            continue;
+        };
+        // Personal holidays aside: declared coverage may leave out what holidays leave out,
+        // and may include what only holidays leave unstaffed.
+        let tl = no_holidays.get_or_insert_with(|| Timeline::without_holidays(ctx.model, ctx.horizon));
+        let ignoring_holidays = staffed(&tl.segments(esc, &[]));
+        let with_holidays = staffed(&ctx.segments(svc.escalation.as_deref().unwrap_or_default()).unwrap_or_default());
+        let unstaffed = declared.subtract(&ignoring_holidays);
+        let undeclared = with_holidays.subtract(&declared);
+        if unstaffed.is_empty() && undeclared.is_empty() {
+            out.pass(&s, &svc.origin.at("coverage"), format!("declared coverage `{declared_id}` equals staffed coverage"));
+            continue;
+        }
+        let mut parts = Vec::new();
+        if let Some(i) = unstaffed.intervals().first() {
+            parts.push(format!("declared but not staffed for {} (first {} → {})", human_secs(unstaffed.total_secs()), ctx.show(i.start), ctx.show(i.end)));
+        }
+        if let Some(i) = undeclared.intervals().first() {
+            parts.push(format!("staffed but not declared for {} (first {} → {})", human_secs(undeclared.total_secs()), ctx.show(i.start), ctx.show(i.end)));
+        }
+        out.fail(&s, &svc.origin.at("coverage"), format!("`coverage: {declared_id}` differs from staffed coverage: {}", parts.join("; ")),
+            "make `coverage` say what the rotations really staff, or change the rotations")
+            .with_evidence(json!({ "unstaffed_seconds": unstaffed.total_secs(), "undeclared_seconds": undeclared.total_secs() }));
+    }
+    out.results
+}
