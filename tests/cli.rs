@@ -198,12 +198,12 @@ fn baseline_shows_new_fixed_and_unchanged() {
     let sarif = dir.path().join("r.sarif");
     check(&["examples/ams", "--baseline", base.to_str().unwrap(), "--markdown", md.to_str().unwrap(), "--sarif", sarif.to_str().unwrap()]);
     let text = std::fs::read_to_string(&md).unwrap();
-    assert!(text.contains("1 new, 3 fixed, 0 unchanged"), "{text}");
+    assert!(text.contains("1 new, 4 fixed, 0 unchanged"), "{text}");
     let doc = sarif_valid(&sarif);
     let states: Vec<&str> = doc["runs"][0]["results"].as_array().unwrap().iter().filter_map(|r| r["baselineState"].as_str()).collect();
     assert_eq!(states, vec!["new"]);
     check(&["tests/fixtures/broken", "--baseline", base.to_str().unwrap(), "--markdown", md.to_str().unwrap()]);
-    assert!(std::fs::read_to_string(&md).unwrap().contains("0 new, 0 fixed, 3 unchanged"));
+    assert!(std::fs::read_to_string(&md).unwrap().contains("0 new, 0 fixed, 4 unchanged"));
 }
 
 #[test]
@@ -213,7 +213,7 @@ fn markdown_template_can_be_replaced() {
     std::fs::write(&tpl, "{{ report.model.name }}: {{ report.verdict }} ({{ failures | length }} failures)\n").unwrap();
     let md = dir.path().join("r.md");
     check(&["tests/fixtures/broken", "--template", tpl.to_str().unwrap(), "--markdown", md.to_str().unwrap()]);
-    assert_eq!(std::fs::read_to_string(&md).unwrap(), "broken-shop: not_ready (3 failures)\n");
+    assert_eq!(std::fs::read_to_string(&md).unwrap(), "broken-shop: not_ready (4 failures)\n");
 }
 
 #[test]

@@ -3,7 +3,6 @@
 
 use super::{Ctx, Out, RuleResult, subject};
 use crate::model::*;
-use crate::time::rotation::staffed;
 
 pub fn esc001(ctx: &Ctx) -> Vec<RuleResult> {
     let mut out = Out::new(ctx, "ESC-001");
@@ -31,9 +30,9 @@ pub fn esc001(ctx: &Ctx) -> Vec<RuleResult> {
                 None => {
                     out.unknown(&s, Some(&o), format!("rotation `{r}` does not exist (SM-001)"));
                 }
-                Some(rot) => {
+                Some(_) => {
                     let horizon = ctx.horizon.interval();
-                    let gaps = crate::time::IntervalSet::single(horizon).subtract(&staffed(ctx.model, rot, ctx.horizon));
+                    let gaps = crate::time::IntervalSet::single(horizon).subtract(&ctx.timeline().rotation_staffed(r));
                     match gaps.intervals().first() {
                         None => {
                             out.pass(&s, &o, format!("falls back to `{fallback}`, staffed at every instant of the horizon"));

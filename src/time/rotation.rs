@@ -35,11 +35,17 @@ pub fn duties(rot: &Rotation, horizon: Horizon) -> Vec<Duty> {
         }
         k += 1;
     }
-    let overrides: Vec<Duty> = rot
-        .overrides
-        .iter()
-        .map(|o| Duty { interval: Interval { start: to_instant(o.from.0, tz), end: to_instant(o.to.0, tz) }, member: o.member.clone() })
-        .collect();
+    // Overrides replace the turn's member; where overrides overlap, the later one wins.
+    let mut overrides: Vec<Duty> = Vec::new();
+    for o in &rot.overrides {
+        let interval = Interval { start: to_instant(o.from.0, tz), end: to_instant(o.to.0, tz) };
+        let this = IntervalSet::single(interval);
+        overrides = overrides
+            .into_iter()
+            .flat_map(|d| IntervalSet::single(d.interval).subtract(&this).intervals().iter().map(|i| Duty { interval: *i, member: d.member.clone() }).collect::<Vec<_>>())
+            .collect();
+        overrides.push(Duty { interval, member: o.member.clone() });
+    }
     let over_set = IntervalSet::from_intervals(overrides.iter().map(|d| d.interval).collect());
     let mut out = Vec::new();
     for t in turns {
@@ -89,26 +95,6 @@ pub fn holidays_of(model: &Model, contact: &str, fallback: &jiff::tz::TimeZone, 
     IntervalSet::from_intervals(days).clip(horizon.interval())
 }
 
-/// Whether the contact can be interrupted at all (an interruptive channel or rule), or
-/// is an always-reachable team.
-pub fn interruptible(model: &Model, contact: &str) -> bool {
-    model.contact(contact).is_some_and(|c| c.always_reachable || c.channels.iter().any(|ch| ch.kind.interruptive()))
-}
-
-/// Staffed coverage of a rotation: instants at which a member who can be interrupted is
-/// on duty and not on holiday.
-pub fn staffed(model: &Model, rot: &Rotation, horizon: Horizon) -> IntervalSet {
-    let mut on = Vec::new();
-    for d in duties(rot, horizon) {
-        if !interruptible(model, &d.member) {
-            continue;
-        }
-        let away = holidays_of(model, &d.member, &rot.timezone.tz, horizon);
-        on.extend(IntervalSet::single(d.interval).subtract(&away).intervals().iter().copied());
-    }
-    IntervalSet::from_intervals(on)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +115,5 @@ mod tests {
         assert_eq!(d[0].interval.secs(), 169 * 3600);
         assert_eq!(d[1].interval.start.to_string(), "2026-11-02T14:00:00Z");
         assert_eq!(d[1].member, "b");
-        assert_eq!(staffed(&l.model, rot, h).intervals().len(), 1);
     }
 }

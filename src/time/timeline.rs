@@ -139,6 +139,16 @@ impl<'m> Timeline<'m> {
         d.get(i).filter(|x| x.interval.start <= t).map(|x| x.member.as_str())
     }
 
+    /// Instants at which rotation `id` has someone on duty who is not on holiday and can
+    /// be interrupted.
+    pub fn rotation_staffed(&self, id: &str) -> IntervalSet {
+        let on = self.duties(id).iter().filter(|d| first_contact(self.model, &d.member).is_some()).flat_map(|d| {
+            let away = self.away.get(d.member.as_str()).cloned().unwrap_or_default();
+            IntervalSet::single(d.interval).subtract(&away).intervals().to_vec()
+        });
+        IntervalSet::from_intervals(on.collect())
+    }
+
     pub fn on_holiday(&self, contact: &str, t: Timestamp) -> bool {
         self.away.get(contact).is_some_and(|s| s.contains(t))
     }
