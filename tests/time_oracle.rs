@@ -1,0 +1,317 @@
+//! The interval engine against a brute-force oracle: random calendars-in-rotations,
+//! holidays, notification rules and escalations around DST changes (New York, London,
+//! Lord Howe's 30-minute shift, Apia's skipped day), evaluated minute by minute with the
+//! definitions of support-model.md, must give the same staffed coverage and the same time
+//! to engage at every minute as the engine's segments.
+
+use jiff::civil::{Date, DateTime, Time};
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+use proptest::prelude::*;
+use runready::model::{Escalation, Model, Rotation};
+use runready::time::timeline::Timeline;
+use runready::time::{Horizon, to_instant};
+
+const ZONES: [&str; 6] = ["UTC", "America/New_York", "Europe/London", "Australia/Lord_Howe", "Pacific/Apia", "Asia/Kolkata"];
+/// Instants just before DST changes (and Apia's skipped 2011-12-30).
+const STARTS: [&str; 6] = ["2026-03-07T12:00:00Z", "2026-10-31T12:00:00Z", "2026-10-03T00:00:00Z", "2011-12-28T12:00:00Z", "2026-03-28T12:00:00Z", "2026-04-04T00:00:00Z"];
+const HANDOFFS: [&str; 7] = ["PT8H", "PT12H", "P1D", "P2D", "P1W", "PT7H30M", "PT1H"];
+const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+#[derive(Debug, Clone)]
+struct Spec {
+    start: usize,
+    offset_hours: i64,
+    rotations: Vec<RotSpec>,
+    contacts: Vec<ContactSpec>,
+    steps: Vec<(Vec<usize>, i64)>,
+    repeat: i64,
+    fallback: usize,
+}
+
+#[derive(Debug, Clone)]
+struct RotSpec {
+    zone: usize,
+    members: Vec<usize>,
+    start_shift_quarters: i64,
+    handoff: usize,
+    restrictions: Vec<(Vec<usize>, u16, u16)>,
+    overrides: Vec<(i64, i64, usize)>,
+}
+
+#[derive(Debug, Clone)]
+struct ContactSpec {
+    zone: usize,
+    holiday_days: Vec<i64>,
+    rule: Option<(i64, bool)>,
+    email_only: bool,
+}
+
+fn rot_spec() -> impl Strategy<Value = RotSpec> {
+    (
+        0..ZONES.len(),
+        prop::collection::vec(0..4usize, 1..4),
+        -3000i64..96,
+        0..HANDOFFS.len(),
+        prop::collection::vec((prop::collection::vec(0..7usize, 1..7), 0u16..48, 0u16..48), 0..3),
+        prop::collection::vec((-24i64..60, 1i64..30, 0..4usize), 0..3),
+    )
+        .prop_map(|(zone, members, start_shift_quarters, handoff, restrictions, overrides)| RotSpec {
+            zone,
+            members,
+            start_shift_quarters,
+            handoff,
+            restrictions: restrictions.into_iter().filter(|(_, a, b)| a != b).map(|(d, a, b)| (d, a * 30, b * 30)).collect(),
+            overrides,
+        })
+}
+
+fn contact_spec() -> impl Strategy<Value = ContactSpec> {
+    (0..ZONES.len(), prop::collection::vec(-1i64..4, 0..3), prop::option::of((0i64..25, any::<bool>())), prop::bool::weighted(0.1))
+        .prop_map(|(zone, holiday_days, rule, email_only)| ContactSpec { zone, holiday_days, rule, email_only })
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (
+        0..STARTS.len(),
+        0i64..36,
+        prop::collection::vec(rot_spec(), 1..3),
+        prop::collection::vec(contact_spec(), 4..5),
+        prop::collection::vec((prop::collection::vec(0..7usize, 1..3), 1i64..21), 1..4),
+        0i64..3,
+        0usize..3,
+    )
+        .prop_map(|(start, offset_hours, rotations, contacts, steps, repeat, fallback)| Spec { start, offset_hours, rotations, contacts, steps, repeat, fallback })
+}
+
+fn at(spec: &Spec) -> Timestamp {
+    STARTS[spec.start].parse::<Timestamp>().unwrap() + SignedDuration::from_hours(spec.offset_hours)
+}
+
+fn hhmm(m: u16) -> String {
+    format!("{:02}:{:02}", m / 60, m % 60)
+}
+
+fn local(t: Timestamp, zone: &str, shift_minutes: i64) -> String {
+    let dt = t.to_zoned(TimeZone::get(zone).unwrap()).datetime();
+    let dt = dt.with().minute(0).second(0).subsec_nanosecond(0).build().unwrap();
+    dt.checked_add(jiff::Span::new().minutes(shift_minutes)).unwrap().strftime("%Y-%m-%dT%H:%M").to_string()
+}
+
+fn target(i: usize, rotations: usize) -> String {
+    match i {
+        0 => "rotation:r0".into(),
+        1 if rotations > 1 => "rotation:r1".into(),
+        1 => "contact:c1".into(),
+        6 => "contact:noc".into(),
+        n => format!("contact:c{}", (n - 2) % 4),
+    }
+}
+
+fn yaml(spec: &Spec) -> String {
+    let t0 = at(spec);
+    let mut y = String::from("apiVersion: runready.dev/v1\nkind: SupportModel\nmetadata: { name: oracle }\nholidays:\n");
+    for (i, c) in spec.contacts.iter().enumerate() {
+        let zone = ZONES[c.zone];
+        let date = t0.to_zoned(TimeZone::get(zone).unwrap()).date();
+        let days: Vec<String> = c.holiday_days.iter().map(|d| date.checked_add(jiff::Span::new().days(*d)).unwrap().to_string()).collect();
+        y.push_str(&format!("  h{i}: [{}]\n", days.join(", ")));
+    }
+    y.push_str("contacts:\n  - { id: noc, kind: team, always_reachable: true, channels: [{ type: voice, address: \"0\" }] }\n");
+    for (i, c) in spec.contacts.iter().enumerate() {
+        let channel = if c.email_only { "email" } else { "sms" };
+        let rules = match c.rule {
+            Some((after, interruptive)) => format!(", notification_rules: [{{ after: PT{after}M, channel: {} }}]", if interruptive { "sms" } else { "email" }),
+            None => String::new(),
+        };
+        y.push_str(&format!("  - {{ id: c{i}, kind: person, timezone: {}, holidays: [h{i}], channels: [{{ type: {channel}, address: \"{i}\" }}]{rules} }}\n", ZONES[c.zone]));
+    }
+    y.push_str("rotations:\n");
+    for (i, r) in spec.rotations.iter().enumerate() {
+        let zone = ZONES[r.zone];
+        let members: Vec<String> = r.members.iter().map(|m| format!("c{m}")).collect();
+        let restrictions: Vec<String> = r.restrictions.iter().map(|(d, a, b)| {
+            let days: Vec<&str> = d.iter().map(|x| DAYS[*x]).collect();
+            format!("{{ days: [{}], from: \"{}\", to: \"{}\" }}", days.join(", "), hhmm(*a), hhmm(*b))
+        }).collect();
+        let overrides: Vec<String> = r.overrides.iter().map(|(from_h, len_h, m)| {
+            format!("{{ from: {}, to: {}, member: c{m} }}", local(t0, zone, from_h * 60), local(t0, zone, (from_h + len_h) * 60))
+        }).collect();
+        y.push_str(&format!(
+            "  r{i}: {{ timezone: {zone}, members: [{}], start: {}, handoff: {}, restrictions: [{}], overrides: [{}] }}\n",
+            members.join(", "), local(t0, zone, r.start_shift_quarters * 15), HANDOFFS[r.handoff], restrictions.join(", "), overrides.join(", ")
+        ));
+    }
+    y.push_str("escalations:\n  e:\n    steps:\n");
+    for (targets, timeout) in &spec.steps {
+        let t: Vec<String> = targets.iter().map(|i| target(*i, spec.rotations.len())).collect();
+        y.push_str(&format!("      - {{ notify: [{}], timeout: PT{timeout}M }}\n", t.join(", ")));
+    }
+    y.push_str(&format!("    repeat: {}\n", spec.repeat));
+    match spec.fallback {
+        1 => y.push_str("    final_fallback: contact:noc\n"),
+        2 => y.push_str("    final_fallback: rotation:r0\n"),
+        _ => {}
+    }
+    y
+}
+
+// ---- The oracle: the definitions of support-model.md, evaluated at one instant. ----
+
+fn tz(name: &str) -> TimeZone {
+    TimeZone::get(name).unwrap()
+}
+
+fn turn_start(r: &Rotation, k: i64) -> Timestamp {
+    let span = jiff::Span::new().days(r.handoff.days * k).seconds(r.handoff.seconds * k);
+    to_instant(r.start.0.checked_add(span).unwrap(), &r.timezone.tz)
+}
+
+fn window_instant(date: Date, minutes: u16, zone: &TimeZone) -> Timestamp {
+    let (date, minutes) = if minutes >= 1440 { (date.tomorrow().unwrap(), minutes - 1440) } else { (date, minutes) };
+    to_instant(DateTime::from_parts(date, Time::new((minutes / 60) as i8, (minutes % 60) as i8, 0, 0).unwrap()), zone)
+}
+
+fn in_restrictions(r: &Rotation, t: Timestamp) -> bool {
+    if r.restrictions.is_empty() {
+        return true;
+    }
+    let zone = &r.timezone.tz;
+    let today = t.to_zoned(zone.clone()).date();
+    [today.yesterday().unwrap(), today, today.tomorrow().unwrap()].iter().any(|d| {
+        r.restrictions.iter().any(|w| {
+            w.days.iter().any(|x| x.weekday() == d.weekday()) && {
+                let start = window_instant(*d, w.from.minutes, zone);
+                let end_date = if w.to.minutes <= w.from.minutes { d.tomorrow().unwrap() } else { *d };
+                let end = window_instant(end_date, w.to.minutes, zone);
+                start <= t && t < end
+            }
+        })
+    })
+}
+
+fn duty_at(r: &Rotation, t: Timestamp) -> Option<String> {
+    if !in_restrictions(r, t) {
+        return None;
+    }
+    let zone = &r.timezone.tz;
+    if let Some(o) = r.overrides.iter().rev().find(|o| to_instant(o.from.0, zone) <= t && t < to_instant(o.to.0, zone)) {
+        return Some(o.member.clone());
+    }
+    if t < turn_start(r, 0) {
+        return None;
+    }
+    let mut k = 0;
+    while turn_start(r, k + 1) <= t {
+        k += 1;
+    }
+    Some(r.members[(k as usize) % r.members.len()].clone())
+}
+
+fn on_holiday(m: &Model, c: &str, t: Timestamp) -> bool {
+    let contact = m.contact(c).unwrap();
+    let zone = contact.timezone.as_ref().map_or(TimeZone::UTC, |z| z.tz.clone());
+    let date = t.to_zoned(zone).date();
+    contact.holidays.iter().any(|h| m.holidays[h].iter().any(|d| d.0 == date))
+}
+
+fn first_delay(m: &Model, c: &str) -> Option<i64> {
+    let contact = m.contact(c).unwrap();
+    if contact.always_reachable {
+        return Some(0);
+    }
+    if contact.notification_rules.is_empty() {
+        return contact.channels.iter().any(|ch| ch.kind.interruptive()).then_some(0);
+    }
+    contact.notification_rules.iter().filter(|r| r.channel.interruptive()).map(|r| r.after.as_secs()).min()
+}
+
+fn resolve(m: &Model, target: &str, t: Timestamp) -> Option<String> {
+    match target.split_once(':').unwrap() {
+        ("rotation", r) => duty_at(&m.rotations[r], t),
+        (_, c) => Some(c.to_string()),
+    }
+}
+
+fn reachable(m: &Model, c: &str, t: Timestamp) -> bool {
+    m.contact(c).unwrap().always_reachable || !on_holiday(m, c, t)
+}
+
+fn oracle_tte(m: &Model, e: &Escalation, t: Timestamp) -> Option<i64> {
+    let mut best: Option<i64> = None;
+    let mut elapsed = 0;
+    for _ in 0..=e.repeat {
+        for step in &e.steps {
+            let at = t + SignedDuration::from_secs(elapsed);
+            let timeout = step.timeout.as_secs();
+            for target in &step.notify {
+                if let Some(c) = resolve(m, target, at).filter(|c| reachable(m, c, at))
+                    && let Some(d) = first_delay(m, &c).filter(|d| *d < timeout)
+                {
+                    best = Some(best.map_or(elapsed + d, |b: i64| b.min(elapsed + d)));
+                }
+            }
+            elapsed += timeout;
+        }
+    }
+    if let Some(f) = &e.final_fallback {
+        let at = t + SignedDuration::from_secs(elapsed);
+        if let Some(c) = resolve(m, f, at).filter(|c| reachable(m, c, at))
+            && let Some(d) = first_delay(m, &c)
+        {
+            best = Some(best.map_or(elapsed + d, |b: i64| b.min(elapsed + d)));
+        }
+    }
+    best
+}
+
+fn oracle_staffed(m: &Model, e: &Escalation, t: Timestamp) -> bool {
+    e.steps[0].notify.iter().any(|target| resolve(m, target, t).is_some_and(|c| reachable(m, &c, t) && first_delay(m, &c).is_some()))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn interval_engine_agrees_with_minute_by_minute_oracle(spec in spec()) {
+        let text = yaml(&spec);
+        let loaded = runready::load::load_str("oracle.yaml", &text);
+        prop_assert!(loaded.diagnostics.is_empty(), "{:#?}\n{text}", loaded.diagnostics);
+        let m = &loaded.model;
+        let horizon = Horizon::new(at(&spec), runready::model::Duration::from_days(2));
+        let tl = Timeline::new(m, horizon);
+        let e = &m.escalations["e"];
+        let segments = tl.segments(e, &[]);
+        let staffed = runready::time::coverage::staffed(&segments);
+        let mut seg = 0;
+        let mut t = horizon.start;
+        while t < horizon.end {
+            while segments[seg].0.end <= t {
+                seg += 1;
+            }
+            let engine = runready::time::coverage::tte(&segments[seg].1);
+            let oracle = oracle_tte(m, e, t);
+            prop_assert_eq!(engine, oracle, "time to engage at {} differs\n{}", t, text);
+            prop_assert_eq!(staffed.contains(t), oracle_staffed(m, e, t), "staffed at {} differs\n{}", t, text);
+            t += SignedDuration::from_mins(1);
+        }
+    }
+}
+
+#[test]
+fn apia_skips_a_day_and_lord_howe_moves_half_an_hour() {
+    // A daily 09:00 hand-over in Apia: 2011-12-30 does not exist, so the turn that starts
+    // on the 29th ends on the 31st at 09:00, 24 hours later in elapsed time.
+    let text = "apiVersion: runready.dev/v1\nkind: SupportModel\nmetadata: { name: m }\ncontacts:\n  - { id: a, kind: person, channels: [{ type: sms, address: '1' }] }\n  - { id: b, kind: person, channels: [{ type: sms, address: '2' }] }\nrotations:\n  apia: { timezone: Pacific/Apia, members: [a, b], start: 2011-12-28T09:00, handoff: P1D }\n  lh: { timezone: Australia/Lord_Howe, members: [a, b], start: 2026-10-01T09:00, handoff: P1W }\n";
+    let l = runready::load::load_str("m.yaml", text);
+    assert!(l.diagnostics.is_empty());
+    let h = Horizon::new("2011-12-28T00:00:00Z".parse().unwrap(), runready::model::Duration::from_days(5));
+    let d = runready::time::rotation::duties(&l.model.rotations["apia"], h);
+    let turn = d.iter().find(|d| d.interval.start == to_instant("2011-12-29T09:00".parse().unwrap(), &tz("Pacific/Apia"))).unwrap();
+    assert_eq!(turn.interval.secs(), 24 * 3600);
+    assert_eq!(turn.interval.end.to_zoned(tz("Pacific/Apia")).date().to_string(), "2011-12-31");
+    // Lord Howe springs forward 30 minutes on 2026-10-04: the week-long turn is 167.5 hours.
+    let h = Horizon::new("2026-09-30T22:30:00Z".parse().unwrap(), runready::model::Duration::from_days(9));
+    let d = runready::time::rotation::duties(&l.model.rotations["lh"], h);
+    assert_eq!(d[0].interval.secs(), 167 * 3600 + 1800);
+}
