@@ -68,10 +68,12 @@ fn local(date: Date, minutes: u16, tz: &TimeZone) -> jiff::Timestamp {
     to_instant(dt, tz)
 }
 
-/// Every local date that can hold a window touching the horizon (one day of margin on
-/// each side for windows that cross midnight).
+/// Every local date that can hold a window touching the horizon: two days of margin
+/// before (a window crossing midnight into a skipped day, as in Apia on 2011-12-30, ends
+/// a day later) and one after.
 fn local_dates(tz: &TimeZone, horizon: Horizon) -> impl Iterator<Item = Date> {
-    let first = horizon.start.to_zoned(tz.clone()).date().yesterday().unwrap_or(Date::MIN);
+    let start = horizon.start.to_zoned(tz.clone()).date();
+    let first = start.checked_sub(jiff::Span::new().days(2)).unwrap_or(Date::MIN);
     let last = horizon.end.to_zoned(tz.clone()).date().tomorrow().unwrap_or(Date::MAX);
     first.series(jiff::Span::new().days(1)).take_while(move |d| *d <= last)
 }
