@@ -23,6 +23,12 @@ pub enum Command {
     /// Load the model, evaluate every rule, print the verdict and write the reports asked for.
     #[command(after_help = "Examples:\n  runready check examples/payments\n  runready check model/ --format json > report.json\n  runready check model/ --markdown \"$GITHUB_STEP_SUMMARY\" --fail-on warning")]
     Check(CheckArgs),
+    /// Show, per service and severity, the time to engage across a week and every gap in the horizon.
+    #[command(after_help = "Examples:\n  runready coverage examples/payments --tz Europe/London\n  runready coverage model/ --service payments-api --svg coverage.svg\n  runready coverage model/ --fail-on-gap")]
+    Coverage(CoverageArgs),
+    /// Walk one incident through the escalation: who is contacted when, when the vendor case is due.
+    #[command(after_help = "Example:\n  runready simulate examples/payments --service payments-api --severity sev1 --at 2026-12-25T03:00:00-05:00")]
+    Simulate(SimulateArgs),
     /// List the built-in rules.
     Rules,
     /// Explain a rule: what it checks, why, how to fix it, and examples.
@@ -123,4 +129,60 @@ impl From<FailOnArg> for FailOn {
             FailOnArg::Never => FailOn::Never,
         }
     }
+}
+
+#[derive(Args, Debug)]
+pub struct TimeArgs {
+    /// Evaluate as of this RFC 3339 instant instead of now.
+    #[arg(long, value_name = "INSTANT")]
+    pub at: Option<Instant>,
+    /// How far ahead of --at calendars and rotations are simulated.
+    #[arg(long, value_name = "DURATION", default_value = "P90D")]
+    pub horizon: Duration,
+    /// The zone in which times are shown.
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    pub tz: TimeZone,
+    /// Output: human or json.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+}
+
+#[derive(Args, Debug)]
+pub struct CoverageArgs {
+    /// Model files or directories.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Only these services (repeatable).
+    #[arg(long = "service", value_name = "ID")]
+    pub services: Vec<String>,
+    /// Write the heatmaps as SVG to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Exit 1 when any service has a gap in its required coverage.
+    #[arg(long)]
+    pub fail_on_gap: bool,
+    #[command(flatten)]
+    pub time: TimeArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct SimulateArgs {
+    /// Model files or directories.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// The service the incident hits.
+    #[arg(long, value_name = "ID")]
+    pub service: String,
+    /// The incident's severity id.
+    #[arg(long, value_name = "ID")]
+    pub severity: String,
+    /// The instant the incident starts (RFC 3339).
+    #[arg(long, value_name = "INSTANT")]
+    pub at: Instant,
+    /// The zone in which times are shown.
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    pub tz: TimeZone,
+    /// Output: human or json.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
 }

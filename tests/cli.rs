@@ -287,3 +287,54 @@ fn examples_validate_against_the_schema() {
     let bad = runready::load::yaml::parse("apiVersion: runready.dev/v1\nkind: SupportModel\nservics: []\n").unwrap().to_json();
     assert!(!validator.is_valid(&bad));
 }
+
+#[test]
+fn coverage_shows_heatmaps_and_gaps() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("c.svg");
+    let out = runready().args(["coverage", "tests/fixtures/broken", "--at", AT, "--horizon", "P7D", "--svg", svg.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    insta::assert_snapshot!("coverage_broken", text);
+    // The SVG is well-formed XML with one cell per hour of the week per severity.
+    let check = std::process::Command::new("xmllint").arg("--noout").arg(&svg).output().unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    let doc = std::fs::read_to_string(&svg).unwrap();
+    assert_eq!(doc.matches("<title>").count(), 2 * 7 * 24);
+    // --fail-on-gap turns a gap into exit 1; the payments example has none.
+    let gap = runready().args(["coverage", "tests/fixtures/broken", "--at", AT, "--fail-on-gap"]).output().unwrap();
+    assert_eq!(gap.status.code(), Some(1));
+    let none = runready().args(["coverage", "examples/payments", "--at", AT, "--fail-on-gap", "--format", "json"]).output().unwrap();
+    assert_eq!(none.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&none.stdout).unwrap();
+    assert_eq!(json["services"][0]["gaps"].as_array().unwrap().len(), 0);
+    assert_eq!(json["services"][0]["severities"][0]["heatmap"].as_array().unwrap().len(), 7);
+    assert_eq!(runready().args(["coverage", "tests/fixtures/invalid"]).output().unwrap().status.code(), Some(2));
+    assert_eq!(runready().args(["coverage", "examples/payments", "--service", "nope"]).output().unwrap().status.code(), Some(2));
+}
+
+#[test]
+fn simulate_walks_one_incident() {
+    let out = runready().args(["simulate", "examples/payments", "--service", "payments-api", "--severity", "sev1", "--at", "2026-12-25T03:00:00-05:00", "--tz", "America/New_York"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("simulate_payments_christmas", String::from_utf8(out.stdout).unwrap());
+    let out = runready().args(["simulate", "examples/internal-vendor", "--service", "market-data", "--severity", "p1", "--at", "2026-12-24T17:30:00Z", "--format", "json"]).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Business-hours clocks: the vendor answers after Christmas, restore is due on the 29th.
+    assert_eq!(json["vendor_cases"][0]["first_response_due_at"], "2026-12-29T09:00:00Z");
+    assert_eq!(json["restore_due_at"], "2026-12-29T15:30:00Z");
+    assert_eq!(json["acknowledge"]["met"], true);
+    let bad = runready().args(["simulate", "examples/payments", "--service", "payments-api", "--severity", "sev9", "--at", AT]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn markdown_links_the_heatmap_written_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let md = dir.path().join("summary.md");
+    check(&["tests/fixtures/broken", "--markdown", md.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(text.contains("![Time to engage by hour of week](summary.coverage.svg)"));
+    assert!(dir.path().join("summary.coverage.svg").exists());
+    assert!(text.contains("65 gap(s) in required coverage"), "{text}");
+}

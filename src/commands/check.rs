@@ -39,7 +39,15 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
         write(p, Ok(report::sarif::render(&report, comparison.as_ref())));
     }
     if let Some(p) = &args.markdown {
-        write(p, report::markdown::render(&report, model, comparison.as_ref(), template.as_deref()));
+        let coverage = model.and_then(|_| super::coverage::compute(&loaded, &args.services, at, args.horizon, &args.tz.tz).ok()).unwrap_or_default();
+        // The heatmaps go beside the Markdown file, which links them by name.
+        let svg_name = (!coverage.is_empty()).then(|| format!("{}.coverage.svg", p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into())));
+        if let Some(name) = &svg_name {
+            let maps: Vec<_> = coverage.iter().flat_map(|c| c.severities.iter().map(move |s| (c.service.clone(), s))).collect();
+            write(&p.with_file_name(name), Ok(report::heatmap::svg(&maps, &args.tz.name)));
+        }
+        let extra = report::markdown::Coverage { svg: svg_name, services: &coverage };
+        write(p, report::markdown::render(&report, model, comparison.as_ref(), template.as_deref(), &extra));
     }
     match args.format {
         Format::Json => print!("{}", report.to_json()),

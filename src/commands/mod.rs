@@ -2,8 +2,10 @@
 
 pub mod catalogue;
 pub mod check;
+pub mod coverage;
 pub mod init;
 pub mod schema;
+pub mod simulate;
 
 use crate::cli::{Cli, Command};
 
@@ -11,6 +13,8 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Check(args) => check::run(&args, cli.quiet, cli.verbose),
+        Command::Coverage(args) => coverage::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
         Command::Rules => catalogue::list(),
         Command::Explain { rule } => catalogue::explain(&rule),
         Command::Schema { out } => schema::run(&out),
@@ -22,4 +26,21 @@ pub fn run(cli: Cli) -> i32 {
 pub fn color_stdout() -> bool {
     use std::io::IsTerminal;
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+/// Loads a model for commands that need a usable one; on load errors prints them and
+/// returns exit code 2.
+pub fn load_usable(paths: &[std::path::PathBuf]) -> Result<crate::load::Loaded, i32> {
+    let loaded = crate::load::load(paths);
+    if loaded.is_usable() {
+        return Ok(loaded);
+    }
+    eprint!("{}", crate::report::human::diagnostics(&loaded.diagnostics, &loaded.sources, color_stdout()));
+    eprintln!("invalid input: {} load error(s)", loaded.diagnostics.len());
+    Err(crate::report::exit::INVALID_INPUT)
+}
+
+/// `Fri 2026-12-25 03:00 America/New_York`.
+pub fn show_in(tz: &jiff::tz::TimeZone) -> impl Fn(jiff::Timestamp) -> String + '_ {
+    move |t| format!("{} {}", t.to_zoned(tz.clone()).strftime("%a %Y-%m-%d %H:%M"), tz.iana_name().unwrap_or("UTC"))
 }

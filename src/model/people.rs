@@ -24,6 +24,16 @@ pub enum ChannelType {
 }
 
 impl ChannelType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelType::Voice => "voice",
+            ChannelType::Sms => "sms",
+            ChannelType::Push => "push",
+            ChannelType::Email => "email",
+            ChannelType::Chat => "chat",
+        }
+    }
+
     pub fn interruptive(self) -> bool {
         matches!(self, ChannelType::Voice | ChannelType::Sms | ChannelType::Push)
     }

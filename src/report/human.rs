@@ -49,6 +49,12 @@ pub fn render(report: &Report, sources: &Sources, style: &Style) -> String {
     out
 }
 
+/// Load errors alone, for commands that stop when the model cannot be used.
+pub fn diagnostics(diags: &[Diagnostic], sources: &Sources, color: bool) -> String {
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    diags.iter().map(|d| diagnostic(d, sources, &renderer) + "\n").collect()
+}
+
 pub fn summary_line(report: &Report) -> String {
     let s = &report.summary;
     let verdict = match report.verdict {

@@ -24,6 +24,14 @@ struct Group<'a> {
     reason: &'a str,
 }
 
+/// The coverage part of the Markdown report: the heatmap file and every gap.
+#[derive(Serialize, Default)]
+pub struct Coverage<'a> {
+    /// File name of the SVG written beside the Markdown file.
+    pub svg: Option<String>,
+    pub services: &'a [crate::time::analysis::ServiceCoverage],
+}
+
 /// Everything a Markdown template can use.
 #[derive(Serialize)]
 struct View<'a> {
@@ -37,6 +45,7 @@ struct View<'a> {
     waived: Vec<&'a RuleResult>,
     not_evaluated: Vec<Group<'a>>,
     comparison: Option<ComparisonView<'a>>,
+    coverage: &'a Coverage<'a>,
 }
 
 #[derive(Serialize)]
@@ -47,10 +56,11 @@ struct ComparisonView<'a> {
 }
 
 /// Renders the report with `template` (the built-in one when `None`).
-pub fn render(report: &Report, model: Option<&Model>, baseline: Option<&Comparison>, template: Option<&str>) -> Result<String, String> {
+pub fn render(report: &Report, model: Option<&Model>, baseline: Option<&Comparison>, template: Option<&str>, coverage: &Coverage) -> Result<String, String> {
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
     env.add_filter("cell", cell);
+    env.add_filter("duration", |secs: i64| crate::model::human_secs(secs));
     env.add_template("report.md", template.unwrap_or(DEFAULT_TEMPLATE)).map_err(|e| format!("the Markdown template does not parse: {e}"))?;
     let not_evaluated = report.not_evaluated();
     let mut groups: Vec<Group> = Vec::new();
@@ -77,6 +87,7 @@ pub fn render(report: &Report, model: Option<&Model>, baseline: Option<&Comparis
         waived: report.results.iter().filter(|r| r.status == Status::Waived).collect(),
         not_evaluated: groups,
         comparison: baseline.map(|c| ComparisonView { new: &c.new, fixed: &c.fixed, unchanged: &c.unchanged }),
+        coverage,
     };
     let ctx = minijinja::Value::from(minijinja::value::Serde(ctx));
     let tmpl = env.get_template("report.md").map_err(|e| e.to_string())?;

@@ -2,6 +2,7 @@
 //! SARIF and Markdown reports are rendered from it.
 
 pub mod baseline;
+pub mod heatmap;
 pub mod human;
 pub mod junit;
 pub mod markdown;

@@ -14,6 +14,7 @@ mod timing;
 mod vendor;
 
 pub use engine::{Evaluation, Options, evaluate};
+pub use timing::{describe as describe_walk, miss as timing_miss};
 
 use crate::diag::Location;
 use crate::load::Sources;

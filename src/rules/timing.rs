@@ -20,7 +20,7 @@ pub fn describe(walk: &Walk) -> String {
         };
         let hit = engaged.as_ref().filter(|e| v.contacted.contains(e));
         if let Some(e) = hit {
-            parts.push(format!("{label} reaches {} by {} at +{}", e.contact, channel(e.channel), human_secs(e.at)));
+            parts.push(format!("{label} reaches {} by {} at +{}", e.contact, e.channel.as_str(), human_secs(e.at)));
             break;
         }
         let why: Vec<String> = v.missed.iter().map(miss).collect();
@@ -31,16 +31,6 @@ pub fn describe(walk: &Walk) -> String {
         parts.push("nobody is ever engaged".into());
     }
     parts.join("; ")
-}
-
-fn channel(c: ChannelType) -> &'static str {
-    match c {
-        ChannelType::Voice => "voice",
-        ChannelType::Sms => "sms",
-        ChannelType::Push => "push",
-        ChannelType::Email => "email",
-        ChannelType::Chat => "chat",
-    }
 }
 
 pub fn miss(m: &Miss) -> String {

@@ -2,6 +2,7 @@
 //! the response clocks of vendors. Nothing here samples minutes: every set is a sorted
 //! list of half-open intervals.
 
+pub mod analysis;
 pub mod calendar;
 pub mod coverage;
 pub mod interval;

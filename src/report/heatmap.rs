@@ -1,0 +1,134 @@
+//! The 7x24 coverage heatmap, in the terminal and as SVG.
+
+use crate::model::human_secs;
+use crate::time::analysis::{Cell, SeverityCoverage};
+
+const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// How a cell compares with the acknowledge target.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Band {
+    NotRequired,
+    Fast,
+    Near,
+    Over,
+    Never,
+}
+
+pub fn band(cell: &Cell, ack: Option<i64>) -> Band {
+    match cell {
+        None => Band::NotRequired,
+        Some(v) => match (v.worst, ack) {
+            (None, _) => Band::Never,
+            (Some(w), Some(a)) if w > a => Band::Over,
+            (Some(w), Some(a)) if w * 2 > a => Band::Near,
+            (Some(_), Some(_)) => Band::Fast,
+            // Without a target: under 15 minutes is fast, under an hour near.
+            (Some(w), None) if w <= 900 => Band::Fast,
+            (Some(w), None) if w <= 3600 => Band::Near,
+            (Some(_), None) => Band::Over,
+        },
+    }
+}
+
+fn describe(cell: &Cell) -> String {
+    match cell {
+        None => "not required".into(),
+        Some(v) => v.worst.map(human_secs).unwrap_or_else(|| "never engaged".into()),
+    }
+}
+
+/// The heatmap in the terminal: coloured blocks, or letters under NO_COLOR.
+pub fn terminal(s: &SeverityCoverage, color: bool, tz: &str) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("     {}  ({tz})\n", (0..24).map(|h| format!("{h:02}")).collect::<Vec<_>>().join(" ")));
+    for (d, row) in s.heatmap.iter().enumerate() {
+        out.push_str(&format!("{}  ", DAYS[d]));
+        for cell in row {
+            let b = band(cell, s.acknowledge_seconds);
+            let text = if color {
+                let code = match b {
+                    Band::NotRequired => "90",
+                    Band::Fast => "32",
+                    Band::Near => "33",
+                    Band::Over => "31",
+                    Band::Never => "35",
+                };
+                let glyph = if b == Band::NotRequired { "··" } else { "██" };
+                format!("\x1b[{code}m{glyph}\x1b[0m ")
+            } else {
+                let glyph = match b {
+                    Band::NotRequired => "  ",
+                    Band::Fast => "..",
+                    Band::Near => "oo",
+                    Band::Over => "XX",
+                    Band::Never => "!!",
+                };
+                format!("{glyph} ")
+            };
+            out.push_str(&text);
+        }
+        out.push('\n');
+    }
+    let legend = if color { "     \x1b[32m██\x1b[0m within half the target  \x1b[33m██\x1b[0m within the target  \x1b[31m██\x1b[0m over it  \x1b[35m██\x1b[0m nobody engaged  \x1b[90m··\x1b[0m not required" } else { "     .. within half the target  oo within the target  XX over it  !! nobody engaged  (blank) not required" };
+    out.push_str(legend);
+    out.push('\n');
+    out
+}
+
+fn fill(b: Band) -> &'static str {
+    match b {
+        Band::NotRequired => "#eaeef2",
+        Band::Fast => "#2da44e",
+        Band::Near => "#d4a72c",
+        Band::Over => "#cf222e",
+        Band::Never => "#5c0011",
+    }
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Heatmaps of several service/severity pairs stacked in one SVG document.
+pub fn svg(maps: &[(String, &SeverityCoverage)], tz: &str) -> String {
+    let (cw, ch, left, top, block) = (28, 22, 48, 56, 7 * 22 + 86);
+    let width = left + 24 * cw + 16;
+    let height = (maps.len().max(1) * block) as i64 + 40;
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"-apple-system,Segoe UI,Helvetica,Arial,sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
+    );
+    for (i, (service, s)) in maps.iter().enumerate() {
+        let y0 = (i * block) as i64;
+        let worst = match (s.required, s.worst_seconds) {
+            (false, _) => "no coverage required".to_string(),
+            (true, None) => "nobody engaged at worst".to_string(),
+            (true, Some(w)) => format!("worst {}", human_secs(w)),
+        };
+        let target = s.acknowledge_seconds.map(|a| format!(" · acknowledge target {}", human_secs(a))).unwrap_or_default();
+        out.push_str(&format!("<text x=\"{left}\" y=\"{}\" font-size=\"14\" font-weight=\"600\" fill=\"#1f2328\">{} · {}</text>\n", y0 + 22, esc(service), esc(&s.severity)));
+        out.push_str(&format!("<text x=\"{left}\" y=\"{}\" fill=\"#57606a\">time to engage by hour of week ({}) — {worst}{target}</text>\n", y0 + 40, esc(tz)));
+        for h in 0..24 {
+            out.push_str(&format!("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#57606a\" font-size=\"10\">{h:02}</text>\n", left + h * cw + cw / 2, y0 + top as i64 - 4));
+        }
+        for (d, row) in s.heatmap.iter().enumerate() {
+            let y = y0 + top as i64 + (d * ch) as i64;
+            out.push_str(&format!("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#57606a\">{}</text>\n", left - 6, y + 15, DAYS[d]));
+            for (hcol, cell) in row.iter().enumerate() {
+                let b = band(cell, s.acknowledge_seconds);
+                out.push_str(&format!(
+                    "<rect x=\"{}\" y=\"{y}\" width=\"{}\" height=\"{}\" rx=\"3\" fill=\"{}\"><title>{} {hcol:02}:00 — {}</title></rect>\n",
+                    left + hcol * cw + 1, cw - 2, ch - 2, fill(b), DAYS[d], esc(&describe(cell))
+                ));
+            }
+        }
+        let ly = y0 + top as i64 + (7 * ch) as i64 + 16;
+        let mut x = left;
+        for (b, label) in [(Band::Fast, "within half the target"), (Band::Near, "within the target"), (Band::Over, "over the target"), (Band::Never, "nobody engaged"), (Band::NotRequired, "not required")] {
+            out.push_str(&format!("<rect x=\"{x}\" y=\"{}\" width=\"12\" height=\"12\" rx=\"2\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" fill=\"#57606a\">{label}</text>\n", ly - 10, fill(b), x + 16, ly));
+            x += 16 + label.len() * 6 + 18;
+        }
+    }
+    out.push_str("</svg>\n");
+    out
+}
