@@ -12,7 +12,7 @@ fn main() {
     };
     let services = args.next().and_then(|s| s.parse().ok()).unwrap_or(1000);
     let rotations = args.next().and_then(|s| s.parse().ok()).unwrap_or(200);
-    let size = generate::Size { services, rotations, runbooks_per_service: 2 };
+    let size = generate::Size { services, rotations, runbooks_per_service: 2, time_rules_only: false };
     if let Err(e) = generate::generate(std::path::Path::new(&dir), &size) {
         eprintln!("error: {e}");
         std::process::exit(1);

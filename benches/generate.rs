@@ -10,7 +10,11 @@ pub struct Size {
     pub services: usize,
     pub rotations: usize,
     pub runbooks_per_service: usize,
+    /// Switch the static rules off (rule_overrides), to time the timeline rules alone.
+    pub time_rules_only: bool,
 }
+
+const STATIC_RULES: [&str; 20] = ["SM-001", "SM-002", "SM-003", "SEV-001", "SEV-002", "SEV-003", "SEV-004", "ESC-001", "ESC-005", "ESC-006", "VND-001", "VND-002", "VND-003", "RB-001", "RB-002", "RB-003", "ART-001", "ART-002", "GOV-001", "GOV-002"];
 
 const ZONES: [&str; 6] = ["Europe/London", "America/New_York", "Asia/Tokyo", "Australia/Sydney", "America/Los_Angeles", "Asia/Kolkata"];
 
@@ -29,6 +33,12 @@ pub fn generate(dir: &Path, size: &Size) -> std::io::Result<()> {
         let _ = writeln!(core, "  ext-{v}: {{ kind: external, coverage: biz-{}, response: {{ urgent: PT1H, high: PT2H, normal: P1D }}, request_template: std }}", v % ZONES.len());
     }
     core.push_str("request_templates:\n  std: { required_fields: [product_version, impact, observed_behavior, expected_behavior], body: \"{{ impact }}\" }\n");
+    if size.time_rules_only {
+        core.push_str("rule_overrides:\n");
+        for r in STATIC_RULES {
+            let _ = writeln!(core, "  {r}: {{ enabled: false }}");
+        }
+    }
     std::fs::write(dir.join("core.yaml"), core)?;
 
     let mut team = String::from("apiVersion: runready.dev/v1\nkind: SupportModel\ncontacts:\n  - { id: noc, kind: team, always_reachable: true, channels: [{ type: voice, address: \"0\" }] }\n");
@@ -37,11 +47,14 @@ pub fn generate(dir: &Path, size: &Size) -> std::io::Result<()> {
     for r in 0..size.rotations {
         let zone = ZONES[r % ZONES.len()];
         let members: Vec<String> = (0..4).map(|m| format!("p{r}-{m}")).collect();
+        let holidays = if r % 2 == 0 { "uk" } else { "us" };
         for m in &members {
-            let _ = writeln!(team, "  - {{ id: {m}, kind: person, timezone: {zone}, channels: [{{ type: sms, address: \"+1-555-{r:04}\" }}] }}");
+            let _ = writeln!(team, "  - {{ id: {m}, kind: person, timezone: {zone}, holidays: [{holidays}], channels: [{{ type: sms, address: \"+1-555-{r:04}\" }}] }}");
         }
-        let _ = writeln!(rotations, "  rot-{r}: {{ timezone: {zone}, members: [{}], start: 2026-01-05T09:00, handoff: P1W }}", members.join(", "));
-        let _ = writeln!(escalations, "  esc-{r}:\n    steps:\n      - {{ notify: [rotation:rot-{r}], timeout: PT5M }}\n      - {{ notify: [contact:noc], timeout: PT10M, vendor_case: aws }}\n    final_fallback: contact:noc");
+        // Daytime restrictions and a second rotation in step 2 give the walk real structure.
+        let _ = writeln!(rotations, "  rot-{r}: {{ timezone: {zone}, members: [{}], start: 2026-01-05T09:00, handoff: P1W, restrictions: [{{ days: [mon, tue, wed, thu, fri, sat, sun], from: \"07:00\", to: \"21:00\" }}] }}", members.join(", "));
+        let next = (r + 1) % size.rotations;
+        let _ = writeln!(escalations, "  esc-{r}:\n    steps:\n      - {{ notify: [rotation:rot-{r}], timeout: PT5M }}\n      - {{ notify: [rotation:rot-{next}], timeout: PT5M }}\n      - {{ notify: [contact:noc], timeout: PT10M, vendor_case: aws }}\n    final_fallback: contact:noc");
     }
     std::fs::write(dir.join("team.yaml"), team + &rotations + &escalations)?;
 

@@ -288,10 +288,10 @@ proptest! {
         let mut seg = 0;
         let mut t = horizon.start;
         while t < horizon.end {
-            while segments[seg].0.end <= t {
+            while segments[seg].interval.end <= t {
                 seg += 1;
             }
-            let engine = runready::time::coverage::tte(&segments[seg].1);
+            let engine = segments[seg].tte;
             let oracle = oracle_tte(m, e, t);
             prop_assert_eq!(engine, oracle, "time to engage at {} differs\n{}", t, text);
             prop_assert_eq!(staffed.contains(t), oracle_staffed(m, e, t), "staffed at {} differs\n{}", t, text);

@@ -5,7 +5,6 @@ use super::timing::{describe, service_inputs};
 use super::{Ctx, Out, RuleResult, Status, WaiverNote, subject};
 use crate::model::*;
 use crate::time::coverage::staffed;
-use crate::time::timeline::Timeline;
 use crate::time::{Interval, IntervalSet, to_instant};
 use jiff::tz::{AmbiguousOffset, TimeZone};
 use serde_json::json;
@@ -241,22 +240,20 @@ pub fn cov004(ctx: &Ctx) -> Vec<RuleResult> {
 
 pub fn cov005(ctx: &Ctx) -> Vec<RuleResult> {
     let mut out = Out::new(ctx, "COV-005");
-    let mut no_holidays: Option<Timeline> = None;
     for svc in &ctx.model.services {
         let s = subject("service", &svc.id);
         let Some(declared_id) = &svc.coverage else {
             out.pass(&s, &svc.origin, "not required: the service declares no coverage");
             continue;
         };
-        let (Some(declared), Some(esc)) = (ctx.calendar(declared_id), svc.escalation.as_ref().and_then(|e| ctx.model.escalations.get(e))) else {
+        let (Some(declared), Some(esc_id)) = (ctx.calendar(declared_id), svc.escalation.as_deref().filter(|e| ctx.model.escalations.contains_key(*e))) else {
             out.unknown(&s, Some(&svc.origin), "the declared coverage calendar or the escalation does not exist (SM-001, SM-002)");
             continue;
         };
         // Personal holidays aside: declared coverage may leave out what holidays leave out,
         // and may include what only holidays leave unstaffed.
-        let tl = no_holidays.get_or_insert_with(|| Timeline::without_holidays(ctx.model, ctx.horizon));
-        let ignoring_holidays = staffed(&tl.segments(esc, &[]));
-        let with_holidays = staffed(&ctx.segments(svc.escalation.as_deref().unwrap_or_default()).unwrap_or_default());
+        let ignoring_holidays = staffed(&ctx.segments_without_holidays(esc_id).unwrap_or_default());
+        let with_holidays = staffed(&ctx.segments(esc_id).unwrap_or_default());
         let unstaffed = declared.subtract(&ignoring_holidays);
         let undeclared = with_holidays.subtract(&declared);
         if unstaffed.is_empty() && undeclared.is_empty() {

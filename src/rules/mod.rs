@@ -91,15 +91,17 @@ pub struct Ctx<'a> {
     /// The timeline, built on first use (only the time rules need it).
     pub timeline: std::cell::OnceCell<crate::time::timeline::Timeline<'a>>,
     /// Segments of each escalation's walk over the horizon, by escalation id.
-    pub segments: std::cell::RefCell<std::collections::HashMap<String, std::rc::Rc<Segments>>>,
+    pub segments: std::cell::RefCell<std::collections::HashMap<(String, bool), std::rc::Rc<Segments>>>,
+    /// The timeline as if nobody took holidays (COV-005), built on first use.
+    pub timeline_without_holidays: std::cell::OnceCell<crate::time::timeline::Timeline<'a>>,
 }
 
-/// Stretches of the horizon on which an escalation's walk is the same.
-pub type Segments = Vec<(crate::time::Interval, crate::time::timeline::Walk)>;
+/// Stretches of the horizon on which an escalation's walk gives the same answers.
+pub type Segments = Vec<crate::time::timeline::Segment>;
 
 impl<'a> Ctx<'a> {
     pub fn new(model: &'a Model, sources: &'a Sources, at: jiff::Timestamp, horizon: Horizon, display_tz: jiff::tz::TimeZone) -> Self {
-        Ctx { model, sources, at, horizon, display_tz, calendars: Default::default(), timeline: Default::default(), segments: Default::default() }
+        Ctx { model, sources, at, horizon, display_tz, calendars: Default::default(), timeline: Default::default(), segments: Default::default(), timeline_without_holidays: Default::default() }
     }
 
     pub fn timeline(&self) -> &crate::time::timeline::Timeline<'a> {
@@ -108,12 +110,23 @@ impl<'a> Ctx<'a> {
 
     /// The walk of escalation `id` over the horizon, in constant segments.
     pub fn segments(&self, id: &str) -> Option<std::rc::Rc<Segments>> {
-        if let Some(hit) = self.segments.borrow().get(id) {
+        self.segments_of(id, true)
+    }
+
+    /// Segments as if nobody took holidays.
+    pub fn segments_without_holidays(&self, id: &str) -> Option<std::rc::Rc<Segments>> {
+        self.segments_of(id, false)
+    }
+
+    fn segments_of(&self, id: &str, holidays: bool) -> Option<std::rc::Rc<Segments>> {
+        let key = (id.to_string(), holidays);
+        if let Some(hit) = self.segments.borrow().get(&key) {
             return Some(hit.clone());
         }
         let esc = self.model.escalations.get(id)?;
-        let segs = std::rc::Rc::new(self.timeline().segments(esc, &[]));
-        self.segments.borrow_mut().insert(id.to_string(), segs.clone());
+        let tl = if holidays { self.timeline() } else { self.timeline_without_holidays.get_or_init(|| crate::time::timeline::Timeline::without_holidays(self.model, self.horizon)) };
+        let segs = std::rc::Rc::new(tl.segments(esc, &[]));
+        self.segments.borrow_mut().insert(key, segs.clone());
         Some(segs)
     }
 

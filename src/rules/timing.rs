@@ -80,8 +80,9 @@ pub fn esc002(ctx: &Ctx) -> Vec<RuleResult> {
                 continue;
             };
             let shown = w.secs.map(human_secs).unwrap_or_else(|| "never".into());
-            let cause = format!("{}: {}", ctx.show(w.at), describe(&w.walk));
-            let evidence = json!({ "severity": sev.id, "worst_seconds": w.secs, "worst_at": w.at.to_string(), "acknowledge_seconds": ack.as_secs(), "cause": describe(&w.walk) });
+            let walk = describe(&ctx.timeline().walk(esc, w.at));
+            let cause = format!("{}: {walk}", ctx.show(w.at));
+            let evidence = json!({ "severity": sev.id, "worst_seconds": w.secs, "worst_at": w.at.to_string(), "acknowledge_seconds": ack.as_secs(), "cause": walk });
             if w.secs.is_some_and(|x| x <= ack.as_secs()) {
                 out.pass(&s, &esc.origin, format!("{}: worst time to engage {shown} (target {}), at {cause}", sev.id, ack.human())).with_evidence(evidence);
             } else {
@@ -136,34 +137,12 @@ pub fn esc003(ctx: &Ctx) -> Vec<RuleResult> {
     out.results
 }
 
-/// The people a visit resolved to, reachable or not.
-fn resolved(v: &crate::time::timeline::StepVisit) -> Vec<&str> {
-    let mut p: Vec<&str> = v.contacted.iter().map(|c| c.contact.as_str()).collect();
-    for m in &v.missed {
-        if let Miss::OnHoliday(c) | Miss::NoInterruptiveChannel(c) | Miss::TooLate(c, _) = m {
-            p.push(c);
-        }
-    }
-    p.sort();
-    p.dedup();
-    p
-}
-
 pub fn esc004(ctx: &Ctx) -> Vec<RuleResult> {
     let mut out = Out::new(ctx, "ESC-004");
     for (id, esc) in &ctx.model.escalations {
         let s = subject("escalation", id);
         let segments = ctx.segments(id).unwrap_or_default();
-        let mut found = None;
-        'seg: for (iv, walk) in segments.iter() {
-            for pair in walk.visits.windows(2) {
-                let (a, b) = (resolved(&pair[0]), resolved(&pair[1]));
-                if a.len() == 1 && a == b && pair[0].step.is_some() && pair[1].step.is_some() {
-                    found = Some((iv.start, a[0].to_string(), pair[0].step.unwrap_or(0), pair[1].step.unwrap_or(0)));
-                    break 'seg;
-                }
-            }
-        }
+        let found = segments.iter().find_map(|seg| seg.repeated.as_ref().map(|(i, j, person)| (seg.interval.start, person.clone(), *i, *j)));
         match found {
             Some((t, person, i, j)) => {
                 out.fail(&s, &esc.origin.at(format!("steps/{j}")), format!("steps {} and {} both page only {person} for an incident at {}", i + 1, j + 1, ctx.show(t)),

@@ -3,7 +3,7 @@
 //! Feeds `runready coverage`, the Markdown report and the `derived` part of policy requests.
 
 use super::coverage::{staffed, worst};
-use super::timeline::{Timeline, Walk};
+use super::timeline::{Segment, Timeline, Walk};
 use super::{Horizon, Interval, IntervalSet, calendar};
 use crate::model::{Model, Service};
 use jiff::Timestamp;
@@ -86,7 +86,7 @@ pub fn analyse(tl: &Timeline, svc: &Service, tz: &TimeZone, show: &dyn Fn(Timest
             never_engaged: w.as_ref().is_some_and(|w| w.secs.is_none()),
             worst_seconds: w.as_ref().and_then(|w| w.secs),
             worst_at: w.as_ref().map(|w| w.at.to_string()),
-            worst_cause: w.as_ref().map(|w| format!("{}: {}", show(w.at), describe(&w.walk))),
+            worst_cause: w.as_ref().map(|w| format!("{}: {}", show(w.at), describe(&tl.walk(esc, w.at)))),
             heatmap: heatmap(&segments, &required, clock.as_ref(), tl.horizon, tz),
         });
     }
@@ -94,16 +94,17 @@ pub fn analyse(tl: &Timeline, svc: &Service, tz: &TimeZone, show: &dyn Fn(Timest
 }
 
 /// The worst time to engage in each hour of the week over the horizon.
-fn heatmap(segments: &[(Interval, Walk)], required: &IntervalSet, clock: Option<&IntervalSet>, horizon: Horizon, tz: &TimeZone) -> Vec<Vec<Cell>> {
+fn heatmap(segments: &[Segment], required: &IntervalSet, clock: Option<&IntervalSet>, horizon: Horizon, tz: &TimeZone) -> Vec<Vec<Cell>> {
     let mut grid: Vec<Vec<Cell>> = vec![vec![None; 24]; 7];
-    for (seg, walk) in segments {
+    for segment in segments {
+        let seg = &segment.interval;
         let mut t = seg.start;
         while t < seg.end && t < horizon.end {
             let z = t.to_zoned(tz.clone());
             let hour_start = z.with().minute(0).second(0).subsec_nanosecond(0).build().map(|h| h.timestamp()).unwrap_or(t);
             let next = super::timeline::add(hour_start, 3600).min(seg.end);
             let piece = Interval { start: t, end: next };
-            if let Some(w) = worst(&[(piece, walk.clone())], required, clock) {
+            if let Some(w) = worst(&[Segment { interval: piece, ..segment.clone() }], required, clock) {
                 let row = z.weekday().to_monday_zero_offset() as usize;
                 let col = z.hour() as usize;
                 let cell = &mut grid[row][col];

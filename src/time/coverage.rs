@@ -1,33 +1,21 @@
 //! Staffed coverage, gaps and time to engage, from the segments of a Timeline.
 
-use super::timeline::{Miss, Walk, add};
+use super::timeline::{Segment, add, sub};
 use super::{Interval, IntervalSet};
 use jiff::Timestamp;
 
-/// Whether the first step of a walk reaches someone reachable who can be interrupted
-/// (support-model.md, "Coverage": staffed coverage).
-pub fn first_step_staffed(walk: &Walk) -> bool {
-    walk.visits.first().is_some_and(|v| v.step == Some(0) && (!v.contacted.is_empty() || v.missed.iter().any(|m| matches!(m, Miss::TooLate(..)))))
-}
-
 /// Staffed coverage: the union of the segments whose first step reaches someone.
-pub fn staffed(segments: &[(Interval, Walk)]) -> IntervalSet {
-    IntervalSet::from_intervals(segments.iter().filter(|(_, w)| first_step_staffed(w)).map(|(i, _)| *i).collect())
-}
-
-/// Time to engage of a walk in seconds on the wall clock; `None`: nobody is ever engaged.
-pub fn tte(walk: &Walk) -> Option<i64> {
-    walk.engaged().map(|c| c.at)
+pub fn staffed(segments: &[Segment]) -> IntervalSet {
+    IntervalSet::from_intervals(segments.iter().filter(|s| s.staffed).map(|s| s.interval).collect())
 }
 
 /// The worst time to engage over `within`, on `clock` (`None`: the wall clock), and the
-/// earliest instant attaining it.
+/// earliest instant attaining it. The walk at `at` explains it (`Timeline::walk`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Worst {
     /// Seconds on the severity's clock; `None`: never engaged.
     pub secs: Option<i64>,
     pub at: Timestamp,
-    pub walk: Walk,
 }
 
 /// Time on `clock` between `t` and `t + secs`: only the part inside the calendar counts.
@@ -35,8 +23,8 @@ pub fn on_clock(clock: &IntervalSet, t: Timestamp, secs: i64) -> i64 {
     clock.clip(Interval { start: t, end: add(t, secs) }).total_secs()
 }
 
-fn better(a: Option<i64>, b: Option<i64>) -> bool {
-    // Is `a` worse than `b`? `None` (never) is the worst.
+/// Is `a` worse than `b`? `None` (never engaged) is the worst.
+fn worse(a: Option<i64>, b: Option<i64>) -> bool {
     match (a, b) {
         (None, Some(_)) => true,
         (Some(x), Some(y)) => x > y,
@@ -44,44 +32,44 @@ fn better(a: Option<i64>, b: Option<i64>) -> bool {
     }
 }
 
-pub fn worst(segments: &[(Interval, Walk)], within: &IntervalSet, clock: Option<&IntervalSet>) -> Option<Worst> {
-    let mut worst: Option<Worst> = None;
-    for (seg, walk) in segments {
-        let part = within.clip(*seg);
-        if part.is_empty() {
-            continue;
+pub fn worst(segments: &[Segment], within: &IntervalSet, clock: Option<&IntervalSet>) -> Option<Worst> {
+    let mut best: Option<Worst> = None;
+    let mut consider = |secs: Option<i64>, t: Timestamp| {
+        if best.as_ref().is_none_or(|w| worse(secs, w.secs)) {
+            best = Some(Worst { secs, at: t });
         }
-        let wall = tte(walk);
-        let candidates: Vec<Timestamp> = match (clock, wall) {
+    };
+    for seg in segments {
+        let idx = within.intervals().partition_point(|i| i.end <= seg.interval.start);
+        let parts = within.intervals()[idx..].iter().take_while(|i| i.start < seg.interval.end).map(|i| Interval { start: i.start.max(seg.interval.start), end: i.end.min(seg.interval.end) });
+        match (clock, seg.tte) {
             (Some(c), Some(d)) => {
                 // On a calendar clock the value moves with t: the maximum is at an end of
-                // the part, or where t or t + d crosses a boundary of the calendar.
-                let mut v = Vec::new();
-                for i in part.intervals() {
-                    v.push(i.start);
-                    v.push(super::timeline::sub(i.end, 1));
-                }
-                for b in c.intervals().iter().flat_map(|i| [i.start, i.end]) {
-                    for t in [b, super::timeline::sub(b, d)] {
-                        if part.contains(t) {
-                            v.push(t);
+                // a part, or where t or t + d crosses a boundary of the calendar.
+                for part in parts {
+                    let mut candidates = vec![part.start, sub(part.end, 1)];
+                    let lo = c.intervals().partition_point(|i| i.end < sub(part.start, d));
+                    for i in c.intervals()[lo..].iter().take_while(|i| i.start <= part.end) {
+                        for b in [i.start, i.end] {
+                            for t in [b, sub(b, d)] {
+                                if part.start <= t && t < part.end {
+                                    candidates.push(t);
+                                }
+                            }
                         }
                     }
+                    candidates.sort();
+                    for t in candidates {
+                        consider(Some(on_clock(c, t, d)), t);
+                    }
                 }
-                v.sort();
-                v
             }
-            _ => vec![part.intervals()[0].start],
-        };
-        for t in candidates {
-            let secs = match (clock, wall) {
-                (Some(c), Some(d)) => Some(on_clock(c, t, d)),
-                (_, w) => w,
-            };
-            if worst.as_ref().is_none_or(|w| better(secs, w.secs)) {
-                worst = Some(Worst { secs, at: t, walk: walk.clone() });
+            (_, tte) => {
+                if let Some(first) = parts.into_iter().next() {
+                    consider(tte, first.start);
+                }
             }
         }
     }
-    worst
+    best
 }

@@ -92,6 +92,20 @@ pub struct Timeline<'m> {
     pub span: Horizon,
     duties: HashMap<&'m str, Vec<Duty>>,
     away: HashMap<&'m str, IntervalSet>,
+    /// Per contact: always reachable, and the first interruptive contact of a page.
+    contacts: HashMap<&'m str, (bool, Option<FirstContact>)>,
+}
+
+/// A stretch of the horizon on which the walk of an escalation gives the same answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Segment {
+    pub interval: Interval,
+    /// Time to engage in seconds (wall clock); `None`: nobody is ever engaged.
+    pub tte: Option<i64>,
+    /// The first step reaches someone reachable (staffed coverage).
+    pub staffed: bool,
+    /// Two consecutive steps that resolve to the same single person: (step, step, person).
+    pub repeated: Option<(usize, usize, String)>,
 }
 
 /// The longest walk of any escalation, in seconds (all passes and the fallback's delay).
@@ -121,7 +135,8 @@ impl<'m> Timeline<'m> {
     pub fn without_holidays(model: &'m Model, horizon: Horizon) -> Self {
         let span = horizon.extended(longest_walk(model));
         let duties = model.rotations.iter().map(|(id, r)| (id.as_str(), duties(r, span))).collect();
-        Timeline { model, horizon, span, duties, away: HashMap::new() }
+        let contacts = model.contacts.iter().map(|c| (c.id.as_str(), (c.always_reachable, first_contact(model, &c.id)))).collect();
+        Timeline { model, horizon, span, duties, away: HashMap::new(), contacts }
     }
 
     pub fn duties(&self, rotation: &str) -> &[Duty] {
@@ -142,7 +157,7 @@ impl<'m> Timeline<'m> {
     /// Instants at which rotation `id` has someone on duty who is not on holiday and can
     /// be interrupted.
     pub fn rotation_staffed(&self, id: &str) -> IntervalSet {
-        let on = self.duties(id).iter().filter(|d| first_contact(self.model, &d.member).is_some()).flat_map(|d| {
+        let on = self.duties(id).iter().filter(|d| self.contacts.get(d.member.as_str()).is_some_and(|c| c.1.is_some())).flat_map(|d| {
             let away = self.away.get(d.member.as_str()).cloned().unwrap_or_default();
             IntervalSet::single(d.interval).subtract(&away).intervals().to_vec()
         });
@@ -157,7 +172,7 @@ impl<'m> Timeline<'m> {
     pub fn resolve(&self, target: &str, t: Timestamp) -> Result<String, Miss> {
         match target.split_once(':') {
             Some(("rotation", r)) if self.model.rotations.contains_key(r) => self.on_duty(r, t).map(str::to_string).ok_or_else(|| Miss::NobodyOnDuty(r.to_string())),
-            Some(("contact", c)) if self.model.contact(c).is_some() => Ok(c.to_string()),
+            Some(("contact", c)) if self.contacts.contains_key(c) => Ok(c.to_string()),
             _ => Err(Miss::Unresolved(target.to_string())),
         }
     }
@@ -169,11 +184,11 @@ impl<'m> Timeline<'m> {
             Ok(c) => c,
             Err(miss) => return visit.missed.push(miss),
         };
-        let always = self.model.contact(&contact).is_some_and(|c| c.always_reachable);
+        let (always, first) = self.contacts.get(contact.as_str()).copied().unwrap_or((false, None));
         if !always && self.on_holiday(&contact, t) {
             return visit.missed.push(Miss::OnHoliday(contact));
         }
-        match first_contact(self.model, &contact) {
+        match first {
             None => visit.missed.push(Miss::NoInterruptiveChannel(contact)),
             Some(fc) if timeout.is_some_and(|to| fc.delay >= to) => visit.missed.push(Miss::TooLate(contact, fc.delay)),
             Some(fc) => visit.contacted.push(Contacted { contact, at: entered + fc.delay, channel: fc.channel }),
@@ -273,19 +288,54 @@ impl<'m> Timeline<'m> {
         out
     }
 
-    /// Segments of the horizon on which the walk of `esc` is constant: `(interval, walk)`.
-    pub fn segments(&self, esc: &Escalation, extra: &[Timestamp]) -> Vec<(Interval, Walk)> {
+    /// Segments of the horizon on which the walk of `esc` gives the same answers.
+    pub fn segments(&self, esc: &Escalation, extra: &[Timestamp]) -> Vec<Segment> {
         let points = self.breakpoints(esc, extra);
-        let mut out: Vec<(Interval, Walk)> = Vec::with_capacity(points.len());
+        let mut out: Vec<Segment> = Vec::with_capacity(points.len());
         for (i, start) in points.iter().enumerate() {
             let end = points.get(i + 1).copied().unwrap_or(self.horizon.end);
             let walk = self.walk(esc, *start);
+            let seg = Segment { interval: Interval { start: *start, end }, tte: walk.engaged().map(|c| c.at), staffed: walk.first_step_staffed(), repeated: walk.repeated() };
             match out.last_mut() {
-                Some((iv, w)) if *w == walk && iv.end == *start => iv.end = end,
-                _ => out.push((Interval { start: *start, end }, walk)),
+                Some(last) if last.interval.end == *start && last.tte == seg.tte && last.staffed == seg.staffed && last.repeated == seg.repeated => last.interval.end = end,
+                _ => out.push(seg),
             }
         }
         out
+    }
+}
+
+impl Walk {
+    /// Whether the first step reaches someone reachable who can be interrupted
+    /// (support-model.md, "Coverage": staffed coverage).
+    pub fn first_step_staffed(&self) -> bool {
+        self.visits.first().is_some_and(|v| v.step == Some(0) && (!v.contacted.is_empty() || v.missed.iter().any(|m| matches!(m, Miss::TooLate(..)))))
+    }
+
+    /// Two consecutive steps that page the same single person, reachable or not.
+    pub fn repeated(&self) -> Option<(usize, usize, String)> {
+        self.visits.windows(2).find_map(|pair| {
+            let (a, b) = (pair[0].resolved(), pair[1].resolved());
+            match (pair[0].step, pair[1].step) {
+                (Some(i), Some(j)) if a.len() == 1 && a == b => Some((i, j, a[0].to_string())),
+                _ => None,
+            }
+        })
+    }
+}
+
+impl StepVisit {
+    /// The people this visit resolved to, reachable or not.
+    pub fn resolved(&self) -> Vec<&str> {
+        let mut p: Vec<&str> = self.contacted.iter().map(|c| c.contact.as_str()).collect();
+        for m in &self.missed {
+            if let Miss::OnHoliday(c) | Miss::NoInterruptiveChannel(c) | Miss::TooLate(c, _) = m {
+                p.push(c);
+            }
+        }
+        p.sort();
+        p.dedup();
+        p
     }
 }
 
