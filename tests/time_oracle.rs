@@ -295,6 +295,11 @@ proptest! {
             let oracle = oracle_tte(m, e, t);
             prop_assert_eq!(engine, oracle, "time to engage at {} differs\n{}", t, text);
             prop_assert_eq!(staffed.contains(t), oracle_staffed(m, e, t), "staffed at {} differs\n{}", t, text);
+            // The fast summary behind the segments agrees with the full, descriptive walk.
+            let walk = tl.walk(e, t);
+            prop_assert_eq!(walk.engaged().map(|c| c.at), engine);
+            prop_assert_eq!(walk.first_step_staffed(), staffed.contains(t));
+            prop_assert_eq!(walk.repeated(), tl.summary(e, t, segments[seg].interval).repeated, "repeated person at {} differs\n{}", t, text);
             t += SignedDuration::from_mins(1);
         }
     }

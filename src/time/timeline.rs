@@ -294,14 +294,81 @@ impl<'m> Timeline<'m> {
         let mut out: Vec<Segment> = Vec::with_capacity(points.len());
         for (i, start) in points.iter().enumerate() {
             let end = points.get(i + 1).copied().unwrap_or(self.horizon.end);
-            let walk = self.walk(esc, *start);
-            let seg = Segment { interval: Interval { start: *start, end }, tte: walk.engaged().map(|c| c.at), staffed: walk.first_step_staffed(), repeated: walk.repeated() };
+            let seg = self.summary(esc, *start, Interval { start: *start, end });
             match out.last_mut() {
                 Some(last) if last.interval.end == *start && last.tte == seg.tte && last.staffed == seg.staffed && last.repeated == seg.repeated => last.interval.end = end,
                 _ => out.push(seg),
             }
         }
         out
+    }
+
+    /// What `walk(esc, t)` concludes (time to engage, staffed, repeated person) without
+    /// building the walk: the hot path of segmentation. Must agree with `walk`; the
+    /// oracle test checks both.
+    pub fn summary(&self, esc: &Escalation, t: Timestamp, interval: Interval) -> Segment {
+        let mut best: Option<i64> = None;
+        let mut staffed = false;
+        let mut repeated = None;
+        let mut previous: Option<(usize, &str)> = None;
+        let mut elapsed = 0i64;
+        for pass in 0..=esc.repeat.clamp(0, 1000) as usize {
+            for (i, step) in esc.steps.iter().enumerate() {
+                let at = add(t, elapsed);
+                let timeout = step.timeout.as_secs().max(0);
+                // The single person this step resolves to, if it resolves to exactly one.
+                let mut single: Option<&str> = None;
+                let mut several = false;
+                for target in &step.notify {
+                    let Some(contact) = self.resolve_ref(target, at) else { continue };
+                    match single {
+                        None => single = Some(contact),
+                        Some(s) if s != contact => several = true,
+                        Some(_) => {}
+                    }
+                    let (always, first) = self.contacts.get(contact).copied().unwrap_or((false, None));
+                    if !always && self.on_holiday(contact, at) {
+                        continue;
+                    }
+                    let Some(first) = first else { continue };
+                    if pass == 0 && i == 0 {
+                        staffed = true;
+                    }
+                    if first.delay < timeout {
+                        let when = elapsed + first.delay;
+                        best = Some(best.map_or(when, |b| b.min(when)));
+                    }
+                }
+                let current = if several { None } else { single };
+                if let (None, Some((j, p)), Some(c)) = (&repeated, previous, current)
+                    && p == c
+                {
+                    repeated = Some((j, i, c.to_string()));
+                }
+                previous = current.map(|c| (i, c));
+                elapsed += timeout;
+            }
+        }
+        if let Some(f) = &esc.final_fallback {
+            let at = add(t, elapsed);
+            if let Some(contact) = self.resolve_ref(f, at) {
+                let (always, first) = self.contacts.get(contact).copied().unwrap_or((false, None));
+                if let (true, Some(first)) = (always || !self.on_holiday(contact, at), first) {
+                    let when = elapsed + first.delay;
+                    best = Some(best.map_or(when, |b| b.min(when)));
+                }
+            }
+        }
+        Segment { interval, tte: best, staffed, repeated }
+    }
+
+    /// The contact a target resolves to at `t`, borrowed; `None` when it reaches nobody.
+    fn resolve_ref<'s>(&'s self, target: &'s str, t: Timestamp) -> Option<&'s str> {
+        match target.split_once(':') {
+            Some(("rotation", r)) => self.on_duty(r, t),
+            Some(("contact", c)) if self.contacts.contains_key(c) => Some(c),
+            _ => None,
+        }
     }
 }
 
