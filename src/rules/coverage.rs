@@ -63,15 +63,19 @@ pub fn cov001(ctx: &Ctx) -> Vec<RuleResult> {
     out.results
 }
 
-/// Services whose escalation pages `rotation` anywhere (steps or fallback).
-fn services_reaching<'m>(m: &'m Model, rotation: &str) -> Vec<&'m Entry<Service>> {
-    let target = format!("rotation:{rotation}");
-    m.services
-        .iter()
-        .filter(|s| {
-            s.escalation.as_ref().and_then(|e| m.escalations.get(e)).is_some_and(|e| e.steps.iter().any(|st| st.notify.contains(&target)) || e.final_fallback.as_deref() == Some(target.as_str()))
-        })
-        .collect()
+/// For each rotation, the services whose escalation pages it anywhere (steps or fallback).
+fn services_reaching(m: &Model) -> std::collections::HashMap<&str, Vec<&Entry<Service>>> {
+    let mut map: std::collections::HashMap<&str, Vec<&Entry<Service>>> = std::collections::HashMap::new();
+    for svc in &m.services {
+        let Some(esc) = svc.escalation.as_ref().and_then(|e| m.escalations.get(e)) else { continue };
+        let mut rotations: Vec<&str> = esc.steps.iter().flat_map(|s| s.notify.iter()).chain(esc.final_fallback.iter()).filter_map(|t| t.strip_prefix("rotation:")).collect();
+        rotations.sort();
+        rotations.dedup();
+        for r in rotations {
+            map.entry(r).or_default().push(svc);
+        }
+    }
+    map
 }
 
 fn tiers_of<'m>(m: &'m Model, services: &[&Entry<Service>]) -> Vec<&'m Entry<Tier>> {
@@ -88,9 +92,10 @@ fn civil_secs(i: &Interval, tz: &TimeZone) -> i64 {
 pub fn cov002(ctx: &Ctx) -> Vec<RuleResult> {
     let mut out = Out::new(ctx, "COV-002");
     let tl = ctx.timeline();
+    let reaching = services_reaching(ctx.model);
     for (id, rot) in &ctx.model.rotations {
         let s = subject("rotation", id);
-        let services = services_reaching(ctx.model, id);
+        let services = reaching.get(id.as_str()).cloned().unwrap_or_default();
         let tiers = tiers_of(ctx.model, &services);
         let min_members = tiers.iter().filter_map(|t| t.min_rotation_members).max();
         let max_oncall = tiers.iter().filter_map(|t| t.max_consecutive_oncall).min_by_key(|d| d.as_secs());
@@ -212,10 +217,13 @@ fn report(ctx: &Ctx, out: &mut Out, s: String, origin: &Origin, zone: &str, foun
 pub fn cov004(ctx: &Ctx) -> Vec<RuleResult> {
     let mut out = Out::new(ctx, "COV-004");
     let tl = ctx.timeline();
+    let reaching = services_reaching(ctx.model);
     for (id, rot) in &ctx.model.rotations {
         let s = subject("rotation", id);
-        let required = services_reaching(ctx.model, id)
-            .iter()
+        let required = reaching
+            .get(id.as_str())
+            .into_iter()
+            .flatten()
             .filter_map(|svc| svc.tier.as_ref().and_then(|t| ctx.model.tiers.get(t)).and_then(|t| ctx.calendar(&t.required_coverage)))
             .fold(IntervalSet::default(), |acc, c| acc.union(&c));
         let mut clashes = Vec::new();
