@@ -73,8 +73,8 @@ pub struct CheckArgs {
     /// Evaluate as of this RFC 3339 instant instead of now.
     #[arg(long, value_name = "INSTANT")]
     pub at: Option<Instant>,
-    /// How far ahead of --at calendars and rotations are simulated.
-    #[arg(long, value_name = "DURATION", default_value = "P90D")]
+    /// How far ahead of --at calendars and rotations are simulated (at most P3660D).
+    #[arg(long, value_name = "DURATION", default_value = "P90D", value_parser = horizon)]
     pub horizon: Duration,
     /// Only these services (repeatable); model-wide rules still run.
     #[arg(long = "service", value_name = "ID")]
@@ -136,8 +136,8 @@ pub struct TimeArgs {
     /// Evaluate as of this RFC 3339 instant instead of now.
     #[arg(long, value_name = "INSTANT")]
     pub at: Option<Instant>,
-    /// How far ahead of --at calendars and rotations are simulated.
-    #[arg(long, value_name = "DURATION", default_value = "P90D")]
+    /// How far ahead of --at calendars and rotations are simulated (at most P3660D).
+    #[arg(long, value_name = "DURATION", default_value = "P90D", value_parser = horizon)]
     pub horizon: Duration,
     /// The zone in which times are shown.
     #[arg(long, value_name = "ZONE", default_value = "UTC")]
@@ -185,4 +185,16 @@ pub struct SimulateArgs {
     /// Output: human or json.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
+}
+
+/// A horizon: longer than zero, at most ten years, so that every run ends in bounded time.
+fn horizon(text: &str) -> Result<Duration, String> {
+    let d: Duration = text.parse()?;
+    if d.as_secs() <= 0 {
+        return Err("the horizon must be longer than zero".into());
+    }
+    if d.as_secs() > 3660 * 86_400 {
+        return Err("the horizon is at most P3660D (ten years)".into());
+    }
+    Ok(d)
 }

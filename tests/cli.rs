@@ -176,6 +176,8 @@ fn exit_code_precedence() {
 #[test]
 fn bad_flags_and_paths_are_exit_2() {
     assert_eq!(check(&["examples/payments", "--horizon", "forever"]).0, 2);
+    assert_eq!(check(&["examples/payments", "--horizon", "PT0M"]).0, 2);
+    assert_eq!(check(&["examples/payments", "--horizon", "P20000D"]).0, 2);
     assert_eq!(check(&["does/not/exist"]).0, 2);
     assert_eq!(check(&["examples/payments", "--tz", "PST"]).0, 2);
     assert_eq!(check(&["examples/payments", "--service", "nope"]).0, 2);

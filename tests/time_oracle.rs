@@ -53,7 +53,8 @@ fn rot_spec() -> impl Strategy<Value = RotSpec> {
         prop::collection::vec(0..4usize, 1..4),
         -3000i64..96,
         0..HANDOFFS.len(),
-        prop::collection::vec((prop::collection::vec(0..7usize, 1..7), 0u16..48, 0u16..48), 0..3),
+        // One window at most: several may overlap, which the loader rejects.
+        prop::collection::vec((prop::collection::vec(0..7usize, 1..7), 0u16..48, 0u16..48), 0..2),
         prop::collection::vec((-24i64..60, 1i64..30, 0..4usize), 0..3),
     )
         .prop_map(|(zone, members, start_shift_quarters, handoff, restrictions, overrides)| RotSpec {

@@ -90,6 +90,9 @@ impl Validator<'_> {
                 self.error(&o.at("from"), format!("{owner}: a window cannot start at 24:00"), "start at 00:00 on the next day");
             }
         }
+        if let Some((i, j, day, from, to)) = first_overlap(windows) {
+            self.error(&origin.at(format!("{field}/{j}")), format!("{owner}: windows {} and {} overlap on {day} {}–{}", i + 1, j + 1, hhmm(from), hhmm(to)), "merge the windows, or correct their days or times");
+        }
     }
 
     fn calendar(&mut self, id: &str, cal: &Entry<Calendar>) {
@@ -130,4 +133,43 @@ impl Validator<'_> {
             }
         }
     }
+}
+
+const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+fn hhmm(m: u16) -> String {
+    format!("{:02}:{:02}", m / 60, m % 60)
+}
+
+/// The first two weekly windows that cover the same minute of the week: (window, window,
+/// day, from, to). A window whose `to` is not after its `from` runs into the next day.
+fn first_overlap(windows: &[WeeklyWindow]) -> Option<(usize, usize, &'static str, u16, u16)> {
+    // Minutes of the week, per window, as up to two ranges (a window crossing Sunday
+    // midnight wraps to Monday).
+    let week = 7 * 1440u32;
+    let mut ranges: Vec<(usize, u32, u32)> = Vec::new();
+    for (i, w) in windows.iter().enumerate() {
+        for d in &w.days {
+            let day = *d as u32;
+            let start = day * 1440 + w.from.minutes as u32;
+            let end = if w.to.minutes <= w.from.minutes { (day + 1) * 1440 + w.to.minutes as u32 } else { day * 1440 + w.to.minutes as u32 };
+            if end > week {
+                ranges.push((i, start, week));
+                ranges.push((i, 0, end - week));
+            } else {
+                ranges.push((i, start, end));
+            }
+        }
+    }
+    for (a, &(i, s1, e1)) in ranges.iter().enumerate() {
+        for &(j, s2, e2) in &ranges[a + 1..] {
+            let (lo, hi) = (s1.max(s2), e1.min(e2));
+            if lo < hi && i != j {
+                let day = (lo / 1440) as usize % 7;
+                let (i, j) = (i.min(j), i.max(j));
+                return Some((i, j, DAY_NAMES[day], (lo % 1440) as u16, ((hi - 1) % 1440 + 1) as u16));
+            }
+        }
+    }
+    None
 }

@@ -36,7 +36,8 @@ pub fn describe(walk: &Walk) -> String {
 pub fn miss(m: &Miss) -> String {
     match m {
         Miss::NobodyOnDuty(r) => format!("nobody on duty in rotation {r}"),
-        Miss::OnHoliday(c) => format!("{c} on holiday"),
+        Miss::OnHoliday(c, set) if set.is_empty() => format!("{c} on holiday"),
+        Miss::OnHoliday(c, set) => format!("{c} on holiday {set}"),
         Miss::NoInterruptiveChannel(c) => format!("{c} has no interruptive channel"),
         Miss::TooLate(c, d) => format!("{c} is first interrupted at +{}, after the timeout", human_secs(*d)),
         Miss::Unresolved(t) => format!("{t} does not exist"),

@@ -37,8 +37,8 @@ pub fn first_contact(model: &Model, id: &str) -> Option<FirstContact> {
 pub enum Miss {
     /// A rotation with nobody on duty (before start, or outside restrictions).
     NobodyOnDuty(String),
-    /// The person on duty (or named) is on one of their holidays.
-    OnHoliday(String),
+    /// The person on duty (or named) is on one of their holidays: person, holiday set.
+    OnHoliday(String, String),
     /// The person has no interruptive channel.
     NoInterruptiveChannel(String),
     /// Their first interruptive contact comes only after the step's timeout.
@@ -164,6 +164,14 @@ impl<'m> Timeline<'m> {
         IntervalSet::from_intervals(on.collect())
     }
 
+    /// The name of the holiday set that puts `contact` on holiday at `t`.
+    fn holiday_set(&self, contact: &str, t: Timestamp) -> String {
+        let Some(c) = self.model.contact(contact) else { return String::new() };
+        let tz = c.timezone.as_ref().map_or(jiff::tz::TimeZone::UTC, |z| z.tz.clone());
+        let date = t.to_zoned(tz).date();
+        c.holidays.iter().find(|h| self.model.holidays.get(*h).is_some_and(|d| d.iter().any(|d| d.0 == date))).cloned().unwrap_or_default()
+    }
+
     pub fn on_holiday(&self, contact: &str, t: Timestamp) -> bool {
         self.away.get(contact).is_some_and(|s| s.contains(t))
     }
@@ -186,7 +194,8 @@ impl<'m> Timeline<'m> {
         };
         let (always, first) = self.contacts.get(contact.as_str()).copied().unwrap_or((false, None));
         if !always && self.on_holiday(&contact, t) {
-            return visit.missed.push(Miss::OnHoliday(contact));
+            let set = self.holiday_set(&contact, t);
+            return visit.missed.push(Miss::OnHoliday(contact, set));
         }
         match first {
             None => visit.missed.push(Miss::NoInterruptiveChannel(contact)),
@@ -396,7 +405,7 @@ impl StepVisit {
     pub fn resolved(&self) -> Vec<&str> {
         let mut p: Vec<&str> = self.contacted.iter().map(|c| c.contact.as_str()).collect();
         for m in &self.missed {
-            if let Miss::OnHoliday(c) | Miss::NoInterruptiveChannel(c) | Miss::TooLate(c, _) = m {
+            if let Miss::OnHoliday(c, _) | Miss::NoInterruptiveChannel(c) | Miss::TooLate(c, _) = m {
                 p.push(c);
             }
         }
