@@ -207,6 +207,25 @@ impl Model {
         }
     }
 
+    /// The services a result subject concerns: its own service, or every service using the
+    /// entity it names; `None` when the subject is not tied to services (model, rotation, …).
+    pub fn services_of_subject(&self, subject: &str) -> Option<Vec<&str>> {
+        let base = subject.split_once('/').map_or(subject, |(b, _)| b);
+        let (kind, id) = base.split_once(':')?;
+        let uses = |s: &Service| match kind {
+            "service" => s.id == id,
+            "runbook" => s.runbooks.iter().any(|r| r == id),
+            "artifact" => s.artifacts.iter().any(|a| a == id),
+            "vendor" => s.vendors.iter().any(|v| v == id),
+            "escalation" => s.escalation.as_deref() == Some(id),
+            "tier" => s.tier.as_deref() == Some(id),
+            "drill" => self.drills.iter().any(|d| d.id == id && d.services.contains(&s.id)),
+            _ => false,
+        };
+        let bound = matches!(kind, "service" | "runbook" | "artifact" | "vendor" | "escalation" | "tier" | "drill");
+        bound.then(|| self.services.iter().filter(|s| uses(s)).map(|s| s.id.as_str()).collect())
+    }
+
     /// True when `id` names a calendar: a defined one or `always`.
     pub fn has_calendar(&self, id: &str) -> bool {
         id == ALWAYS || self.calendars.contains_key(id)

@@ -101,21 +101,7 @@ fn cell(value: String) -> String {
 
 /// The services a subject belongs to: its own service, or every service using the entity.
 pub fn services_of<'m>(model: &'m Model, subject: &str) -> Vec<&'m str> {
-    let base = subject.split_once('/').map_or(subject, |(b, _)| b);
-    let Some((kind, id)) = base.split_once(':') else { return Vec::new() };
-    model
-        .services
-        .iter()
-        .filter(|s| match kind {
-            "service" => s.id == id,
-            "runbook" => s.runbooks.iter().any(|r| r == id),
-            "artifact" => s.artifacts.iter().any(|a| a == id),
-            "vendor" => s.vendors.iter().any(|v| v == id),
-            "escalation" => s.escalation.as_deref() == Some(id),
-            _ => false,
-        })
-        .map(|s| s.id.as_str())
-        .collect()
+    model.services_of_subject(subject).unwrap_or_default()
 }
 
 fn rows(report: &Report, model: &Model) -> Vec<ServiceRow> {

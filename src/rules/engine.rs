@@ -144,25 +144,8 @@ fn policies_unsupported(ctx: &Ctx) -> Vec<RuleResult> {
 /// Whether a result belongs to the selected services: their own results, the entities
 /// they use, and model-wide results.
 fn in_scope(model: &Model, selected: &[String], subject: &str) -> bool {
-    let base = subject.split_once('/').map_or(subject, |(b, _)| b);
-    let Some((kind, id)) = base.split_once(':') else { return true };
-    let users: Vec<&str> = model
-        .services
-        .iter()
-        .filter(|s| match kind {
-            "service" => s.id == id,
-            "runbook" => s.runbooks.iter().any(|r| r == id),
-            "artifact" => s.artifacts.iter().any(|a| a == id),
-            "vendor" => s.vendors.iter().any(|v| v == id),
-            "escalation" => s.escalation.as_deref() == Some(id),
-            "tier" => s.tier.as_deref() == Some(id),
-            "drill" => model.drills.iter().any(|d| d.id == id && d.services.contains(&s.id)),
-            _ => true,
-        })
-        .map(|s| s.id.as_str())
-        .collect();
-    if kind == "service" {
-        return selected.iter().any(|s| s == id);
+    match model.services_of_subject(subject) {
+        None => true,
+        Some(users) => users.is_empty() || users.iter().any(|u| selected.iter().any(|s| s == u)),
     }
-    users.is_empty() || users.iter().any(|u| selected.iter().any(|s| s == u))
 }
