@@ -23,6 +23,7 @@ fn run_check_for(path: &PathBuf, horizon_days: i64) -> usize {
         require_facts: false,
         require_journals: false,
         display_tz: jiff::tz::TimeZone::UTC,
+            policies: vec![],
     };
     let eval = evaluate(&loaded.model, &loaded.sources, &opts);
     let mut report = runready::report::Report::new(
@@ -61,6 +62,7 @@ fn measure_time_rules(services: usize, rotations: usize, horizon_days: i64, runs
         require_facts: false,
         require_journals: false,
         display_tz: jiff::tz::TimeZone::UTC,
+            policies: vec![],
     };
     let mut times: Vec<Duration> = (0..runs)
         .map(|_| {

@@ -88,6 +88,9 @@ pub struct CheckArgs {
     /// Results with status `error` do not turn the exit code into 3.
     #[arg(long)]
     pub allow_incomplete: bool,
+    /// WASM policies (files or directories of *.wasm), besides the model's own (repeatable).
+    #[arg(long = "policy", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
     /// Report on stdout: human or json.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,

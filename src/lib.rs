@@ -6,6 +6,7 @@
 pub mod diag;
 pub mod load;
 pub mod model;
+pub mod policy;
 pub mod rules;
 pub mod time;
 pub mod cli;

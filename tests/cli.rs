@@ -157,18 +157,25 @@ fn fail_on_sets_the_threshold() {
 
 #[test]
 fn exit_code_precedence() {
-    // A policy that cannot be run is an `error` result: 3 beats 1, and
-    // --allow-incomplete leaves the 1.
+    // A policy that cannot be evaluated is an `error` result: 3 beats 1, and
+    // --allow-incomplete leaves the 1. (A native blob is never loaded as a policy.)
     let dir = tempfile::tempdir().unwrap();
     let model = std::fs::read_to_string("tests/fixtures/broken/model.yaml").unwrap() + "policies:\n  - { path: policies/acme.wasm }\n";
     std::fs::write(dir.path().join("model.yaml"), model).unwrap();
     std::fs::create_dir(dir.path().join("runbooks")).unwrap();
+    std::fs::create_dir(dir.path().join("policies")).unwrap();
+    std::fs::write(dir.path().join("policies/acme.wasm"), b"\x7fELF not a module").unwrap();
     std::fs::copy("tests/fixtures/broken/runbooks/restore.md", dir.path().join("runbooks/restore.md")).unwrap();
     let d = dir.path().to_str().unwrap();
     let (code, out, _) = check(&[d]);
     assert_eq!(code, 3, "{out}");
     assert!(out.contains("policy:acme"));
     assert_eq!(check(&[d, "--allow-incomplete"]).0, 1);
+    // A policy the model names that does not exist makes the input unusable: 2.
+    std::fs::remove_file(dir.path().join("policies/acme.wasm")).unwrap();
+    let (code, out, _) = check(&[d]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("policies/acme.wasm"));
     // 2 beats everything.
     assert_eq!(check(&["tests/fixtures/invalid", "--allow-incomplete"]).0, 2);
 }

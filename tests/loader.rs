@@ -202,6 +202,7 @@ proptest! {
                 require_facts: false,
                 require_journals: false,
                 display_tz: jiff::tz::TimeZone::UTC,
+            policies: vec![],
             };
             let eval = runready::rules::evaluate(&loaded.model, &loaded.sources, &opts);
             prop_assert!(!eval.results.is_empty());

@@ -16,8 +16,14 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
         Ok(t) => t,
         Err(e) => return usage_error(&e),
     };
-    let loaded = load::load(&args.paths);
-    let report = evaluate(&loaded, args, at);
+    let policies = match crate::policy::from_paths(&args.policies) {
+        Ok(p) => p,
+        Err(e) => return usage_error(&e),
+    };
+    let mut loaded = load::load(&args.paths);
+    let pins = check_pins(&loaded);
+    loaded.diagnostics.extend(pins);
+    let report = evaluate(&loaded, args, at, policies);
     let comparison = base.as_ref().map(|b| baseline::compare(&report, b));
     let model = loaded.is_usable().then_some(&loaded.model);
 
@@ -58,7 +64,7 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
 }
 
 /// Builds the report: load errors when the model is unusable, otherwise every result.
-pub fn evaluate(loaded: &Loaded, args: &CheckArgs, at: jiff::Timestamp) -> Report {
+pub fn evaluate(loaded: &Loaded, args: &CheckArgs, at: jiff::Timestamp, policies: Vec<crate::policy::PolicySpec>) -> Report {
     let info = ModelInfo { name: loaded.model.name().to_string(), files: loaded.sources.displays() };
     let mut report = Report::new(info, at, args.horizon, args.fail_on.into());
     if loaded.is_usable() {
@@ -69,6 +75,7 @@ pub fn evaluate(loaded: &Loaded, args: &CheckArgs, at: jiff::Timestamp) -> Repor
             require_facts: args.require.contains(&Required::Facts),
             require_journals: args.require.contains(&Required::Journals),
             display_tz: args.tz.tz.clone(),
+            policies,
         };
         let unknown: Vec<&String> = args.services.iter().filter(|s| loaded.model.service(s).is_none()).collect();
         if !unknown.is_empty() {
@@ -89,4 +96,25 @@ pub fn evaluate(loaded: &Loaded, args: &CheckArgs, at: jiff::Timestamp) -> Repor
 fn usage_error(message: &str) -> i32 {
     eprintln!("error: {message}");
     exit::INVALID_INPUT
+}
+
+/// The model's policies must exist, and match their `sha256` pin when one is given: a
+/// missing or changed module is a load error (exit 2), never a silent substitution.
+fn check_pins(loaded: &Loaded) -> Vec<crate::diag::Diagnostic> {
+    use sha2::Digest;
+    let mut out = Vec::new();
+    for (spec, p) in crate::policy::from_model(&loaded.model, &loaded.sources).iter().zip(&loaded.model.policies) {
+        match std::fs::read(&spec.path) {
+            Err(e) => out.push(crate::diag::Diagnostic::new("invalid-model", format!("policy {}: {e}", p.path), Some(loaded.sources.locate(&p.origin.at("path")))).with_help("the path is relative to this YAML file")),
+            Ok(bytes) => {
+                let actual: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+                if let Some(pin) = &p.sha256
+                    && !pin.eq_ignore_ascii_case(&actual)
+                {
+                    out.push(crate::diag::Diagnostic::new("invalid-model", format!("policy {} has sha256 {actual}, not the pinned {pin}", p.path), Some(loaded.sources.locate(&p.origin.at("sha256")))).with_help("update the pin after reviewing the new module"));
+                }
+            }
+        }
+    }
+    out
 }

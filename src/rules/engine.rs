@@ -3,7 +3,7 @@
 use super::registry::{self, Input};
 use super::{Ctx, RuleResult, Status, artifact, coverage, escalation, governance, model_rules, runbook, severity, timing, vendor};
 use crate::load::Sources;
-use crate::model::{Level, Model};
+use crate::model::Model;
 use crate::time::Horizon;
 
 /// What the caller decides: time, scope, and which inputs are mandatory.
@@ -16,6 +16,8 @@ pub struct Options {
     pub require_facts: bool,
     pub require_journals: bool,
     pub display_tz: jiff::tz::TimeZone,
+    /// Policies from `--policy`, run besides the model's own.
+    pub policies: Vec<crate::policy::PolicySpec>,
 }
 
 /// Every result of a run, in registry order.
@@ -81,7 +83,7 @@ pub fn evaluate(model: &Model, sources: &Sources, opts: &Options) -> Evaluation 
             Input::Journals => results.push(not_evaluated(info, Status::Unknown, "not evaluated: no journals given")),
         }
     }
-    results.extend(policies_unsupported(&ctx));
+    results.extend(run_policies(&ctx, &opts.policies));
     let gov_enabled = |id: &str| !disabled.iter().any(|d| d == id);
     let (gov1, waivers) = governance::gov001(&ctx);
     let gov2 = governance::apply(&ctx, &mut results, &waivers);
@@ -117,28 +119,25 @@ fn not_evaluated(info: &registry::RuleInfo, status: Status, why: &str) -> RuleRe
     }
 }
 
-/// Model-listed WASM policies cannot run in this version: say so as an `error` result
-/// (exit 3) rather than silently skipping a requirement the team wrote down.
-fn policies_unsupported(ctx: &Ctx) -> Vec<RuleResult> {
-    ctx.model
-        .policies
-        .iter()
-        .map(|p| {
-            let name = std::path::Path::new(&p.path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| p.path.clone());
-            RuleResult {
-                rule: format!("{name}/policy"),
-                title: "WASM policy".into(),
-                severity: Level::Error,
-                status: Status::Error,
-                subject: format!("policy:{name}"),
-                message: format!("policy {} was not run: this version of runready has no WASM policy host (reason: internal)", p.path),
-                location: Some(ctx.sources.locate(&p.origin.at("path"))),
-                evidence: serde_json::json!({ "reason": "internal" }),
-                help: Some("remove the policy from the model, or use --allow-incomplete to accept the unevaluated policy".into()),
-                waiver: None,
-            }
-        })
-        .collect()
+/// Runs the model's policies and those of `--policy` on one shared request; the whole
+/// run's policies stop after 60 s of wall clock (policy-abi.md), the rest report `timeout`.
+fn run_policies(ctx: &Ctx, extra: &[crate::policy::PolicySpec]) -> Vec<RuleResult> {
+    let specs: Vec<_> = crate::policy::from_model(ctx.model, ctx.sources).into_iter().chain(extra.iter().cloned()).collect();
+    if specs.is_empty() {
+        return Vec::new();
+    }
+    let request = serde_json::json!({
+        "api_version": crate::model::API_VERSION,
+        "model": serde_json::to_value(ctx.model).unwrap_or_default(),
+        "derived": crate::time::analysis::derived(ctx.model, ctx.horizon),
+    });
+    let started = std::time::Instant::now();
+    let mut results = Vec::new();
+    for spec in &specs {
+        let left_ms = 60_000u64.saturating_sub(started.elapsed().as_millis() as u64).max(1);
+        results.extend(crate::policy::run(spec, &request, &ctx.at.to_string(), ctx.model, ctx.sources, left_ms).results);
+    }
+    results
 }
 
 /// Whether a result belongs to the selected services: their own results, the entities

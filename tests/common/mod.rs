@@ -60,6 +60,7 @@ pub fn options() -> Options {
         require_facts: false,
         require_journals: false,
         display_tz: jiff::tz::TimeZone::UTC,
+        policies: vec![],
     }
 }
 

@@ -1,0 +1,184 @@
+//! The WASM host: one engine per process, a pre-instantiated template per policy, a fresh
+//! store per call, and every limit of policy-abi.md enforced with its reason.
+
+use super::Reason;
+use std::sync::OnceLock;
+use wasmtime::{Caller, Config, Engine, InstancePre, Linker, Module, ResourceLimiter, Store, Trap};
+
+/// Limits of one call (policy-abi.md, "Limits").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub fuel: u64,
+    pub timeout_ms: u64,
+    pub memory_bytes: usize,
+    pub output_bytes: usize,
+    pub findings: usize,
+    pub log_bytes: usize,
+    pub log_lines: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { fuel: 10_000_000_000, timeout_ms: 5_000, memory_bytes: 128 << 20, output_bytes: 16 << 20, findings: 10_000, log_bytes: 1 << 20, log_lines: 1_000 }
+    }
+}
+
+/// The wasm stack limit (policy-abi.md: 1 MiB).
+pub const STACK_BYTES: usize = 1 << 20;
+/// Epoch ticks are this many milliseconds apart.
+const TICK_MS: u64 = 10;
+
+/// A failed call, with its reason from the closed list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallError {
+    pub reason: Reason,
+    pub message: String,
+}
+
+impl CallError {
+    pub fn new(reason: Reason, message: impl Into<String>) -> Self {
+        CallError { reason, message: message.into() }
+    }
+}
+
+/// The process-wide engine, with fuel, epoch interruption and a bounded stack, and the
+/// one ticker thread that advances epochs.
+pub fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let mut config = Config::new();
+        config.consume_fuel(true).epoch_interruption(true).max_wasm_stack(STACK_BYTES).wasm_component_model(true);
+        let engine = Engine::new(&config).expect("the policy engine's configuration is valid");
+        let ticker = engine.clone();
+        std::thread::Builder::new()
+            .name("runready-epoch".into())
+            .spawn(move || loop {
+                std::thread::sleep(std::time::Duration::from_millis(TICK_MS));
+                ticker.increment_epoch();
+            })
+            .expect("the epoch ticker thread starts");
+        engine
+    })
+}
+
+/// What a store carries: the memory limiter and the policy's log.
+pub struct State {
+    limiter: Limiter,
+    pub log: Vec<String>,
+    log_bytes: usize,
+    limits: Limits,
+    pub log_truncated: bool,
+}
+
+struct Limiter {
+    max: usize,
+    denied: bool,
+}
+
+impl ResourceLimiter for Limiter {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        if desired > self.max {
+            self.denied = true;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(desired <= 1_000_000)
+    }
+}
+
+/// A compiled core-ABI-v1 policy, ready to be instantiated per call.
+pub struct CorePolicy {
+    pre: InstancePre<State>,
+}
+
+const LEVELS: [&str; 3] = ["error", "warning", "info"];
+
+impl CorePolicy {
+    /// Compiles the module and links its one allowed import, `runready.log`.
+    pub fn new(bytes: &[u8]) -> Result<Self, CallError> {
+        let engine = engine();
+        let module = Module::new(engine, bytes).map_err(|e| CallError::new(Reason::Internal, format!("the module does not compile: {e}")))?;
+        let mut linker: Linker<State> = Linker::new(engine);
+        linker
+            .func_wrap("runready", "log", |mut caller: Caller<'_, State>, level: i32, ptr: i32, len: i32| {
+                let Some(memory) = caller.get_export("memory").and_then(|e| e.into_memory()) else { return };
+                let mut buf = vec![0u8; (len.max(0) as usize).min(64 << 10)];
+                if memory.read(&caller, ptr.max(0) as usize, &mut buf).is_err() {
+                    return;
+                }
+                let state = caller.data_mut();
+                if state.log.len() >= state.limits.log_lines || state.log_bytes + buf.len() > state.limits.log_bytes {
+                    state.log_truncated = true;
+                    return;
+                }
+                state.log_bytes += buf.len();
+                let level = LEVELS.get(level.max(0) as usize).copied().unwrap_or("info");
+                state.log.push(format!("{level}: {}", String::from_utf8_lossy(&buf)));
+            })
+            .map_err(|e| CallError::new(Reason::Internal, e.to_string()))?;
+        let pre = linker.instantiate_pre(&module).map_err(|e| CallError::new(Reason::Import, format!("the module cannot be linked: {e}")))?;
+        Ok(CorePolicy { pre })
+    }
+
+    /// Calls `export(ptr, len)` with `input` in a fresh store and returns the bytes the
+    /// guest points to. Every limit applies; a breach is the reason of the error.
+    pub fn call(&self, export: &str, input: &[u8], limits: &Limits) -> Result<(Vec<u8>, Vec<String>), CallError> {
+        let engine = engine();
+        let state = State { limiter: Limiter { max: limits.memory_bytes, denied: false }, log: Vec::new(), log_bytes: 0, limits: *limits, log_truncated: false };
+        let mut store = Store::new(engine, state);
+        store.limiter(|s| &mut s.limiter);
+        store.set_fuel(limits.fuel).map_err(|e| CallError::new(Reason::Internal, e.to_string()))?;
+        store.set_epoch_deadline(limits.timeout_ms.div_ceil(TICK_MS).max(1));
+        store.epoch_deadline_trap();
+        let result = self.run(&mut store, export, input, limits);
+        let denied = store.data().limiter.denied;
+        let log = std::mem::take(&mut store.data_mut().log);
+        match result {
+            Ok(out) => Ok((out, log)),
+            Err(e) if denied => Err(CallError::new(Reason::Memory, format!("memory growth past {} MiB was denied ({})", limits.memory_bytes >> 20, e.message))),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn run(&self, store: &mut Store<State>, export: &str, input: &[u8], limits: &Limits) -> Result<Vec<u8>, CallError> {
+        let instance = self.pre.instantiate(&mut *store).map_err(trap)?;
+        let memory = instance.get_memory(&mut *store, "memory").ok_or_else(|| CallError::new(Reason::Manifest, "the module exports no `memory`"))?;
+        let alloc = instance.get_typed_func::<i32, i32>(&mut *store, "runready_alloc").map_err(|e| CallError::new(Reason::Manifest, e.to_string()))?;
+        let len = i32::try_from(input.len()).map_err(|_| CallError::new(Reason::InvalidInput, "the request is larger than 2 GiB"))?;
+        let ptr = alloc.call(&mut *store, len).map_err(trap)?;
+        if ptr == 0 && len > 0 {
+            return Err(CallError::new(Reason::Memory, "runready_alloc returned 0 (out of memory)"));
+        }
+        memory.write(&mut *store, ptr as u32 as usize, input).map_err(|_| CallError::new(Reason::Trap, "runready_alloc returned a buffer outside memory"))?;
+        let packed = if export == "runready_metadata" {
+            instance.get_typed_func::<(), i64>(&mut *store, export).map_err(|e| CallError::new(Reason::Manifest, e.to_string()))?.call(&mut *store, ()).map_err(trap)?
+        } else {
+            instance.get_typed_func::<(i32, i32), i64>(&mut *store, export).map_err(|e| CallError::new(Reason::Manifest, e.to_string()))?.call(&mut *store, (ptr, len)).map_err(trap)?
+        };
+        let (out_ptr, out_len) = ((packed as u64 >> 32) as usize, (packed as u64 & 0xffff_ffff) as usize);
+        if out_len > limits.output_bytes {
+            return Err(CallError::new(Reason::Output, format!("the result is {out_len} bytes, more than the {} MiB allowed", limits.output_bytes >> 20)));
+        }
+        let data = memory.data(&*store);
+        data.get(out_ptr..out_ptr + out_len).map(<[u8]>::to_vec).ok_or_else(|| CallError::new(Reason::Output, "the result points outside the module's memory"))
+    }
+}
+
+/// Maps a wasmtime error to its reason.
+fn trap(e: wasmtime::Error) -> CallError {
+    let reason = match e.downcast_ref::<Trap>() {
+        Some(Trap::OutOfFuel) => Reason::Fuel,
+        Some(Trap::Interrupt) => Reason::Timeout,
+        Some(Trap::StackOverflow) => Reason::Stack,
+        _ => Reason::Trap,
+    };
+    let message = match reason {
+        Reason::Fuel => "the policy ran out of fuel".to_string(),
+        Reason::Timeout => "the policy exceeded its wall-clock limit".to_string(),
+        Reason::Stack => "the policy overflowed its stack".to_string(),
+        _ => format!("the policy trapped: {}", e.root_cause()),
+    };
+    CallError::new(reason, message)
+}

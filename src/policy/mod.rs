@@ -1,0 +1,261 @@
+//! WASM policy plugins (policy-abi.md): load a module with its manifest, run it in the
+//! sandbox with every limit, and turn its findings into results that go through the same
+//! pipeline as built-in rules (pointers mapped to YAML lines, waivers, every report).
+//!
+//! This version runs the core-module ABI v1; components (`abi: component`) are refused
+//! with reason `internal` until their host lands.
+
+pub mod host;
+pub mod manifest;
+
+use crate::diag::Location;
+use crate::model::{Level, Model, Origin, PolicyLimits};
+use crate::rules::{RuleResult, Status};
+use host::{CallError, CorePolicy, Limits};
+use manifest::{Abi, Manifest};
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+/// Why a policy produced an `error` result: the closed list of policy-abi.md.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    Fuel,
+    Timeout,
+    Memory,
+    Stack,
+    Trap,
+    Output,
+    InvalidJson,
+    UndeclaredRule,
+    BadPointer,
+    Import,
+    Manifest,
+    InvalidSettings,
+    InvalidInput,
+    Internal,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Fuel => "fuel",
+            Reason::Timeout => "timeout",
+            Reason::Memory => "memory",
+            Reason::Stack => "stack",
+            Reason::Trap => "trap",
+            Reason::Output => "output",
+            Reason::InvalidJson => "invalid_json",
+            Reason::UndeclaredRule => "undeclared_rule",
+            Reason::BadPointer => "bad_pointer",
+            Reason::Import => "import",
+            Reason::Manifest => "manifest",
+            Reason::InvalidSettings => "invalid_settings",
+            Reason::InvalidInput => "invalid_input",
+            Reason::Internal => "internal",
+        }
+    }
+}
+
+/// A policy to run: from the model's `policies` or from `--policy`.
+#[derive(Clone, Debug)]
+pub struct PolicySpec {
+    pub path: PathBuf,
+    pub settings: Value,
+    pub limits: Option<PolicyLimits>,
+    /// Where the model names it (`None` for `--policy`).
+    pub origin: Option<Origin>,
+}
+
+/// The model's policies, with paths relative to the YAML file that names them.
+pub fn from_model(model: &Model, sources: &crate::load::Sources) -> Vec<PolicySpec> {
+    model
+        .policies
+        .iter()
+        .map(|p| {
+            let dir = sources.files[p.origin.file].path.parent().map(Path::to_path_buf).unwrap_or_default();
+            PolicySpec { path: dir.join(&p.path), settings: p.settings.clone(), limits: p.limits.clone(), origin: Some(p.origin.clone()) }
+        })
+        .collect()
+}
+
+/// `--policy PATH`: files, or every `*.wasm` below a directory (sorted).
+pub fn from_paths(paths: &[PathBuf]) -> Result<Vec<PolicySpec>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?.flatten().map(|e| e.path()).filter(|f| f.extension().is_some_and(|x| x == "wasm")).collect();
+            found.sort();
+            out.extend(found.into_iter().map(|path| PolicySpec { path, settings: Value::Null, limits: None, origin: None }));
+        } else if p.exists() {
+            out.push(PolicySpec { path: p.clone(), settings: Value::Null, limits: None, origin: None });
+        } else {
+            return Err(format!("--policy {}: no such file or directory", p.display()));
+        }
+    }
+    Ok(out)
+}
+
+/// The limits of one call: the defaults, lowered by the manifest, raised by the model.
+pub fn limits_for(manifest: Option<&PolicyLimits>, model: Option<&PolicyLimits>) -> Limits {
+    let mut l = Limits::default();
+    if let Some(m) = manifest {
+        l.fuel = m.fuel.map_or(l.fuel, |f| f.min(l.fuel));
+        l.timeout_ms = m.timeout_ms.map_or(l.timeout_ms, |t| t.min(l.timeout_ms));
+        l.memory_bytes = m.memory_mib.map_or(l.memory_bytes, |m| ((m as usize) << 20).min(l.memory_bytes));
+    }
+    if let Some(m) = model {
+        l.fuel = m.fuel.unwrap_or(l.fuel);
+        l.timeout_ms = m.timeout_ms.unwrap_or(l.timeout_ms);
+        l.memory_bytes = m.memory_mib.map_or(l.memory_bytes, |m| (m as usize) << 20);
+    }
+    l
+}
+
+/// The name a policy is known by before its manifest is read: the file stem.
+fn fallback_name(path: &Path) -> String {
+    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "policy".into())
+}
+
+/// Everything one policy contributes to a run.
+pub struct Outcome {
+    pub results: Vec<RuleResult>,
+    pub log: Vec<String>,
+}
+
+/// Runs one policy on `request` (the shared part: api_version, model, derived, facts).
+/// `left_ms` is what remains of the run's wall-clock budget.
+pub fn run(spec: &PolicySpec, request: &Value, at: &str, model: &Model, sources: &crate::load::Sources, left_ms: u64) -> Outcome {
+    let mut name = fallback_name(&spec.path);
+    let location = spec.origin.as_ref().map(|o| sources.locate(&o.at("path")));
+    match evaluate(spec, request, at, &mut name, left_ms) {
+        Ok((manifest, findings, log)) => Outcome { results: to_results(&manifest, findings, model, sources), log },
+        Err(e) => Outcome { results: vec![error_result(&name, &spec.path, location, e)], log: Vec::new() },
+    }
+}
+
+fn error_result(name: &str, path: &Path, location: Option<Location>, e: CallError) -> RuleResult {
+    RuleResult {
+        rule: format!("{name}/evaluate"),
+        title: format!("Policy {name} can be evaluated"),
+        severity: Level::Error,
+        status: Status::Error,
+        subject: format!("policy:{name}"),
+        message: format!("{} ({}): {}", path.display(), e.reason.as_str(), e.message),
+        location,
+        evidence: json!({ "reason": e.reason.as_str() }),
+        help: Some("fix the policy, or run with --allow-incomplete to accept the unevaluated policy".into()),
+        waiver: None,
+    }
+}
+
+/// A finding as a policy returns it.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Finding {
+    rule_id: String,
+    level: Level,
+    message: String,
+    #[serde(default)]
+    pointer: Option<String>,
+    #[serde(default)]
+    subject: Option<String>,
+    #[serde(default)]
+    remediation: Option<String>,
+    #[serde(default)]
+    properties: Value,
+}
+
+fn evaluate(spec: &PolicySpec, request: &Value, at: &str, name: &mut String, left_ms: u64) -> Result<(Manifest, Vec<Finding>, Vec<String>), CallError> {
+    let bytes = std::fs::read(&spec.path).map_err(|e| CallError::new(Reason::Internal, format!("cannot read the module: {e}")))?;
+    let scan = manifest::scan(&bytes).map_err(|e| CallError::new(Reason::Manifest, e))?;
+    let manifest = match scan.manifest {
+        None => return Err(CallError::new(Reason::Manifest, format!("the module has no `{}` custom section; run `runready policy pack`", manifest::SECTION))),
+        Some(Err(e)) => return Err(CallError::new(Reason::Manifest, format!("the embedded manifest is not valid: {e}"))),
+        Some(Ok(m)) => m,
+    };
+    *name = manifest.name.clone();
+    if manifest.abi == Abi::Component || scan.component {
+        return Err(CallError::new(Reason::Internal, "component policies (abi: component) are not supported by this version; build for the core ABI v1"));
+    }
+    if let Some(bad) = scan.imports.iter().find(|i| *i != "runready.log") {
+        return Err(CallError::new(Reason::Import, format!("the module imports `{bad}`; only `runready.log` is provided")));
+    }
+    let settings = if spec.settings.is_null() { json!({}) } else { spec.settings.clone() };
+    if let Some(schema) = &manifest.settings_schema {
+        let validator = jsonschema::validator_for(schema).map_err(|e| CallError::new(Reason::Manifest, format!("settings_schema is not a valid JSON Schema: {e}")))?;
+        if let Some(err) = validator.iter_errors(&settings).next() {
+            return Err(CallError::new(Reason::InvalidSettings, format!("settings{}: {err}", err.instance_path())));
+        }
+    }
+    let mut limits = limits_for(manifest.limits.as_ref(), spec.limits.as_ref());
+    limits.timeout_ms = limits.timeout_ms.min(left_ms);
+    let policy = CorePolicy::new(&bytes)?;
+    // The metadata the module reports must be the manifest it carries.
+    let (meta, _) = policy.call("runready_metadata", b"", &limits)?;
+    let meta: Value = serde_json::from_slice(&meta).map_err(|e| CallError::new(Reason::InvalidJson, format!("metadata() is not JSON: {e}")))?;
+    if serde_json::from_value::<Manifest>(meta).ok().as_ref() != Some(&manifest) {
+        return Err(CallError::new(Reason::Manifest, "metadata() differs from the embedded manifest"));
+    }
+    let (answer, _) = policy.call("runready_validate_settings", settings.to_string().as_bytes(), &limits)?;
+    let answer: Value = serde_json::from_slice(&answer).map_err(|e| CallError::new(Reason::InvalidJson, format!("validate_settings() is not JSON: {e}")))?;
+    if let Some(err) = answer.get("error") {
+        return Err(CallError::new(Reason::InvalidSettings, err.get("message").and_then(Value::as_str).unwrap_or("settings rejected").to_string()));
+    }
+    let mut request = request.clone();
+    request["context"] = json!({ "now": at, "tool_version": env!("CARGO_PKG_VERSION"), "policy": manifest.name });
+    request["settings"] = settings;
+    let (out, log) = policy.call("runready_evaluate", request.to_string().as_bytes(), &limits)?;
+    let result: Value = serde_json::from_slice(&out).map_err(|e| CallError::new(Reason::InvalidJson, format!("evaluate() did not return JSON: {e}")))?;
+    if let Some(err) = result.get("error") {
+        let reason = match err.get("kind").and_then(Value::as_str) {
+            Some("invalid_input" | "invalid-input") => Reason::InvalidInput,
+            Some("invalid_settings" | "invalid-settings") => Reason::InvalidSettings,
+            _ => Reason::Internal,
+        };
+        return Err(CallError::new(reason, err.get("message").and_then(Value::as_str).unwrap_or("the policy reported an error").to_string()));
+    }
+    let findings: Vec<Finding> = serde_json::from_value(result.get("findings").cloned().unwrap_or(Value::Null)).map_err(|e| CallError::new(Reason::InvalidJson, format!("the result is not {{\"findings\": [...]}}: {e}")))?;
+    if findings.len() > limits.findings {
+        return Err(CallError::new(Reason::Output, format!("{} findings, more than the {} allowed", findings.len(), limits.findings)));
+    }
+    for f in &findings {
+        if !manifest.rules.iter().any(|r| r.id == f.rule_id) {
+            return Err(CallError::new(Reason::UndeclaredRule, format!("finding for rule `{}`, which the policy does not declare", f.rule_id)));
+        }
+        if let Some(p) = &f.pointer
+            && request.pointer(p).is_none()
+        {
+            return Err(CallError::new(Reason::BadPointer, format!("pointer `{p}` resolves to nothing in the request")));
+        }
+    }
+    Ok((manifest, findings, log))
+}
+
+fn to_results(manifest: &Manifest, findings: Vec<Finding>, model: &Model, sources: &crate::load::Sources) -> Vec<RuleResult> {
+    let mut out = Vec::new();
+    for rule in &manifest.rules {
+        let id = format!("{}/{}", manifest.name, rule.id);
+        let mine: Vec<&Finding> = findings.iter().filter(|f| f.rule_id == rule.id).collect();
+        if mine.is_empty() {
+            out.push(RuleResult { rule: id.clone(), title: rule.title.clone(), severity: rule.level, status: Status::Pass, subject: "model".into(), message: "no finding".into(), location: None, evidence: Value::Null, help: None, waiver: None });
+        }
+        for f in mine {
+            let location = f.pointer.as_deref().and_then(|p| p.strip_prefix("/model")).and_then(|p| model.origin_of_pointer(p)).map(|o| sources.locate(&o));
+            out.push(RuleResult {
+                rule: id.clone(),
+                title: rule.title.clone(),
+                severity: f.level,
+                status: Status::Fail,
+                subject: f.subject.clone().unwrap_or_else(|| "model".into()),
+                message: f.message.clone(),
+                location,
+                evidence: f.properties.clone(),
+                help: f.remediation.clone().or_else(|| rule.help.clone()),
+                waiver: None,
+            });
+        }
+    }
+    out
+}
