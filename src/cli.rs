@@ -29,6 +29,11 @@ pub enum Command {
     /// Walk one incident through the escalation: who is contacted when, when the vendor case is due.
     #[command(after_help = "Example:\n  runready simulate examples/payments --service payments-api --severity sev1 --at 2026-12-25T03:00:00-05:00")]
     Simulate(SimulateArgs),
+    /// Work with WASM policies: test, pack, inspect.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
     /// List the built-in rules.
     Rules,
     /// Explain a rule: what it checks, why, how to fix it, and examples.
@@ -200,4 +205,39 @@ fn horizon(text: &str) -> Result<Duration, String> {
         return Err("the horizon is at most P3660D (ten years)".into());
     }
     Ok(d)
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PolicyCommand {
+    /// Run policies against their test cases (*.tests.yaml) and report pass/fail per case.
+    #[command(after_help = "Example:\n  runready policy test policies/")]
+    Test {
+        /// Tests files, or directories searched for *.tests.yaml.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// The instant for cases without `at` (default: now).
+        #[arg(long, value_name = "INSTANT")]
+        at: Option<Instant>,
+        /// Also write the results as JUnit XML to FILE.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+    },
+    /// Embed a policy's manifest in its module (custom section `runready.policy.v1`).
+    #[command(after_help = "Example:\n  runready policy pack target/wasm32-unknown-unknown/release/acme.wasm --manifest policy.yaml -o dist/acme.wasm")]
+    Pack {
+        /// The module built from the policy's source.
+        #[arg(value_name = "FILE.wasm")]
+        module: PathBuf,
+        /// The policy's manifest.
+        #[arg(long, value_name = "policy.yaml")]
+        manifest: PathBuf,
+        /// Where to write the packed module.
+        #[arg(short = 'o', long = "out", value_name = "OUT.wasm")]
+        out: PathBuf,
+    },
+    /// Print a policy's metadata and the rules it declares, without running it.
+    Inspect {
+        #[arg(value_name = "FILE.wasm")]
+        module: PathBuf,
+    },
 }

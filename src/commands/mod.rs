@@ -4,6 +4,7 @@ pub mod catalogue;
 pub mod check;
 pub mod coverage;
 pub mod init;
+pub mod policy;
 pub mod schema;
 pub mod simulate;
 
@@ -15,6 +16,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(args) => check::run(&args, cli.quiet, cli.verbose),
         Command::Coverage(args) => coverage::run(&args),
         Command::Simulate(args) => simulate::run(&args),
+        Command::Policy { command } => policy::run(command),
         Command::Rules => catalogue::list(),
         Command::Explain { rule } => catalogue::explain(&rule),
         Command::Schema { out } => schema::run(&out),

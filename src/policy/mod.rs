@@ -7,6 +7,8 @@
 
 pub mod host;
 pub mod manifest;
+pub mod pack;
+pub mod testing;
 
 use crate::diag::Location;
 use crate::model::{Level, Model, Origin, PolicyLimits};
@@ -151,23 +153,35 @@ fn error_result(name: &str, path: &Path, location: Option<Location>, e: CallErro
 }
 
 /// A finding as a policy returns it.
-#[derive(serde::Deserialize)]
+#[derive(Clone, Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Finding {
-    rule_id: String,
-    level: Level,
-    message: String,
+pub struct Finding {
+    pub rule_id: String,
+    pub level: Level,
+    pub message: String,
     #[serde(default)]
-    pointer: Option<String>,
+    pub pointer: Option<String>,
     #[serde(default)]
-    subject: Option<String>,
+    pub subject: Option<String>,
     #[serde(default)]
-    remediation: Option<String>,
+    pub remediation: Option<String>,
     #[serde(default)]
-    properties: Value,
+    pub properties: Value,
 }
 
-fn evaluate(spec: &PolicySpec, request: &Value, at: &str, name: &mut String, left_ms: u64) -> Result<(Manifest, Vec<Finding>, Vec<String>), CallError> {
+/// The base request of a run: everything but `context` and `settings`, which each policy
+/// call fills in.
+pub fn request(model: &Model, horizon: crate::time::Horizon) -> Value {
+    json!({
+        "api_version": crate::model::API_VERSION,
+        "model": serde_json::to_value(model).unwrap_or_default(),
+        "derived": crate::time::analysis::derived(model, horizon),
+    })
+}
+
+/// Runs one policy and returns its manifest and raw findings, or the error with its reason.
+/// `name` is set to the manifest's name as soon as it is known.
+pub fn evaluate(spec: &PolicySpec, request: &Value, at: &str, name: &mut String, left_ms: u64) -> Result<(Manifest, Vec<Finding>, Vec<String>), CallError> {
     let bytes = std::fs::read(&spec.path).map_err(|e| CallError::new(Reason::Internal, format!("cannot read the module: {e}")))?;
     let scan = manifest::scan(&bytes).map_err(|e| CallError::new(Reason::Manifest, e))?;
     let manifest = match scan.manifest {

@@ -126,11 +126,7 @@ fn run_policies(ctx: &Ctx, extra: &[crate::policy::PolicySpec]) -> Vec<RuleResul
     if specs.is_empty() {
         return Vec::new();
     }
-    let request = serde_json::json!({
-        "api_version": crate::model::API_VERSION,
-        "model": serde_json::to_value(ctx.model).unwrap_or_default(),
-        "derived": crate::time::analysis::derived(ctx.model, ctx.horizon),
-    });
+    let request = crate::policy::request(ctx.model, ctx.horizon);
     let started = std::time::Instant::now();
     let mut results = Vec::new();
     for spec in &specs {

@@ -1,0 +1,191 @@
+//! `runready policy test`: a policy's YAML test cases, each run against its model with the
+//! real host, reported pass/fail (terminal and JUnit); declared rules no case exercises are
+//! reported as untested.
+
+use super::{PolicySpec, evaluate, request};
+use serde::Deserialize;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TestFile {
+    /// The packed module, relative to the tests file.
+    policy: String,
+    cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    name: String,
+    /// A model file or directory, relative to the tests file.
+    model: String,
+    #[serde(default)]
+    at: Option<String>,
+    #[serde(default)]
+    settings: Value,
+    expect: Expect,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expect {
+    #[serde(default)]
+    findings: Option<Vec<Expected>>,
+    /// No findings other than the expected ones.
+    #[serde(default)]
+    only: bool,
+    /// A reason of the closed list: the case expects the policy to fail with it.
+    #[serde(default)]
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expected {
+    rule_id: String,
+    #[serde(default)]
+    pointer: Option<String>,
+    #[serde(default)]
+    subject: Option<String>,
+}
+
+/// One case's outcome.
+pub struct CaseResult {
+    pub file: String,
+    pub name: String,
+    pub passed: bool,
+    pub detail: String,
+}
+
+/// Every case of every tests file, and the declared rules no case exercises.
+pub struct Outcome {
+    pub cases: Vec<CaseResult>,
+    pub untested: Vec<String>,
+}
+
+/// Tests files: `*.tests.yaml` / `*.tests.yml`, or every such file below a directory.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = Vec::new();
+            collect(p, &mut found);
+            found.sort();
+            out.extend(found);
+        } else if p.exists() {
+            out.push(p.clone());
+        } else {
+            return Err(format!("{}: no such file or directory", p.display()));
+        }
+    }
+    if out.is_empty() {
+        return Err("no *.tests.yaml files found".into());
+    }
+    Ok(out)
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if p.is_dir() && !name.starts_with('.') && name != "target" && name != "node_modules" {
+            collect(&p, out);
+        } else if name.ends_with(".tests.yaml") || name.ends_with(".tests.yml") {
+            out.push(p);
+        }
+    }
+}
+
+pub fn run(files: &[PathBuf], default_at: jiff::Timestamp) -> Result<Outcome, String> {
+    let mut cases = Vec::new();
+    let mut untested = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let node = crate::load::yaml::parse(&text).map_err(|e| format!("{}: invalid YAML: {}", file.display(), e.message))?;
+        let tests: TestFile = serde_json::from_value(node.to_json()).map_err(|e| format!("{}: not a policy tests file: {e}", file.display()))?;
+        let dir = file.parent().unwrap_or(Path::new("."));
+        let shown = crate::load::display_path(file);
+        let mut exercised: Vec<String> = Vec::new();
+        let mut declared: Vec<String> = Vec::new();
+        let mut policy_name = String::new();
+        for case in &tests.cases {
+            let (passed, detail, manifest_rules, name) = run_case(dir, &tests.policy, case, default_at);
+            if !manifest_rules.is_empty() {
+                declared = manifest_rules;
+                policy_name = name;
+            }
+            exercised.extend(case.expect.findings.iter().flatten().map(|f| f.rule_id.clone()));
+            cases.push(CaseResult { file: shown.clone(), name: case.name.clone(), passed, detail });
+        }
+        for id in declared.iter().filter(|id| !exercised.contains(id)) {
+            untested.push(format!("{policy_name}/{id}"));
+        }
+    }
+    Ok(Outcome { cases, untested })
+}
+
+/// (passed, detail, declared rule ids, policy name)
+fn run_case(dir: &Path, policy: &str, case: &Case, default_at: jiff::Timestamp) -> (bool, String, Vec<String>, String) {
+    let at = match case.at.as_deref().map(str::parse::<jiff::Timestamp>) {
+        None => default_at,
+        Some(Ok(t)) => t,
+        Some(Err(e)) => return (false, format!("`at` is not an RFC 3339 instant: {e}"), Vec::new(), String::new()),
+    };
+    let loaded = crate::load::load(&[dir.join(&case.model)]);
+    if !loaded.is_usable() {
+        let first = &loaded.diagnostics[0];
+        return (false, format!("the model does not load: {}{}", first.message, first.location.as_ref().map(|l| format!(" at {l}")).unwrap_or_default()), Vec::new(), String::new());
+    }
+    let horizon = crate::time::Horizon::new(at, crate::model::Duration::from_days(90));
+    let spec = PolicySpec { path: dir.join(policy), settings: case.settings.clone(), limits: None, origin: None };
+    let mut name = String::new();
+    let outcome = evaluate(&spec, &request(&loaded.model, horizon), &at.to_string(), &mut name, 60_000);
+    match (outcome, &case.expect.error) {
+        (Err(e), Some(want)) if e.reason.as_str() == want => (true, format!("failed with `{want}` as expected"), Vec::new(), name),
+        (Err(e), Some(want)) => (false, format!("expected error `{want}`, got `{}`: {}", e.reason.as_str(), e.message), Vec::new(), name),
+        (Err(e), None) => (false, format!("the policy failed ({}): {}", e.reason.as_str(), e.message), Vec::new(), name),
+        (Ok((m, _, _)), Some(want)) => (false, format!("expected error `{want}`, but the policy succeeded"), m.rules.iter().map(|r| r.id.clone()).collect(), name),
+        (Ok((m, findings, _)), None) => {
+            let declared = m.rules.iter().map(|r| r.id.clone()).collect();
+            let expected = case.expect.findings.as_deref().unwrap_or_default();
+            let mut used = vec![false; findings.len()];
+            let mut missing = Vec::new();
+            for e in expected {
+                let hit = findings.iter().enumerate().position(|(i, f)| !used[i] && f.rule_id == e.rule_id && e.pointer.as_ref().is_none_or(|p| f.pointer.as_ref() == Some(p)) && e.subject.as_ref().is_none_or(|s| f.subject.as_ref() == Some(s)));
+                match hit {
+                    Some(i) => used[i] = true,
+                    None => missing.push(format!("{}{}", e.rule_id, e.pointer.as_deref().map(|p| format!(" at {p}")).unwrap_or_default())),
+                }
+            }
+            let extra: Vec<String> = findings.iter().zip(&used).filter(|(_, u)| !**u).map(|(f, _)| format!("{}{}", f.rule_id, f.pointer.as_deref().map(|p| format!(" at {p}")).unwrap_or_default())).collect();
+            let only = case.expect.only || (case.expect.findings.as_ref().is_some_and(|f| f.is_empty()));
+            if !missing.is_empty() {
+                (false, format!("expected finding(s) missing: {}", missing.join(", ")), declared, name)
+            } else if only && !extra.is_empty() {
+                (false, format!("unexpected finding(s): {}", extra.join(", ")), declared, name)
+            } else {
+                (true, format!("{} finding(s)", findings.len()), declared, name)
+            }
+        }
+    }
+}
+
+
+/// The cases as JUnit: one suite per tests file.
+pub fn junit(outcome: &Outcome) -> String {
+    use junit_report::{Duration, ReportBuilder, TestCase, TestSuiteBuilder};
+    let mut suites: indexmap::IndexMap<&str, Vec<TestCase>> = indexmap::IndexMap::new();
+    for c in &outcome.cases {
+        let tc = if c.passed { TestCase::success(&c.name, Duration::ZERO) } else { TestCase::failure(&c.name, Duration::ZERO, "policy-test", &c.detail) };
+        suites.entry(c.file.as_str()).or_default().push(tc);
+    }
+    let mut b = ReportBuilder::new();
+    for (name, cases) in suites {
+        b.add_testsuite(TestSuiteBuilder::new(name).set_timestamp(time::OffsetDateTime::UNIX_EPOCH).add_testcases(cases).build());
+    }
+    let mut buf = Vec::new();
+    b.build().write_xml(&mut buf).expect("writing XML to memory cannot fail");
+    String::from_utf8(buf).expect("UTF-8") + "\n"
+}

@@ -1,0 +1,96 @@
+//! The example policies under `policies/`, written in Rust with the SDK: built for
+//! wasm32-unknown-unknown, packed with `runready policy pack`, tested with `runready
+//! policy test`, and run by `check --policy` on a real model.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+const POLICIES: [&str; 2] = ["ops-basics", "manager-reach"];
+
+/// Builds and packs every example policy once per test run.
+fn packed() -> &'static Path {
+    static DIST: OnceLock<PathBuf> = OnceLock::new();
+    DIST.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let out = std::process::Command::new(cargo)
+            .args(["build", "--release", "--locked", "--target", "wasm32-unknown-unknown"])
+            .current_dir(&root)
+            .env_remove("CARGO_TARGET_DIR")
+            .output()
+            .expect("cargo runs");
+        assert!(out.status.success(), "building the policies failed (is the target installed? `rustup target add wasm32-unknown-unknown`; .ci/run does it):\n{}", String::from_utf8_lossy(&out.stderr));
+        let dist = root.join("dist");
+        for p in POLICIES {
+            let built = root.join("target/wasm32-unknown-unknown/release").join(format!("{}.wasm", p.replace('-', "_")));
+            let _ = std::fs::remove_file(dist.join(format!("{p}.wasm")));
+            Command::cargo_bin("runready").unwrap().args(["policy", "pack"]).arg(&built).arg("--manifest").arg(root.join(p).join("policy.yaml")).arg("-o").arg(dist.join(format!("{p}.wasm"))).assert().success();
+        }
+        dist
+    })
+}
+
+#[test]
+fn example_policies_pass_their_own_tests() {
+    let dist = packed();
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("policy-tests.xml");
+    let out = Command::cargo_bin("runready").unwrap().args(["policy", "test", "policies/", "--junit"]).arg(&junit).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("policy tests: 5 passed, 0 failed"), "{text}");
+    assert!(!text.contains("UNTESTED"), "{text}");
+    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/schemas/jenkins-junit.xsd");
+    let lint = std::process::Command::new("xmllint").arg("--noout").arg("--schema").arg(xsd).arg(&junit).output().unwrap();
+    assert!(lint.status.success(), "{}", String::from_utf8_lossy(&lint.stderr));
+    assert!(dist.join("ops-basics.wasm").exists());
+}
+
+#[test]
+fn a_failing_case_fails_the_run() {
+    let dist = packed();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(Path::new("policies/ops-basics/fixtures/good.yaml"), dir.path().join("good.yaml")).unwrap();
+    std::fs::write(dir.path().join("wrong.tests.yaml"), format!("policy: {}\ncases:\n  - name: expects a finding that never comes\n    model: good.yaml\n    at: 2026-11-23T10:00:00Z\n    expect: {{ findings: [{{ rule_id: OPS-001 }}] }}\n", dist.join("ops-basics.wasm").display())).unwrap();
+    let out = Command::cargo_bin("runready").unwrap().args(["policy", "test"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("FAIL"));
+}
+
+#[test]
+fn check_runs_a_policy_with_settings_from_the_model() {
+    let dist = packed();
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["model.yaml", "team.yaml"] {
+        std::fs::copy(Path::new("examples/payments").join(f), dir.path().join(f)).unwrap();
+    }
+    std::fs::create_dir(dir.path().join("runbooks")).unwrap();
+    std::fs::copy("examples/payments/runbooks/payments-failover.md", dir.path().join("runbooks/payments-failover.md")).unwrap();
+    std::fs::copy(dist.join("manager-reach.wasm"), dir.path().join("manager-reach.wasm")).unwrap();
+    std::fs::write(dir.path().join("policies.yaml"), "apiVersion: runready.dev/v1\nkind: SupportModel\npolicies:\n  - { path: manager-reach.wasm, settings: { managers: [noc], max_minutes: 10 } }\n").unwrap();
+    let out = Command::cargo_bin("runready").unwrap().arg("check").arg(dir.path()).args(["--at", "2026-11-23T10:00:00Z", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = report["results"].as_array().unwrap().iter().find(|r| r["rule"] == "manager-reach/MGR-001").unwrap();
+    assert_eq!(f["status"], "fail");
+    assert_eq!(f["subject"], "escalation:payments");
+    // The pointer /model/escalations/payments/steps lands on the `steps:` of model.yaml.
+    assert!(f["location"]["file"].as_str().unwrap().ends_with("model.yaml"));
+    assert_eq!(f["location"]["line"], 58);
+    // And the ops-basics policy from --policy passes on the example.
+    let out = Command::cargo_bin("runready").unwrap().args(["check", "examples/payments", "--at", "2026-11-23T10:00:00Z", "--format", "json", "--policy"]).arg(dist.join("ops-basics.wasm")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn pack_refuses_a_packed_module_and_inspect_reads_the_manifest() {
+    let dist = packed();
+    let out = Command::cargo_bin("runready").unwrap().args(["policy", "pack"]).arg(dist.join("ops-basics.wasm")).args(["--manifest", "policies/ops-basics/policy.yaml", "-o"]).arg(std::env::temp_dir().join("again.wasm")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = Command::cargo_bin("runready").unwrap().args(["policy", "inspect"]).arg(dist.join("ops-basics.wasm")).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("ops-basics 1.0.0 (core-v1)"), "{text}");
+    assert!(text.contains("ops-basics/OPS-001  error"), "{text}");
+    assert!(text.contains("imports: none"));
+}
