@@ -224,3 +224,27 @@ fn settings_are_validated_against_the_schema() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stdout).contains("not the pinned"));
 }
+
+#[test]
+fn compiled_modules_are_cached_on_disk_and_reused() {
+    let (eval, data) = returning(r#"{"findings":[]}"#);
+    let wasm = module("cached", "", &eval, &data, "", true);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let path = dir.path().join("p.wasm");
+    std::fs::write(&path, &wasm).unwrap();
+    let run = || Command::cargo_bin("runready").unwrap().env("RUNREADY_CACHE_DIR", &cache).args(["check", "examples/payments", "--at", AT, "-q", "--policy", path.to_str().unwrap()]).output().unwrap();
+    assert_eq!(run().status.code(), Some(0));
+    let files: Vec<_> = std::fs::read_dir(cache.join("modules")).unwrap().flatten().collect();
+    assert_eq!(files.len(), 1, "one compiled module in the cache");
+    let written = files[0].metadata().unwrap().modified().unwrap();
+    assert_eq!(run().status.code(), Some(0));
+    let again: Vec<_> = std::fs::read_dir(cache.join("modules")).unwrap().flatten().collect();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].metadata().unwrap().modified().unwrap(), written, "the second run reused the compiled module");
+    // A changed module is a different cache entry, never the old code.
+    let (eval2, data2) = returning(r#"{"findings":[{"rule_id":"ORG-001","level":"error","message":"changed"}]}"#);
+    std::fs::write(&path, module("cached", "", &eval2, &data2, "", true)).unwrap();
+    assert_eq!(run().status.code(), Some(1));
+    assert_eq!(std::fs::read_dir(cache.join("modules")).unwrap().count(), 2);
+}

@@ -99,7 +99,7 @@ impl CorePolicy {
     /// Compiles the module and links its one allowed import, `runready.log`.
     pub fn new(bytes: &[u8]) -> Result<Self, CallError> {
         let engine = engine();
-        let module = Module::new(engine, bytes).map_err(|e| CallError::new(Reason::Internal, format!("the module does not compile: {e}")))?;
+        let module = compile_cached(engine, bytes)?;
         let mut linker: Linker<State> = Linker::new(engine);
         linker
             .func_wrap("runready", "log", |mut caller: Caller<'_, State>, level: i32, ptr: i32, len: i32| {
@@ -164,6 +164,50 @@ impl CorePolicy {
         let data = memory.data(&*store);
         data.get(out_ptr..out_ptr + out_len).map(<[u8]>::to_vec).ok_or_else(|| CallError::new(Reason::Output, "the result points outside the module's memory"))
     }
+}
+
+/// Where compiled modules are kept: `$RUNREADY_CACHE_DIR`, else `$XDG_CACHE_HOME/runready`,
+/// else `~/.cache/runready`; `None` when none can be determined.
+fn cache_dir() -> Option<std::path::PathBuf> {
+    let base = std::env::var_os("RUNREADY_CACHE_DIR")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| std::path::PathBuf::from(d).join("runready")))
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache/runready")))?;
+    Some(base.join("modules"))
+}
+
+/// The cache file name: sha256 of the module and of the engine's compatibility hash, so a
+/// module compiled by another engine configuration or version is never loaded.
+fn cache_key(engine: &Engine, bytes: &[u8]) -> String {
+    use sha2::Digest;
+    use std::hash::{Hash, Hasher};
+    let mut compat = std::collections::hash_map::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut compat);
+    let mut h = sha2::Sha256::new();
+    h.update(bytes);
+    h.update(compat.finish().to_le_bytes());
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Compiles a module once and keeps the result on disk. Only files this program wrote,
+/// named by the hash of the module they were compiled from, are ever deserialised; a
+/// user-supplied precompiled blob is refused earlier, by the section scan.
+fn compile_cached(engine: &Engine, bytes: &[u8]) -> Result<Module, CallError> {
+    let path = cache_dir().map(|d| d.join(format!("{}.cwasm", cache_key(engine, bytes))));
+    if let Some(p) = path.as_ref().filter(|p| p.is_file()) {
+        // SAFETY: the file was written by `Module::serialize` in this function, under a name
+        // derived from the module's bytes and this engine's compatibility hash.
+        if let Ok(m) = unsafe { Module::deserialize_file(engine, p) } {
+            return Ok(m);
+        }
+    }
+    let module = Module::new(engine, bytes).map_err(|e| CallError::new(Reason::Internal, format!("the module does not compile: {e}")))?;
+    if let (Some(p), Ok(serialized)) = (path, module.serialize()) {
+        // A cache that cannot be written only costs the next run a compile.
+        let _ = p.parent().map(std::fs::create_dir_all).transpose().ok().and_then(|_| crate::report::write_atomic_bytes(&p, &serialized).ok());
+    }
+    Ok(module)
 }
 
 /// Maps a wasmtime error to its reason.
