@@ -48,6 +48,10 @@ pub fn engine() -> &'static Engine {
     ENGINE.get_or_init(|| {
         let mut config = Config::new();
         config.consume_fuel(true).epoch_interruption(true).max_wasm_stack(STACK_BYTES).wasm_component_model(true);
+        // Instances come from a pool: instantiation in microseconds, memory reserved once.
+        let mut pool = wasmtime::PoolingAllocationConfig::default();
+        pool.total_memories(16).total_tables(16).total_core_instances(16).max_memory_size(Limits::default().memory_bytes.max(1 << 30));
+        config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&config).expect("the policy engine's configuration is valid");
         let ticker = engine.clone();
         std::thread::Builder::new()

@@ -124,21 +124,36 @@ fn heatmap(segments: &[Segment], required: &IntervalSet, clock: Option<&Interval
 }
 
 /// The `derived` part of a policy request: per service and severity, the gaps and the
-/// worst time to engage with its instant.
+/// worst time to engage with its instant. Light on purpose (no causes, no heatmaps): it is
+/// built once per run for every policy, and segments are shared by services that share
+/// an escalation.
 pub fn derived(model: &Model, horizon: Horizon) -> serde_json::Value {
     let tl = Timeline::new(model, horizon);
-    let show = |t: Timestamp| t.to_string();
-    let describe = |w: &Walk| crate::rules::describe_walk(w);
+    let mut segments_by_escalation: std::collections::HashMap<&str, Vec<Segment>> = std::collections::HashMap::new();
     let mut services = serde_json::Map::new();
     for svc in &model.services {
-        if let Ok(c) = analyse(&tl, svc, &TimeZone::UTC, &show, &describe) {
-            let severities: serde_json::Map<String, serde_json::Value> = c
-                .severities
-                .iter()
-                .map(|s| (s.severity.clone(), serde_json::json!({ "worst_time_to_engage_seconds": s.worst_seconds, "worst_at": s.worst_at, "never_engaged": s.never_engaged, "acknowledge_seconds": s.acknowledge_seconds })))
-                .collect();
-            services.insert(svc.id.clone(), serde_json::json!({ "gaps": c.gaps, "severities": severities }));
+        let Ok((esc, required_id)) = inputs(model, svc) else { continue };
+        let esc_id = svc.escalation.as_deref().unwrap_or_default();
+        let segments = segments_by_escalation.entry(esc_id).or_insert_with(|| tl.segments(esc, &[]));
+        let required = calendar::expand(model, &required_id, horizon).unwrap_or_default();
+        let gaps: Vec<serde_json::Value> = required
+            .subtract(&staffed(segments))
+            .intervals()
+            .iter()
+            .map(|g| serde_json::json!({ "from": g.start.to_string(), "to": g.end.to_string(), "seconds": g.secs() }))
+            .collect();
+        let mut severities = serde_json::Map::new();
+        for sev in model.service_severities(svc) {
+            let clock = if sev.clock == "wall" { None } else { calendar::expand(model, &sev.clock, tl.span) };
+            let w = worst(segments, &required, clock.as_ref());
+            severities.insert(sev.id.clone(), serde_json::json!({
+                "worst_time_to_engage_seconds": w.as_ref().and_then(|w| w.secs),
+                "worst_at": w.as_ref().map(|w| w.at.to_string()),
+                "never_engaged": w.as_ref().is_some_and(|w| w.secs.is_none()),
+                "acknowledge_seconds": sev.targets.acknowledge.map(|d| d.as_secs()),
+            }));
         }
+        services.insert(svc.id.clone(), serde_json::json!({ "gaps": gaps, "severities": severities }));
     }
     serde_json::json!({ "horizon": { "from": horizon.start.to_string(), "to": horizon.end.to_string() }, "services": services })
 }
