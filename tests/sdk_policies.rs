@@ -1,6 +1,7 @@
-//! The example policies under `policies/`, written in Rust with the SDK: built for
-//! wasm32-unknown-unknown, packed with `runready policy pack`, tested with `runready
-//! policy test`, and run by `check --policy` on a real model.
+//! The example policies under `policies/`: two in Rust with the SDK (built for
+//! wasm32-unknown-unknown) and one in AssemblyScript (npm), all for the core ABI v1;
+//! packed with `runready policy pack`, tested with `runready policy test`, and run by
+//! `check --policy` on a real model.
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
@@ -21,7 +22,13 @@ fn packed() -> &'static Path {
             .output()
             .expect("cargo runs");
         assert!(out.status.success(), "building the policies failed (is the target installed? `rustup target add wasm32-unknown-unknown`; .ci/run does it):\n{}", String::from_utf8_lossy(&out.stderr));
+        // The AssemblyScript policy proves the core ABI is language-neutral.
+        let asc = root.join("assemblyscript");
+        let npm = std::process::Command::new("npm").args(["run", "build"]).current_dir(&asc).output().expect("npm runs");
+        assert!(npm.status.success(), "building the AssemblyScript policy failed (run `npm ci` in policies/assemblyscript; .ci/run does it):\n{}{}", String::from_utf8_lossy(&npm.stdout), String::from_utf8_lossy(&npm.stderr));
         let dist = root.join("dist");
+        let _ = std::fs::remove_file(dist.join("severity-descriptions.wasm"));
+        Command::cargo_bin("runready").unwrap().args(["policy", "pack"]).arg(asc.join("build/severity-descriptions.wasm")).arg("--manifest").arg(asc.join("policy.yaml")).arg("-o").arg(dist.join("severity-descriptions.wasm")).assert().success();
         for p in POLICIES {
             let built = root.join("target/wasm32-unknown-unknown/release").join(format!("{}.wasm", p.replace('-', "_")));
             let _ = std::fs::remove_file(dist.join(format!("{p}.wasm")));
@@ -39,7 +46,8 @@ fn example_policies_pass_their_own_tests() {
     let out = Command::cargo_bin("runready").unwrap().args(["policy", "test", "policies/", "--junit"]).arg(&junit).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{text}");
-    assert!(text.contains("policy tests: 5 passed, 0 failed"), "{text}");
+    assert!(text.contains("policy tests: 7 passed, 0 failed"), "{text}");
+    assert!(text.contains("severity-descriptions.tests.yaml"), "{text}");
     assert!(!text.contains("UNTESTED"), "{text}");
     let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/schemas/jenkins-junit.xsd");
     let lint = std::process::Command::new("xmllint").arg("--noout").arg("--schema").arg(xsd).arg(&junit).output().unwrap();
