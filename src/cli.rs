@@ -29,7 +29,7 @@ pub enum Command {
     /// Walk one incident through the escalation: who is contacted when, when the vendor case is due.
     #[command(after_help = "Example:\n  runready simulate examples/payments --service payments-api --severity sev1 --at 2026-12-25T03:00:00-05:00")]
     Simulate(SimulateArgs),
-    /// Work with WASM policies: test, pack, inspect.
+    /// Work with WASM policies: test, new, pack, inspect.
     Policy {
         #[command(subcommand)]
         command: PolicyCommand,
@@ -234,6 +234,15 @@ pub enum PolicyCommand {
         /// Where to write the packed module.
         #[arg(short = 'o', long = "out", value_name = "OUT.wasm")]
         out: PathBuf,
+    },
+    /// Scaffold a new policy (Rust, with the SDK): source, manifest, test cases, build steps.
+    #[command(after_help = "Example:\n  runready policy new acme-rules && cd acme-rules && cat README.md")]
+    New {
+        /// The policy's name: [a-z0-9-].
+        name: String,
+        /// Directory to create it in.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
     },
     /// Print a policy's metadata and the rules it declares, without running it.
     Inspect {

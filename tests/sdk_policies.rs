@@ -102,3 +102,22 @@ fn pack_refuses_a_packed_module_and_inspect_reads_the_manifest() {
     assert!(text.contains("ops-basics/OPS-001  error"), "{text}");
     assert!(text.contains("imports: none"));
 }
+
+#[test]
+fn a_new_policy_builds_and_passes_its_own_test_as_generated() {
+    let dir = tempfile::tempdir().unwrap();
+    Command::cargo_bin("runready").unwrap().args(["policy", "new", "acme-rules", "--dir"]).arg(dir.path()).assert().success();
+    let root = dir.path().join("acme-rules");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    // Share the example policies' build directory: same dependencies, no second compile.
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/target");
+    let out = std::process::Command::new(cargo).args(["build", "--release", "--target", "wasm32-unknown-unknown"]).current_dir(&root).env("CARGO_TARGET_DIR", &target).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    Command::cargo_bin("runready").unwrap().args(["policy", "pack"]).arg(target.join("wasm32-unknown-unknown/release/acme_rules.wasm")).arg("--manifest").arg(root.join("policy.yaml")).arg("-o").arg(root.join("dist/acme-rules.wasm")).assert().success();
+    let out = Command::cargo_bin("runready").unwrap().args(["policy", "test"]).arg(&root).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("2 passed, 0 failed"), "{text}");
+    // A second `new` with the same name does not overwrite it.
+    assert_eq!(Command::cargo_bin("runready").unwrap().args(["policy", "new", "acme-rules", "--dir"]).arg(dir.path()).output().unwrap().status.code(), Some(2));
+}

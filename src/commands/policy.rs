@@ -24,6 +24,13 @@ pub fn run(command: PolicyCommand) -> i32 {
                 Err(e) => fail(&e),
             }
         }
+        PolicyCommand::New { name, dir } => match crate::policy::scaffold::create(&dir, &name) {
+            Ok(root) => {
+                println!("created {}; build, pack and test it with the steps in {}/README.md", root.display(), root.display());
+                exit::READY
+            }
+            Err(e) => fail(&e),
+        },
         PolicyCommand::Inspect { module } => match std::fs::read(&module).map_err(|e| format!("cannot read {}: {e}", module.display())).and_then(|b| pack::inspect(&b)) {
             Ok(text) => {
                 print!("{text}");

@@ -8,6 +8,7 @@
 pub mod host;
 pub mod manifest;
 pub mod pack;
+pub mod scaffold;
 pub mod testing;
 
 use crate::diag::Location;

@@ -1,0 +1,79 @@
+//! `runready policy new NAME`: a Rust policy that builds and passes its own test as
+//! generated. The SDK is copied in (`sdk/`), so the scaffold builds with crates.io alone.
+
+use std::path::{Path, PathBuf};
+
+const SDK_CARGO: &str = include_str!("../../policies/sdk/Cargo.toml");
+const SDK_LIB: &str = include_str!("../../policies/sdk/src/lib.rs");
+
+fn files(name: &str) -> Vec<(String, String)> {
+    let lib = name.replace('-', "_");
+    let workspace = format!(
+        "# Build:  cargo build --release --target wasm32-unknown-unknown\n# Pack:   runready policy pack target/wasm32-unknown-unknown/release/{lib}.wasm --manifest policy.yaml -o dist/{name}.wasm\n# Test:   runready policy test .\n[workspace]\nmembers = [\"sdk\", \"policy\"]\nresolver = \"3\"\n\n[workspace.package]\nedition = \"2024\"\nversion = \"0.1.0\"\nlicense = \"Apache-2.0\"\n\n[profile.release]\nopt-level = \"s\"\nlto = true\ncodegen-units = 1\npanic = \"abort\"\nstrip = true\n"
+    );
+    let policy_cargo = format!(
+        "[package]\nname = \"{name}\"\ndescription = \"A runready policy\"\nedition.workspace = true\nversion.workspace = true\nlicense.workspace = true\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n[dependencies]\n# The policy SDK (a copy made by `runready policy new`).\nrunready-policy = {{ path = \"../sdk\" }}\n"
+    );
+    let manifest = format!(
+        "{{\"name\": \"{name}\", \"version\": \"0.1.0\", \"description\": \"Describe what this policy checks\", \"abi\": \"core-v1\", \"rules\": [{{\"id\": \"EX-001\", \"title\": \"Every service names its owner\", \"level\": \"error\", \"help\": \"Add `owner:` to the service\"}}]}}\n"
+    );
+    let lib_rs = r#"//! EX-001: every service names its owner. Replace with your team's rules; each finding
+//! points into the request with a JSON pointer, which runready maps to the YAML line.
+
+use runready_policy::{Finding, Level, PolicyError, Request, export_policy};
+
+export_policy!(include_str!("../../policy.yaml"), evaluate);
+
+fn evaluate(req: &Request) -> Result<Vec<Finding>, PolicyError> {
+    let services = req.model["services"].as_array().ok_or_else(|| PolicyError::InvalidInput("model.services is not a list".into()))?;
+    Ok(services
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s["owner"].as_str().is_none_or(|o| o.trim().is_empty()))
+        .map(|(i, s)| {
+            let id = s["id"].as_str().unwrap_or("?");
+            Finding::new("EX-001", Level::Error, format!("service `{id}` has no owner"))
+                .at(format!("/model/services/{i}"))
+                .subject(format!("service:{id}"))
+                .fix("add `owner: team-name` to the service")
+        })
+        .collect())
+}
+"#
+    .to_string();
+    let model = |owner: &str| format!("apiVersion: runready.dev/v1\nkind: SupportModel\nmetadata: {{ name: {name}-fixture }}\nservices:\n  - {{ id: api{owner} }}\n  - {{ id: web, owner: team-web }}\n");
+    let tests = format!(
+        "policy: dist/{name}.wasm\ncases:\n  - name: a service without an owner is reported\n    model: fixtures/no-owner.yaml\n    at: 2026-01-01T00:00:00Z\n    expect:\n      findings: [{{ rule_id: EX-001, pointer: /model/services/0, subject: \"service:api\" }}]\n      only: true\n  - name: owners everywhere pass\n    model: fixtures/owners.yaml\n    at: 2026-01-01T00:00:00Z\n    expect: {{ findings: [] }}\n"
+    );
+    let readme = format!(
+        "# {name}\n\nA runready policy (core ABI v1) written with the Rust SDK copied into `sdk/`.\n\n```sh\nrustup target add wasm32-unknown-unknown\ncargo build --release --target wasm32-unknown-unknown\nrunready policy pack target/wasm32-unknown-unknown/release/{lib}.wasm --manifest policy.yaml -o dist/{name}.wasm\nrunready policy test .\n```\n\n`policy.yaml` is the manifest (JSON is YAML: the module returns it from `metadata()` as written).\nUse the packed `dist/{name}.wasm` from a model's `policies:` or with `runready check --policy`.\n"
+    );
+    vec![
+        ("Cargo.toml".into(), workspace),
+        ("sdk/Cargo.toml".into(), SDK_CARGO.to_string()),
+        ("sdk/src/lib.rs".into(), SDK_LIB.to_string()),
+        ("policy/Cargo.toml".into(), policy_cargo),
+        ("policy/src/lib.rs".into(), lib_rs),
+        ("policy.yaml".into(), manifest),
+        ("fixtures/no-owner.yaml".into(), model("")),
+        ("fixtures/owners.yaml".into(), model(", owner: team-api")),
+        (format!("{name}.tests.yaml"), tests),
+        ("README.md".into(), readme),
+        (".gitignore".into(), "/target\n/dist\n".into()),
+    ]
+}
+
+/// Writes the scaffold into `dir/NAME`; refuses to overwrite.
+pub fn create(dir: &Path, name: &str) -> Result<PathBuf, String> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') || name.starts_with('-') {
+        return Err(format!("`{name}` is not a policy name: use [a-z0-9-]"));
+    }
+    let root = dir.join(name);
+    if root.exists() {
+        return Err(format!("{} exists", root.display()));
+    }
+    for (rel, text) in files(name) {
+        crate::report::write_atomic(&root.join(rel), &text).map_err(|e| e.to_string())?;
+    }
+    Ok(root)
+}
