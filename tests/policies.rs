@@ -248,3 +248,18 @@ fn compiled_modules_are_cached_on_disk_and_reused() {
     assert_eq!(run().status.code(), Some(1));
     assert_eq!(std::fs::read_dir(cache.join("modules")).unwrap().count(), 2);
 }
+
+#[test]
+fn a_manifest_that_lies_about_its_abi_is_refused() {
+    let (eval, data) = returning(r#"{"findings":[]}"#);
+    let m = manifest("liar", "").replace("core-v1", "component");
+    let wasm = module("liar", "", &eval, &data, "", false);
+    let packed = {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("m.wasm"), &wasm).unwrap();
+        std::fs::write(dir.path().join("policy.yaml"), &m).unwrap();
+        Command::cargo_bin("runready").unwrap().args(["policy", "pack"]).arg(dir.path().join("m.wasm")).arg("--manifest").arg(dir.path().join("policy.yaml")).arg("-o").arg(dir.path().join("p.wasm")).assert().success();
+        std::fs::read(dir.path().join("p.wasm")).unwrap()
+    };
+    assert_contained(&packed, "liar", "manifest");
+}

@@ -7,7 +7,7 @@ use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-const POLICIES: [&str; 2] = ["ops-basics", "manager-reach"];
+const POLICIES: [(&str, &str); 3] = [("ops-basics", "wasm32-unknown-unknown"), ("manager-reach", "wasm32-unknown-unknown"), ("service-descriptions", "wasm32-wasip2")];
 
 /// Builds and packs every example policy once per test run.
 fn packed() -> &'static Path {
@@ -15,13 +15,16 @@ fn packed() -> &'static Path {
     DIST.get_or_init(|| {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let out = std::process::Command::new(cargo)
-            .args(["build", "--release", "--locked", "--target", "wasm32-unknown-unknown"])
-            .current_dir(&root)
-            .env_remove("CARGO_TARGET_DIR")
-            .output()
-            .expect("cargo runs");
-        assert!(out.status.success(), "building the policies failed (is the target installed? `rustup target add wasm32-unknown-unknown`; .ci/run does it):\n{}", String::from_utf8_lossy(&out.stderr));
+        // Core-ABI policies for wasm32-unknown-unknown; the component for wasm32-wasip2.
+        for (target, packages) in [("wasm32-unknown-unknown", &["ops-basics", "manager-reach"][..]), ("wasm32-wasip2", &["service-descriptions"][..])] {
+            let mut cmd = std::process::Command::new(&cargo);
+            cmd.args(["build", "--release", "--locked", "--target", target]).current_dir(&root).env_remove("CARGO_TARGET_DIR");
+            for p in packages {
+                cmd.args(["-p", p]);
+            }
+            let out = cmd.output().expect("cargo runs");
+            assert!(out.status.success(), "building the policies for {target} failed (is the target installed? `rustup target add {target}`; .ci/run does it):\n{}", String::from_utf8_lossy(&out.stderr));
+        }
         // The AssemblyScript policy proves the core ABI is language-neutral.
         let asc = root.join("assemblyscript");
         let npm = std::process::Command::new("npm").args(["run", "build"]).current_dir(&asc).output().expect("npm runs");
@@ -29,8 +32,8 @@ fn packed() -> &'static Path {
         let dist = root.join("dist");
         let _ = std::fs::remove_file(dist.join("severity-descriptions.wasm"));
         Command::cargo_bin("runready").unwrap().args(["policy", "pack"]).arg(asc.join("build/severity-descriptions.wasm")).arg("--manifest").arg(asc.join("policy.yaml")).arg("-o").arg(dist.join("severity-descriptions.wasm")).assert().success();
-        for p in POLICIES {
-            let built = root.join("target/wasm32-unknown-unknown/release").join(format!("{}.wasm", p.replace('-', "_")));
+        for (p, target) in POLICIES {
+            let built = root.join("target").join(target).join("release").join(format!("{}.wasm", p.replace('-', "_")));
             let _ = std::fs::remove_file(dist.join(format!("{p}.wasm")));
             Command::cargo_bin("runready").unwrap().args(["policy", "pack"]).arg(&built).arg("--manifest").arg(root.join(p).join("policy.yaml")).arg("-o").arg(dist.join(format!("{p}.wasm"))).assert().success();
         }
@@ -46,7 +49,8 @@ fn example_policies_pass_their_own_tests() {
     let out = Command::cargo_bin("runready").unwrap().args(["policy", "test", "policies/", "--junit"]).arg(&junit).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{text}");
-    assert!(text.contains("policy tests: 7 passed, 0 failed"), "{text}");
+    assert!(text.contains("policy tests: 9 passed, 0 failed"), "{text}");
+    assert!(text.contains("(component contract)"), "{text}");
     assert!(text.contains("severity-descriptions.tests.yaml"), "{text}");
     assert!(!text.contains("UNTESTED"), "{text}");
     let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/schemas/jenkins-junit.xsd");
@@ -86,6 +90,12 @@ fn check_runs_a_policy_with_settings_from_the_model() {
     // The pointer /model/escalations/payments/steps lands on the `steps:` of model.yaml.
     assert!(f["location"]["file"].as_str().unwrap().ends_with("model.yaml"));
     assert_eq!(f["location"]["line"], 58);
+    // A component policy runs the same way, its WASI imports linked as traps.
+    let out = Command::cargo_bin("runready").unwrap().args(["check", "examples/ams", "--at", "2026-11-23T10:00:00Z", "--format", "json", "--policy"]).arg(dist.join("service-descriptions.wasm")).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = report["results"].as_array().unwrap().iter().find(|r| r["rule"] == "service-descriptions/SVC-001").unwrap();
+    assert_eq!((f["status"].as_str(), f["subject"].as_str()), (Some("fail"), Some("service:ledger")));
+    assert_eq!(f["location"]["line"], 109);
     // And the ops-basics policy from --policy passes on the example.
     let out = Command::cargo_bin("runready").unwrap().args(["check", "examples/payments", "--at", "2026-11-23T10:00:00Z", "--format", "json", "--policy"]).arg(dist.join("ops-basics.wasm")).output().unwrap();
     assert_eq!(out.status.code(), Some(0));

@@ -112,14 +112,8 @@ impl CorePolicy {
                 if memory.read(&caller, ptr.max(0) as usize, &mut buf).is_err() {
                     return;
                 }
-                let state = caller.data_mut();
-                if state.log.len() >= state.limits.log_lines || state.log_bytes + buf.len() > state.limits.log_bytes {
-                    state.log_truncated = true;
-                    return;
-                }
-                state.log_bytes += buf.len();
                 let level = LEVELS.get(level.max(0) as usize).copied().unwrap_or("info");
-                state.log.push(format!("{level}: {}", String::from_utf8_lossy(&buf)));
+                push_log(caller.data_mut(), level, &String::from_utf8_lossy(&buf));
             })
             .map_err(|e| CallError::new(Reason::Internal, e.to_string()))?;
         let pre = linker.instantiate_pre(&module).map_err(|e| CallError::new(Reason::Import, format!("the module cannot be linked: {e}")))?;
@@ -129,21 +123,9 @@ impl CorePolicy {
     /// Calls `export(ptr, len)` with `input` in a fresh store and returns the bytes the
     /// guest points to. Every limit applies; a breach is the reason of the error.
     pub fn call(&self, export: &str, input: &[u8], limits: &Limits) -> Result<(Vec<u8>, Vec<String>), CallError> {
-        let engine = engine();
-        let state = State { limiter: Limiter { max: limits.memory_bytes, denied: false }, log: Vec::new(), log_bytes: 0, limits: *limits, log_truncated: false };
-        let mut store = Store::new(engine, state);
-        store.limiter(|s| &mut s.limiter);
-        store.set_fuel(limits.fuel).map_err(|e| CallError::new(Reason::Internal, e.to_string()))?;
-        store.set_epoch_deadline(limits.timeout_ms.div_ceil(TICK_MS).max(1));
-        store.epoch_deadline_trap();
+        let mut store = new_store(limits)?;
         let result = self.run(&mut store, export, input, limits);
-        let denied = store.data().limiter.denied;
-        let log = std::mem::take(&mut store.data_mut().log);
-        match result {
-            Ok(out) => Ok((out, log)),
-            Err(e) if denied => Err(CallError::new(Reason::Memory, format!("memory growth past {} MiB was denied ({})", limits.memory_bytes >> 20, e.message))),
-            Err(e) => Err(e),
-        }
+        finish(store, result, limits)
     }
 
     fn run(&self, store: &mut Store<State>, export: &str, input: &[u8], limits: &Limits) -> Result<Vec<u8>, CallError> {
@@ -167,6 +149,108 @@ impl CorePolicy {
         }
         let data = memory.data(&*store);
         data.get(out_ptr..out_ptr + out_len).map(<[u8]>::to_vec).ok_or_else(|| CallError::new(Reason::Output, "the result points outside the module's memory"))
+    }
+}
+
+/// A fresh store with every limit of one call armed.
+fn new_store(limits: &Limits) -> Result<Store<State>, CallError> {
+    let state = State { limiter: Limiter { max: limits.memory_bytes, denied: false }, log: Vec::new(), log_bytes: 0, limits: *limits, log_truncated: false };
+    let mut store = Store::new(engine(), state);
+    store.limiter(|s| &mut s.limiter);
+    store.set_fuel(limits.fuel).map_err(|e| CallError::new(Reason::Internal, e.to_string()))?;
+    store.set_epoch_deadline(limits.timeout_ms.div_ceil(TICK_MS).max(1));
+    store.epoch_deadline_trap();
+    Ok(store)
+}
+
+/// The call's output and log, or its error; a denied memory growth explains any trap.
+fn finish<T>(mut store: Store<State>, result: Result<T, CallError>, limits: &Limits) -> Result<(T, Vec<String>), CallError> {
+    let denied = store.data().limiter.denied;
+    let log = std::mem::take(&mut store.data_mut().log);
+    match result {
+        Ok(out) => Ok((out, log)),
+        Err(e) if denied => Err(CallError::new(Reason::Memory, format!("memory growth past {} MiB was denied ({})", limits.memory_bytes >> 20, e.message))),
+        Err(e) => Err(e),
+    }
+}
+
+fn push_log(state: &mut State, level: &str, message: &str) {
+    if state.log.len() >= state.limits.log_lines || state.log_bytes + message.len() > state.limits.log_bytes {
+        state.log_truncated = true;
+        return;
+    }
+    state.log_bytes += message.len();
+    state.log.push(format!("{level}: {message}"));
+}
+
+/// A policy built as a component of the world `runready:policy@1.0.0`.
+pub struct ComponentPolicy {
+    pre: wasmtime::component::InstancePre<State>,
+}
+
+/// What a component export returned: `Ok(string)`, or the policy-error variant's case and
+/// message.
+pub type ComponentAnswer = Result<Option<String>, (String, String)>;
+
+impl ComponentPolicy {
+    /// Compiles the component, provides `runready:policy/host.log`, and links every other
+    /// import (WASI, say) as a trap: it loads, and any such call fails the evaluation.
+    pub fn new(bytes: &[u8]) -> Result<Self, CallError> {
+        use wasmtime::component::{Component, Linker as CLinker, Val};
+        let engine = engine();
+        let component = Component::new(engine, bytes).map_err(|e| CallError::new(Reason::Internal, format!("the component does not compile: {e}")))?;
+        let mut linker: CLinker<State> = CLinker::new(engine);
+        let mut host = linker.instance("runready:policy/host@1.0.0").map_err(|e| CallError::new(Reason::Internal, e.to_string()))?;
+        host.func_new("log", |mut store, _ty, params: &[Val], _results: &mut [Val]| {
+            let level = match params.first() {
+                Some(Val::Enum(l)) => l.clone(),
+                _ => "info".to_string(),
+            };
+            if let Some(Val::String(message)) = params.get(1) {
+                push_log(store.data_mut(), &level, message);
+            }
+            Ok(())
+        })
+        .map_err(|e| CallError::new(Reason::Internal, e.to_string()))?;
+        linker.define_unknown_imports_as_traps(&component).map_err(|e| CallError::new(Reason::Import, e.to_string()))?;
+        let pre = linker.instantiate_pre(&component).map_err(|e| CallError::new(Reason::Import, format!("the component cannot be linked: {e}")))?;
+        Ok(ComponentPolicy { pre })
+    }
+
+    /// Calls `export` (metadata, validate-settings, evaluate) in a fresh store.
+    pub fn call(&self, export: &str, input: Option<&str>, limits: &Limits) -> Result<(ComponentAnswer, Vec<String>), CallError> {
+        use wasmtime::component::Val;
+        let mut store = new_store(limits)?;
+        let result = (|| {
+            let instance = self.pre.instantiate(&mut store).map_err(trap)?;
+            let func = instance.get_func(&mut store, export).ok_or_else(|| CallError::new(Reason::Manifest, format!("the component exports no `{export}`")))?;
+            let params: Vec<Val> = input.map(|i| Val::String(i.to_string())).into_iter().collect();
+            let mut results = [Val::Bool(false)];
+            func.call(&mut store, &params, &mut results).map_err(trap)?;
+            let size = match &results[0] {
+                Val::String(s) => s.len(),
+                Val::Result(Ok(Some(v))) => matches!(&**v, Val::String(s) if s.len() > limits.output_bytes).then_some(usize::MAX).unwrap_or(0),
+                _ => 0,
+            };
+            if size > limits.output_bytes {
+                return Err(CallError::new(Reason::Output, format!("the result is more than the {} MiB allowed", limits.output_bytes >> 20)));
+            }
+            Ok(match &results[0] {
+                Val::String(s) => Ok(Some(s.clone())),
+                Val::Result(Ok(None)) => Ok(None),
+                Val::Result(Ok(Some(v))) => match &**v {
+                    Val::String(s) => Ok(Some(s.clone())),
+                    _ => Ok(None),
+                },
+                Val::Result(Err(Some(e))) => match &**e {
+                    Val::Variant(case, Some(msg)) => Err((case.clone(), match &**msg { Val::String(m) => m.clone(), _ => String::new() })),
+                    Val::Variant(case, None) => Err((case.clone(), String::new())),
+                    _ => Err(("internal".into(), String::new())),
+                },
+                other => return Err(CallError::new(Reason::Internal, format!("unexpected result {other:?}"))),
+            })
+        })();
+        finish(store, result, limits)
     }
 }
 

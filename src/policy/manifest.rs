@@ -49,7 +49,7 @@ pub struct Manifest {
 pub struct Scan {
     pub manifest: Option<Result<Manifest, String>>,
     pub component: bool,
-    /// Imports as `module.name`.
+    /// Imports: `module.name` for core modules, interface names for components.
     pub imports: Vec<String>,
 }
 
@@ -77,6 +77,12 @@ pub fn scan(bytes: &[u8]) -> Result<Scan, String> {
                 for import in reader.into_imports() {
                     let import = import.map_err(|e| format!("malformed import: {e}"))?;
                     imports.push(format!("{}.{}", import.module, import.name));
+                }
+            }
+            wasmparser::Payload::ComponentImportSection(reader) if depth == 1 && component => {
+                for import in reader {
+                    let import = import.map_err(|e| format!("malformed import: {e}"))?;
+                    imports.push(import.name.name.to_string());
                 }
             }
             wasmparser::Payload::CustomSection(c) if c.name() == SECTION && manifest.is_none() => {

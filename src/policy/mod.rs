@@ -2,8 +2,8 @@
 //! sandbox with every limit, and turn its findings into results that go through the same
 //! pipeline as built-in rules (pointers mapped to YAML lines, waivers, every report).
 //!
-//! This version runs the core-module ABI v1; components (`abi: component`) are refused
-//! with reason `internal` until their host lands.
+//! Both call contracts run: the core-module ABI v1 and the component world
+//! `runready:policy@1.0.0` (WASI imports linked as traps).
 
 pub mod host;
 pub mod manifest;
@@ -191,10 +191,12 @@ pub fn evaluate(spec: &PolicySpec, request: &Value, at: &str, name: &mut String,
         Some(Ok(m)) => m,
     };
     *name = manifest.name.clone();
-    if manifest.abi == Abi::Component || scan.component {
-        return Err(CallError::new(Reason::Internal, "component policies (abi: component) are not supported by this version; build for the core ABI v1"));
+    if (manifest.abi == Abi::Component) != scan.component {
+        return Err(CallError::new(Reason::Manifest, format!("the manifest says abi `{}`, but the file is a {}", if manifest.abi == Abi::Component { "component" } else { "core-v1" }, if scan.component { "component" } else { "core module" })));
     }
-    if let Some(bad) = scan.imports.iter().find(|i| *i != "runready.log") {
+    if !scan.component
+        && let Some(bad) = scan.imports.iter().find(|i| *i != "runready.log")
+    {
         return Err(CallError::new(Reason::Import, format!("the module imports `{bad}`; only `runready.log` is provided")));
     }
     let settings = if spec.settings.is_null() { json!({}) } else { spec.settings.clone() };
@@ -206,23 +208,19 @@ pub fn evaluate(spec: &PolicySpec, request: &Value, at: &str, name: &mut String,
     }
     let mut limits = limits_for(manifest.limits.as_ref(), spec.limits.as_ref());
     limits.timeout_ms = limits.timeout_ms.min(left_ms);
-    let policy = CorePolicy::new(&bytes)?;
+    let policy = if scan.component { Contract::Component(host::ComponentPolicy::new(&bytes)?) } else { Contract::Core(CorePolicy::new(&bytes)?) };
     // The metadata the module reports must be the manifest it carries.
-    let (meta, _) = policy.call("runready_metadata", b"", &limits)?;
-    let meta: Value = serde_json::from_slice(&meta).map_err(|e| CallError::new(Reason::InvalidJson, format!("metadata() is not JSON: {e}")))?;
+    let meta = policy.metadata(&limits)?;
+    let meta: Value = serde_json::from_str(&meta).map_err(|e| CallError::new(Reason::InvalidJson, format!("metadata() is not JSON: {e}")))?;
     if serde_json::from_value::<Manifest>(meta).ok().as_ref() != Some(&manifest) {
         return Err(CallError::new(Reason::Manifest, "metadata() differs from the embedded manifest"));
     }
-    let (answer, _) = policy.call("runready_validate_settings", settings.to_string().as_bytes(), &limits)?;
-    let answer: Value = serde_json::from_slice(&answer).map_err(|e| CallError::new(Reason::InvalidJson, format!("validate_settings() is not JSON: {e}")))?;
-    if let Some(err) = answer.get("error") {
-        return Err(CallError::new(Reason::InvalidSettings, err.get("message").and_then(Value::as_str).unwrap_or("settings rejected").to_string()));
-    }
+    policy.validate_settings(&settings, &limits)?;
     let mut request = request.clone();
     request["context"] = json!({ "now": at, "tool_version": env!("CARGO_PKG_VERSION"), "policy": manifest.name });
     request["settings"] = settings;
-    let (out, log) = policy.call("runready_evaluate", request.to_string().as_bytes(), &limits)?;
-    let result: Value = serde_json::from_slice(&out).map_err(|e| CallError::new(Reason::InvalidJson, format!("evaluate() did not return JSON: {e}")))?;
+    let (out, log) = policy.evaluate(&request.to_string(), &limits)?;
+    let result: Value = serde_json::from_str(&out).map_err(|e| CallError::new(Reason::InvalidJson, format!("evaluate() did not return JSON: {e}")))?;
     if let Some(err) = result.get("error") {
         let reason = match err.get("kind").and_then(Value::as_str) {
             Some("invalid_input" | "invalid-input") => Reason::InvalidInput,
@@ -273,4 +271,60 @@ fn to_results(manifest: &Manifest, findings: Vec<Finding>, model: &Model, source
         }
     }
     out
+}
+
+/// A loaded policy under either call contract.
+enum Contract {
+    Core(CorePolicy),
+    Component(host::ComponentPolicy),
+}
+
+/// A component's `policy-error` case as a reason.
+fn component_error((case, message): (String, String)) -> CallError {
+    let reason = match case.as_str() {
+        "invalid-input" => Reason::InvalidInput,
+        "invalid-settings" => Reason::InvalidSettings,
+        _ => Reason::Internal,
+    };
+    CallError::new(reason, message)
+}
+
+impl Contract {
+    fn metadata(&self, limits: &Limits) -> Result<String, CallError> {
+        match self {
+            Contract::Core(p) => {
+                let (out, _) = p.call("runready_metadata", b"", limits)?;
+                String::from_utf8(out).map_err(|_| CallError::new(Reason::InvalidJson, "metadata() is not UTF-8"))
+            }
+            Contract::Component(p) => p.call("metadata", None, limits)?.0.map_err(component_error).map(Option::unwrap_or_default),
+        }
+    }
+
+    fn validate_settings(&self, settings: &Value, limits: &Limits) -> Result<(), CallError> {
+        match self {
+            Contract::Core(p) => {
+                let (answer, _) = p.call("runready_validate_settings", settings.to_string().as_bytes(), limits)?;
+                let answer: Value = serde_json::from_slice(&answer).map_err(|e| CallError::new(Reason::InvalidJson, format!("validate_settings() is not JSON: {e}")))?;
+                match answer.get("error") {
+                    Some(err) => Err(CallError::new(Reason::InvalidSettings, err.get("message").and_then(Value::as_str).unwrap_or("settings rejected").to_string())),
+                    None => Ok(()),
+                }
+            }
+            Contract::Component(p) => p.call("validate-settings", Some(&settings.to_string()), limits)?.0.map(|_| ()).map_err(component_error),
+        }
+    }
+
+    /// The result JSON (or, from a core module, an `{"error": ...}` document) and the log.
+    fn evaluate(&self, request: &str, limits: &Limits) -> Result<(String, Vec<String>), CallError> {
+        match self {
+            Contract::Core(p) => {
+                let (out, log) = p.call("runready_evaluate", request.as_bytes(), limits)?;
+                Ok((String::from_utf8(out).map_err(|_| CallError::new(Reason::InvalidJson, "evaluate() did not return UTF-8"))?, log))
+            }
+            Contract::Component(p) => {
+                let (answer, log) = p.call("evaluate", Some(request), limits)?;
+                Ok((answer.map_err(component_error)?.unwrap_or_default(), log))
+            }
+        }
+    }
 }

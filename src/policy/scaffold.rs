@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 const SDK_CARGO: &str = include_str!("../../policies/sdk/Cargo.toml");
 const SDK_LIB: &str = include_str!("../../policies/sdk/src/lib.rs");
+const SDK_WIT: &str = include_str!("../../policies/sdk/wit/policy.wit");
 
 fn files(name: &str) -> Vec<(String, String)> {
     let lib = name.replace('-', "_");
@@ -52,6 +53,7 @@ fn evaluate(req: &Request) -> Result<Vec<Finding>, PolicyError> {
         ("Cargo.toml".into(), workspace),
         ("sdk/Cargo.toml".into(), SDK_CARGO.to_string()),
         ("sdk/src/lib.rs".into(), SDK_LIB.to_string()),
+        ("sdk/wit/policy.wit".into(), SDK_WIT.to_string()),
         ("policy/Cargo.toml".into(), policy_cargo),
         ("policy/src/lib.rs".into(), lib_rs),
         ("policy.yaml".into(), manifest),

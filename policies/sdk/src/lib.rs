@@ -1,6 +1,8 @@
 //! The runready policy SDK: write a function from a [`Request`] to [`Finding`]s and let
 //! [`export_policy!`] provide the exports of the core-module ABI v1 (policy-abi.md, "Call
-//! contract B"). The manifest is the policy's `policy.yaml`, written in JSON form (JSON
+//! contract B"), or, with the `component` feature, [`component_policy!`] implement the
+//! component world `runready:policy@1.0.0` ("Call contract A") without any WIT glue in the
+//! policy's own code. The manifest is the policy's `policy.yaml`, written in JSON form (JSON
 //! is YAML) so that the module can return it from `metadata()` byte for byte.
 
 use serde::{Deserialize, Serialize};
@@ -135,12 +137,8 @@ pub fn validate_settings(ptr: i32, len: i32, check: fn(&Value) -> Result<(), Str
 
 #[doc(hidden)]
 pub fn evaluate(ptr: i32, len: i32, policy: fn(&Request) -> Result<Vec<Finding>, PolicyError>) -> i64 {
-    let request: Request = match serde_json::from_slice(input(ptr, len)) {
-        Ok(r) => r,
-        Err(e) => return error("invalid-input", &e.to_string()),
-    };
-    match policy(&request) {
-        Ok(findings) => leak(json!({ "findings": findings }).to_string().into_bytes()),
+    match run(input(ptr, len), policy) {
+        Ok(result) => leak(result.into_bytes()),
         Err(PolicyError::InvalidInput(m)) => error("invalid-input", &m),
         Err(PolicyError::InvalidSettings(m)) => error("invalid-settings", &m),
         Err(PolicyError::Internal(m)) => error("internal", &m),
@@ -185,5 +183,71 @@ macro_rules! export_policy {
         pub extern "C" fn runready_evaluate(ptr: i32, len: i32) -> i64 {
             $crate::evaluate(ptr, len, $evaluate)
         }
+    };
+}
+
+/// Parses the request and runs the policy: the shared core of both contracts.
+fn run(request: &[u8], policy: fn(&Request) -> Result<Vec<Finding>, PolicyError>) -> Result<String, PolicyError> {
+    let request: Request = serde_json::from_slice(request).map_err(|e| PolicyError::InvalidInput(e.to_string()))?;
+    let findings = policy(&request)?;
+    Ok(json!({ "findings": findings }).to_string())
+}
+
+#[cfg(feature = "component")]
+#[doc(hidden)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        world: "policy",
+        path: "wit",
+        pub_export_macro: true,
+        export_macro_name: "export_component_bindings",
+        default_bindings_module: "runready_policy::bindings",
+    });
+}
+
+#[cfg(feature = "component")]
+fn to_wit(e: PolicyError) -> bindings::PolicyError {
+    match e {
+        PolicyError::InvalidInput(m) => bindings::PolicyError::InvalidInput(m),
+        PolicyError::InvalidSettings(m) => bindings::PolicyError::InvalidSettings(m),
+        PolicyError::Internal(m) => bindings::PolicyError::Internal(m),
+    }
+}
+
+#[cfg(feature = "component")]
+#[doc(hidden)]
+pub fn component_evaluate(request: &str, policy: fn(&Request) -> Result<Vec<Finding>, PolicyError>) -> Result<String, bindings::PolicyError> {
+    run(request.as_bytes(), policy).map_err(to_wit)
+}
+
+#[cfg(feature = "component")]
+#[doc(hidden)]
+pub fn component_validate(settings: &str, check: fn(&Value) -> Result<(), String>) -> Result<(), bindings::PolicyError> {
+    let value: Value = serde_json::from_str(settings).map_err(|e| bindings::PolicyError::InvalidSettings(e.to_string()))?;
+    check(&value).map_err(bindings::PolicyError::InvalidSettings)
+}
+
+/// Implements the component world for a policy:
+/// `component_policy!(include_str!("../policy.yaml"), evaluate);`
+#[cfg(feature = "component")]
+#[macro_export]
+macro_rules! component_policy {
+    ($manifest:expr, $evaluate:path) => {
+        $crate::component_policy!($manifest, $evaluate, $crate::any_settings);
+    };
+    ($manifest:expr, $evaluate:path, $settings:path) => {
+        struct RunreadyPolicy;
+        impl $crate::bindings::Guest for RunreadyPolicy {
+            fn metadata() -> String {
+                $manifest.trim().to_string()
+            }
+            fn validate_settings(settings_json: String) -> Result<(), $crate::bindings::PolicyError> {
+                $crate::component_validate(&settings_json, $settings)
+            }
+            fn evaluate(request_json: String) -> Result<String, $crate::bindings::PolicyError> {
+                $crate::component_evaluate(&request_json, $evaluate)
+            }
+        }
+        $crate::bindings::export_component_bindings!(RunreadyPolicy with_types_in $crate::bindings);
     };
 }
