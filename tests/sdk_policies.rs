@@ -7,7 +7,7 @@ use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-const POLICIES: [(&str, &str); 3] = [("ops-basics", "wasm32-unknown-unknown"), ("manager-reach", "wasm32-unknown-unknown"), ("service-descriptions", "wasm32-wasip2")];
+const POLICIES: [(&str, &str); 4] = [("ops-basics", "wasm32-unknown-unknown"), ("manager-reach", "wasm32-unknown-unknown"), ("service-descriptions", "wasm32-wasip2"), ("wasi-caller", "wasm32-wasip2")];
 
 /// Builds and packs every example policy once per test run.
 fn packed() -> &'static Path {
@@ -16,7 +16,7 @@ fn packed() -> &'static Path {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         // Core-ABI policies for wasm32-unknown-unknown; the component for wasm32-wasip2.
-        for (target, packages) in [("wasm32-unknown-unknown", &["ops-basics", "manager-reach"][..]), ("wasm32-wasip2", &["service-descriptions"][..])] {
+        for (target, packages) in [("wasm32-unknown-unknown", &["ops-basics", "manager-reach"][..]), ("wasm32-wasip2", &["service-descriptions", "wasi-caller"][..])] {
             let mut cmd = std::process::Command::new(&cargo);
             cmd.args(["build", "--release", "--locked", "--target", target]).current_dir(&root).env_remove("CARGO_TARGET_DIR");
             for p in packages {
@@ -49,10 +49,13 @@ fn example_policies_pass_their_own_tests() {
     let out = Command::cargo_bin("runready").unwrap().args(["policy", "test", "policies/", "--junit"]).arg(&junit).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{text}");
-    assert!(text.contains("policy tests: 9 passed, 0 failed"), "{text}");
+    assert!(text.contains("policy tests: 10 passed, 0 failed"), "{text}");
+    assert!(text.contains("PASS policies/wasi-caller/wasi-caller.tests.yaml :: a WASI call traps instead of reaching the machine — failed with `trap` as expected"), "{text}");
     assert!(text.contains("(component contract)"), "{text}");
     assert!(text.contains("severity-descriptions.tests.yaml"), "{text}");
-    assert!(!text.contains("UNTESTED"), "{text}");
+    // The WASI fixture's one rule is never reported: it is the only untested rule.
+    assert_eq!(text.matches("UNTESTED").count(), 1, "{text}");
+    assert!(text.contains("UNTESTED wasi-caller/IO-001"), "{text}");
     let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/schemas/jenkins-junit.xsd");
     let lint = std::process::Command::new("xmllint").arg("--noout").arg("--schema").arg(xsd).arg(&junit).output().unwrap();
     assert!(lint.status.success(), "{}", String::from_utf8_lossy(&lint.stderr));

@@ -198,7 +198,7 @@ impl ComponentPolicy {
     pub fn new(bytes: &[u8]) -> Result<Self, CallError> {
         use wasmtime::component::{Component, Linker as CLinker, Val};
         let engine = engine();
-        let component = Component::new(engine, bytes).map_err(|e| CallError::new(Reason::Internal, format!("the component does not compile: {e}")))?;
+        let component: Component = compile_component_cached(engine, bytes)?;
         let mut linker: CLinker<State> = CLinker::new(engine);
         let mut host = linker.instance("runready:policy/host@1.0.0").map_err(|e| CallError::new(Reason::Internal, e.to_string()))?;
         host.func_new("log", |mut store, _ty, params: &[Val], _results: &mut [Val]| {
@@ -282,16 +282,45 @@ fn cache_key(engine: &Engine, bytes: &[u8]) -> String {
 /// named by the hash of the module they were compiled from, are ever deserialised; a
 /// user-supplied precompiled blob is refused earlier, by the section scan.
 fn compile_cached(engine: &Engine, bytes: &[u8]) -> Result<Module, CallError> {
+    cached(
+        engine,
+        bytes,
+        // SAFETY: only files written by `cached` from `Module::serialize`, named by the
+        // module's hash and this engine's compatibility hash, reach this.
+        |p| unsafe { Module::deserialize_file(engine, p) },
+        || Module::new(engine, bytes),
+        Module::serialize,
+    )
+}
+
+/// [`compile_cached`] for components.
+fn compile_component_cached(engine: &Engine, bytes: &[u8]) -> Result<wasmtime::component::Component, CallError> {
+    use wasmtime::component::Component;
+    cached(
+        engine,
+        bytes,
+        // SAFETY: as in `compile_cached`.
+        |p| unsafe { Component::deserialize_file(engine, p) },
+        || Component::new(engine, bytes),
+        Component::serialize,
+    )
+}
+
+fn cached<M>(
+    engine: &Engine,
+    bytes: &[u8],
+    load: impl Fn(&std::path::Path) -> wasmtime::Result<M>,
+    compile: impl Fn() -> wasmtime::Result<M>,
+    serialize: impl Fn(&M) -> wasmtime::Result<Vec<u8>>,
+) -> Result<M, CallError> {
     let path = cache_dir().map(|d| d.join(format!("{}.cwasm", cache_key(engine, bytes))));
-    if let Some(p) = path.as_ref().filter(|p| p.is_file()) {
-        // SAFETY: the file was written by `Module::serialize` in this function, under a name
-        // derived from the module's bytes and this engine's compatibility hash.
-        if let Ok(m) = unsafe { Module::deserialize_file(engine, p) } {
-            return Ok(m);
-        }
+    if let Some(p) = path.as_ref().filter(|p| p.is_file())
+        && let Ok(m) = load(p)
+    {
+        return Ok(m);
     }
-    let module = Module::new(engine, bytes).map_err(|e| CallError::new(Reason::Internal, format!("the module does not compile: {e}")))?;
-    if let (Some(p), Ok(serialized)) = (path, module.serialize()) {
+    let module = compile().map_err(|e| CallError::new(Reason::Internal, format!("the module does not compile: {e}")))?;
+    if let (Some(p), Ok(serialized)) = (path, serialize(&module)) {
         // A cache that cannot be written only costs the next run a compile.
         let _ = p.parent().map(std::fs::create_dir_all).transpose().ok().and_then(|_| crate::report::write_atomic_bytes(&p, &serialized).ok());
     }
