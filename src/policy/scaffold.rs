@@ -26,7 +26,8 @@ use runready_policy::{Finding, Level, PolicyError, Request, export_policy};
 export_policy!(include_str!("../../policy.yaml"), evaluate);
 
 fn evaluate(req: &Request) -> Result<Vec<Finding>, PolicyError> {
-    let services = req.model["services"].as_array().ok_or_else(|| PolicyError::InvalidInput("model.services is not a list".into()))?;
+    let model = req.model()?;
+    let services = model["services"].as_array().ok_or_else(|| PolicyError::InvalidInput("model.services is not a list".into()))?;
     Ok(services
         .iter()
         .enumerate()

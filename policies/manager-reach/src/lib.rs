@@ -33,12 +33,14 @@ fn seconds(d: &str) -> Option<i64> {
 }
 
 fn evaluate(req: &Request) -> Result<Vec<Finding>, PolicyError> {
-    let managers: Vec<String> = req.settings["managers"].as_array().map(|m| m.iter().filter_map(|v| v.as_str().map(|s| format!("contact:{s}"))).collect()).unwrap_or_default();
+    let settings = req.settings()?;
+    let model = req.model()?;
+    let managers: Vec<String> = settings["managers"].as_array().map(|m| m.iter().filter_map(|v| v.as_str().map(|s| format!("contact:{s}"))).collect()).unwrap_or_default();
     if managers.is_empty() {
         return Err(PolicyError::InvalidSettings("settings.managers is empty".into()));
     }
-    let max = req.settings["max_minutes"].as_i64().unwrap_or(30) * 60;
-    let escalations = req.model["escalations"].as_object().ok_or_else(|| PolicyError::InvalidInput("model.escalations is not a map".into()))?;
+    let max = settings["max_minutes"].as_i64().unwrap_or(30) * 60;
+    let escalations = model["escalations"].as_object().ok_or_else(|| PolicyError::InvalidInput("model.escalations is not a map".into()))?;
     let mut findings = Vec::new();
     for (id, esc) in escalations {
         let mut entered = 0i64;

@@ -1,28 +1,55 @@
 //! OPS-001: every service whose tier's availability is `always` lists a runbook of kind
-//! `restore`.
+//! `restore`. Reads the model into its own small types: only these fields are built.
 
-use runready_policy::{Finding, Level, PolicyError, Request, Value, escape, export_policy};
+use runready_policy::{Finding, Level, PolicyError, Request, escape, export_policy};
+use serde::Deserialize;
+use std::collections::HashMap;
 
 export_policy!(include_str!("../policy.yaml"), evaluate);
 
+#[derive(Deserialize)]
+struct Model {
+    #[serde(default)]
+    services: Vec<Service>,
+    #[serde(default)]
+    tiers: HashMap<String, Tier>,
+    #[serde(default)]
+    runbooks: HashMap<String, Runbook>,
+}
+
+#[derive(Deserialize)]
+struct Service {
+    id: String,
+    tier: Option<String>,
+    #[serde(default)]
+    runbooks: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Tier {
+    availability: String,
+}
+
+#[derive(Deserialize)]
+struct Runbook {
+    kind: Option<String>,
+}
+
 fn evaluate(req: &Request) -> Result<Vec<Finding>, PolicyError> {
-    let model = &req.model;
-    let services = model["services"].as_array().ok_or_else(|| PolicyError::InvalidInput("model.services is not a list".into()))?;
+    let model: Model = req.model_as()?;
     let mut findings = Vec::new();
-    for (i, svc) in services.iter().enumerate() {
-        let always = svc["tier"].as_str().and_then(|t| model["tiers"][t]["availability"].as_str()) == Some("always");
+    for (i, svc) in model.services.iter().enumerate() {
+        let always = svc.tier.as_ref().and_then(|t| model.tiers.get(t)).is_some_and(|t| t.availability == "always");
         if !always {
             continue;
         }
-        let runbooks: Vec<&str> = svc["runbooks"].as_array().map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
-        let has_restore = runbooks.iter().any(|r| model["runbooks"][*r]["kind"].as_str() == Some("restore"));
+        let has_restore = svc.runbooks.iter().any(|r| model.runbooks.get(r).and_then(|r| r.kind.as_deref()) == Some("restore"));
         if !has_restore {
-            let id = svc["id"].as_str().unwrap_or("?");
-            let pointer = if runbooks.is_empty() { format!("/model/services/{i}") } else { format!("/model/services/{i}/runbooks") };
+            let pointer = if svc.runbooks.is_empty() { format!("/model/services/{i}") } else { format!("/model/services/{i}/runbooks") };
             findings.push(
-                Finding::new("OPS-001", Level::Error, format!("always-available service `{id}` has no runbook of kind restore"))
+                Finding::new("OPS-001", Level::Error, format!("always-available service `{}` has no runbook of kind restore", svc.id))
                     .at(pointer)
-                    .subject(format!("service:{}", escape(id)))
+                    .subject(format!("service:{}", escape(&svc.id)))
                     .fix("add a runbook with `kind: restore` and list it in the service"),
             );
         }

@@ -5,25 +5,51 @@
 //! policy's own code. The manifest is the policy's `policy.yaml`, written in JSON form (JSON
 //! is YAML) so that the module can return it from `metadata()` byte for byte.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 pub use serde_json::{Value, json};
 
-/// What `evaluate` receives.
+/// What `evaluate` receives. The parts are parsed when the policy asks for them, and into
+/// the types it asks for: a policy pays only for what it reads.
 #[derive(Debug, Deserialize)]
 pub struct Request {
     pub api_version: String,
     pub context: Context,
+    model: Box<RawValue>,
+    #[serde(default)]
+    derived: Option<Box<RawValue>>,
+    #[serde(default)]
+    facts: Option<Box<RawValue>>,
+    #[serde(default)]
+    settings: Option<Box<RawValue>>,
+}
+
+fn parse<T: DeserializeOwned>(raw: Option<&RawValue>, what: &str) -> Result<T, PolicyError> {
+    serde_json::from_str(raw.map_or("null", RawValue::get)).map_err(|e| PolicyError::InvalidInput(format!("{what}: {e}")))
+}
+
+impl Request {
     /// The merged support model, as runready serialises it.
-    pub model: Value,
+    pub fn model(&self) -> Result<Value, PolicyError> {
+        self.model_as()
+    }
+    /// The model into your own types: fields you do not declare are skipped, not built.
+    pub fn model_as<T: DeserializeOwned>(&self) -> Result<T, PolicyError> {
+        parse(Some(&self.model), "model")
+    }
     /// Per service and severity: gaps, worst time to engage and its instant.
-    #[serde(default)]
-    pub derived: Value,
+    pub fn derived(&self) -> Result<Value, PolicyError> {
+        parse(self.derived.as_deref(), "derived")
+    }
     /// The facts snapshot, when one was given.
-    #[serde(default)]
-    pub facts: Option<Value>,
+    pub fn facts(&self) -> Result<Option<Value>, PolicyError> {
+        parse(self.facts.as_deref(), "facts")
+    }
     /// The policy's settings, validated against its schema.
-    #[serde(default)]
-    pub settings: Value,
+    pub fn settings(&self) -> Result<Value, PolicyError> {
+        parse(self.settings.as_deref(), "settings")
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -6,7 +6,8 @@ use runready_policy::{Finding, Level, PolicyError, Request, component_policy};
 component_policy!(include_str!("../policy.yaml"), evaluate);
 
 fn evaluate(req: &Request) -> Result<Vec<Finding>, PolicyError> {
-    let services = req.model["services"].as_array().ok_or_else(|| PolicyError::InvalidInput("model.services is not a list".into()))?;
+    let model = req.model()?;
+    let services = model["services"].as_array().ok_or_else(|| PolicyError::InvalidInput("model.services is not a list".into()))?;
     Ok(services
         .iter()
         .enumerate()
