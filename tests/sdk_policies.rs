@@ -30,6 +30,12 @@ fn packed() -> &'static Path {
         let npm = std::process::Command::new("npm").args(["run", "build"]).current_dir(&asc).output().expect("npm runs");
         assert!(npm.status.success(), "building the AssemblyScript policy failed (run `npm ci` in policies/assemblyscript; .ci/run does it):\n{}{}", String::from_utf8_lossy(&npm.stdout), String::from_utf8_lossy(&npm.stderr));
         let dist = root.join("dist");
+        // The component policy built the other way policy-abi.md allows: a core module with
+        // wit-bindgen output, made into a component by the host.
+        let out = std::process::Command::new(&cargo).args(["build", "--release", "--locked", "--target", "wasm32-unknown-unknown", "-p", "service-descriptions"]).current_dir(&root).env_remove("CARGO_TARGET_DIR").output().expect("cargo runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let _ = std::fs::remove_file(dist.join("service-descriptions-core.wasm"));
+        Command::cargo_bin("runready").unwrap().args(["policy", "pack"]).arg(root.join("target/wasm32-unknown-unknown/release/service_descriptions.wasm")).arg("--manifest").arg(root.join("service-descriptions/policy.yaml")).arg("-o").arg(dist.join("service-descriptions-core.wasm")).assert().success();
         let _ = std::fs::remove_file(dist.join("severity-descriptions.wasm"));
         Command::cargo_bin("runready").unwrap().args(["policy", "pack"]).arg(asc.join("build/severity-descriptions.wasm")).arg("--manifest").arg(asc.join("policy.yaml")).arg("-o").arg(dist.join("severity-descriptions.wasm")).assert().success();
         for (p, target) in POLICIES {
@@ -99,6 +105,12 @@ fn check_runs_a_policy_with_settings_from_the_model() {
     let f = report["results"].as_array().unwrap().iter().find(|r| r["rule"] == "service-descriptions/SVC-001").unwrap();
     assert_eq!((f["status"].as_str(), f["subject"].as_str()), (Some("fail"), Some("service:ledger")));
     assert_eq!(f["location"]["line"], 109);
+    // The same policy as a wasm32-unknown-unknown module with wit-bindgen output, which the
+    // host makes into a component, gives the same result.
+    let out = Command::cargo_bin("runready").unwrap().args(["check", "examples/ams", "--at", "2026-11-23T10:00:00Z", "--format", "json", "--policy"]).arg(dist.join("service-descriptions-core.wasm")).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let g = report["results"].as_array().unwrap().iter().find(|r| r["rule"] == "service-descriptions/SVC-001").unwrap();
+    assert_eq!((g["status"].as_str(), g["location"]["line"].as_i64()), (Some("fail"), Some(109)), "{g:#}");
     // And the ops-basics policy from --policy passes on the example.
     let out = Command::cargo_bin("runready").unwrap().args(["check", "examples/payments", "--at", "2026-11-23T10:00:00Z", "--format", "json", "--policy"]).arg(dist.join("ops-basics.wasm")).output().unwrap();
     assert_eq!(out.status.code(), Some(0));

@@ -49,6 +49,9 @@ pub struct Manifest {
 pub struct Scan {
     pub manifest: Option<Result<Manifest, String>>,
     pub component: bool,
+    /// A core module carrying wit-bindgen's `component-type` sections: a component to be
+    /// made by the host (wasm32-unknown-unknown + wit-bindgen).
+    pub wit_bindgen: bool,
     /// Imports: `module.name` for core modules, interface names for components.
     pub imports: Vec<String>,
 }
@@ -63,6 +66,7 @@ pub fn scan(bytes: &[u8]) -> Result<Scan, String> {
     let mut manifest = None;
     let mut imports = Vec::new();
     let mut component = false;
+    let mut wit_bindgen = false;
     let mut depth = 0usize;
     for payload in wasmparser::Parser::new(0).parse_all(bytes) {
         let payload = payload.map_err(|e| format!("malformed module: {e}"))?;
@@ -85,11 +89,12 @@ pub fn scan(bytes: &[u8]) -> Result<Scan, String> {
                     imports.push(import.name.name.to_string());
                 }
             }
+            wasmparser::Payload::CustomSection(c) if depth == 1 && !component && c.name().starts_with("component-type") => wit_bindgen = true,
             wasmparser::Payload::CustomSection(c) if c.name() == SECTION && manifest.is_none() => {
                 manifest = Some(std::str::from_utf8(c.data()).map_err(|e| e.to_string()).and_then(|t| serde_json::from_str::<Manifest>(t).map_err(|e| e.to_string())));
             }
             _ => {}
         }
     }
-    Ok(Scan { manifest, component, imports })
+    Ok(Scan { manifest, component, wit_bindgen, imports })
 }

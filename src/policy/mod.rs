@@ -191,10 +191,20 @@ pub fn evaluate(spec: &PolicySpec, request: &Value, at: &str, name: &mut String,
         Some(Ok(m)) => m,
     };
     *name = manifest.name.clone();
-    if (manifest.abi == Abi::Component) != scan.component {
-        return Err(CallError::new(Reason::Manifest, format!("the manifest says abi `{}`, but the file is a {}", if manifest.abi == Abi::Component { "component" } else { "core-v1" }, if scan.component { "component" } else { "core module" })));
+    let is_component = scan.component || scan.wit_bindgen;
+    if (manifest.abi == Abi::Component) != is_component {
+        return Err(CallError::new(Reason::Manifest, format!("the manifest says abi `{}`, but the file is a {}", if manifest.abi == Abi::Component { "component" } else { "core-v1" }, if is_component { "component" } else { "core module" })));
     }
-    if !scan.component
+    // A wasm32-unknown-unknown module with wit-bindgen output becomes a component here.
+    let bytes = if scan.wit_bindgen {
+        wit_component::ComponentEncoder::default()
+            .module(&bytes)
+            .and_then(|e| e.validate(true).encode())
+            .map_err(|e| CallError::new(Reason::Manifest, format!("the module's component type cannot be made into a component: {e:#}")))?
+    } else {
+        bytes
+    };
+    if !is_component
         && let Some(bad) = scan.imports.iter().find(|i| *i != "runready.log")
     {
         return Err(CallError::new(Reason::Import, format!("the module imports `{bad}`; only `runready.log` is provided")));
@@ -208,7 +218,7 @@ pub fn evaluate(spec: &PolicySpec, request: &Value, at: &str, name: &mut String,
     }
     let mut limits = limits_for(manifest.limits.as_ref(), spec.limits.as_ref());
     limits.timeout_ms = limits.timeout_ms.min(left_ms);
-    let policy = if scan.component { Contract::Component(host::ComponentPolicy::new(&bytes)?) } else { Contract::Core(CorePolicy::new(&bytes)?) };
+    let policy = if is_component { Contract::Component(host::ComponentPolicy::new(&bytes)?) } else { Contract::Core(CorePolicy::new(&bytes)?) };
     // The metadata the module reports must be the manifest it carries.
     let meta = policy.metadata(&limits)?;
     let meta: Value = serde_json::from_str(&meta).map_err(|e| CallError::new(Reason::InvalidJson, format!("metadata() is not JSON: {e}")))?;
