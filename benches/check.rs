@@ -13,18 +13,23 @@ fn run_check(path: &PathBuf) -> usize {
     run_check_for(path, 90)
 }
 
-fn run_check_for(path: &PathBuf, horizon_days: i64) -> usize {
-    let loaded = runready::load::load(std::slice::from_ref(path));
-    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics.first());
-    let opts = Options {
+/// Every rule as `check` runs it, at a fixed `--at`.
+fn options(horizon_days: i64) -> Options {
+    Options {
         at: "2026-11-23T10:00:00Z".parse().unwrap(),
         horizon: runready::model::Duration::from_days(horizon_days),
         services: vec![],
         require_facts: false,
         require_journals: false,
         display_tz: jiff::tz::TimeZone::UTC,
-            policies: vec![],
-    };
+        policies: vec![],
+    }
+}
+
+fn run_check_for(path: &PathBuf, horizon_days: i64) -> usize {
+    let loaded = runready::load::load(std::slice::from_ref(path));
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics.first());
+    let opts = options(horizon_days);
     let eval = evaluate(&loaded.model, &loaded.sources, &opts);
     let mut report = runready::report::Report::new(
         runready::report::ModelInfo { name: loaded.model.name().into(), files: loaded.sources.displays() },
@@ -55,15 +60,7 @@ fn measure_time_rules(services: usize, rotations: usize, horizon_days: i64, runs
     generate::generate(dir.path(), &generate::Size { services, rotations, runbooks_per_service: 1, time_rules_only: true }).unwrap();
     let loaded = runready::load::load(&[dir.path().to_path_buf()]);
     assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics.first());
-    let opts = Options {
-        at: "2026-11-23T10:00:00Z".parse().unwrap(),
-        horizon: runready::model::Duration::from_days(horizon_days),
-        services: vec![],
-        require_facts: false,
-        require_journals: false,
-        display_tz: jiff::tz::TimeZone::UTC,
-            policies: vec![],
-    };
+    let opts = options(horizon_days);
     let mut times: Vec<Duration> = (0..runs)
         .map(|_| {
             let t = Instant::now();
