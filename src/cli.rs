@@ -41,7 +41,7 @@ pub enum Command {
         /// Rule id, e.g. RB-002.
         rule: String,
     },
-    /// Write the JSON Schemas (draft-07) of the model and the JSON report.
+    /// Write the JSON Schemas (draft-07) of the model, the JSON report and the policy manifest, request and result.
     Schema {
         /// Directory to write into.
         #[arg(long, default_value = "schemas")]

@@ -81,6 +81,22 @@ fn assert_contained(wasm: &[u8], name: &str, reason: &str) {
 }
 
 #[test]
+fn the_request_and_the_result_match_their_schemas() {
+    let load = |name: &str| -> Value { serde_json::from_str(&std::fs::read_to_string(format!("schemas/{name}")).unwrap()).unwrap() };
+    let loaded = runready::load::load(&[std::path::PathBuf::from("examples/payments")]);
+    let horizon = runready::time::Horizon::new(AT.parse().unwrap(), runready::model::Duration::from_days(90));
+    let mut request = runready::policy::request(&loaded.model, horizon);
+    request["context"] = serde_json::json!({ "now": AT, "tool_version": "0.1.0", "policy": "p" });
+    request["settings"] = serde_json::json!({});
+    let v = jsonschema::draft7::new(&load("policy-request.schema.json")).unwrap();
+    assert!(v.is_valid(&request), "{:?}", v.iter_errors(&request).map(|e| e.to_string()).collect::<Vec<_>>());
+    let result = serde_json::json!({ "findings": [{ "rule_id": "ORG-001", "level": "error", "message": "m", "pointer": "/model/services/0" }] });
+    assert!(jsonschema::draft7::new(&load("policy-result.schema.json")).unwrap().is_valid(&result));
+    let manifest: Value = serde_json::from_str(&manifest("acme", "")).unwrap();
+    assert!(jsonschema::draft7::new(&load("policy-manifest.schema.json")).unwrap().is_valid(&manifest));
+}
+
+#[test]
 fn findings_land_on_the_yaml_line_their_pointer_names() {
     let (eval, data) = returning(r#"{"findings":[{"rule_id":"ORG-001","level":"error","message":"shop escalates to nobody senior","pointer":"/model/services/0/escalation","subject":"service:shop","remediation":"Add contact:manager"}]}"#);
     let wasm = module("acme", "", &eval, &data, "", true);

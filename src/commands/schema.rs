@@ -1,5 +1,6 @@
 //! `runready schema`: the JSON Schemas (draft-07) generated from the types, so editors
-//! validate and complete model files and consumers can validate reports.
+//! validate and complete model files and policy manifests, and consumers can validate
+//! reports and policy requests and results.
 
 use std::path::Path;
 
@@ -7,9 +8,18 @@ use std::path::Path;
 pub fn schemas() -> Vec<(&'static str, String)> {
     let settings = schemars::generate::SchemaSettings::draft07();
     let model = settings.clone().into_generator().into_root_schema_for::<crate::model::Document>();
-    let report = settings.into_generator().into_root_schema_for::<crate::report::Report>();
+    let report = settings.clone().into_generator().into_root_schema_for::<crate::report::Report>();
+    let request = settings.clone().into_generator().into_root_schema_for::<crate::policy::RequestSchema>();
+    let result = settings.clone().into_generator().into_root_schema_for::<crate::policy::ResultSchema>();
+    let manifest = settings.into_generator().into_root_schema_for::<crate::policy::manifest::Manifest>();
     let pretty = |s: &schemars::Schema| serde_json::to_string_pretty(s).expect("schemas serialise") + "\n";
-    vec![("support-model.schema.json", pretty(&model)), ("report.schema.json", pretty(&report))]
+    vec![
+        ("support-model.schema.json", pretty(&model)),
+        ("report.schema.json", pretty(&report)),
+        ("policy-request.schema.json", pretty(&request)),
+        ("policy-result.schema.json", pretty(&result)),
+        ("policy-manifest.schema.json", pretty(&manifest)),
+    ]
 }
 
 pub fn run(out: &Path) -> i32 {

@@ -154,7 +154,7 @@ fn error_result(name: &str, path: &Path, location: Option<Location>, e: CallErro
 }
 
 /// A finding as a policy returns it.
-#[derive(Clone, Debug, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Finding {
     pub rule_id: String,
@@ -168,6 +168,44 @@ pub struct Finding {
     pub remediation: Option<String>,
     #[serde(default)]
     pub properties: Value,
+}
+
+/// What `evaluate` receives (policy-abi.md, "Data contract"); for the JSON Schema.
+#[derive(schemars::JsonSchema)]
+#[schemars(title = "runready policy request (runready.dev/v1)")]
+#[allow(dead_code)]
+pub struct RequestSchema {
+    /// Always `runready.dev/v1`.
+    api_version: String,
+    context: ContextSchema,
+    /// The merged support model, normalised: sections as in the model files, merged.
+    model: serde_json::Map<String, Value>,
+    /// Per service: gaps (`from`, `to`, `seconds`); per severity: worst time to engage,
+    /// its instant, `never_engaged`, the acknowledge target.
+    derived: serde_json::Map<String, Value>,
+    /// The facts snapshot, when one was given.
+    facts: Option<serde_json::Map<String, Value>>,
+    /// The policy's settings, validated against its `settings_schema`.
+    settings: Value,
+}
+
+/// The request's context.
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)]
+struct ContextSchema {
+    /// The `--at` instant: the only clock a policy has.
+    now: String,
+    tool_version: String,
+    /// The policy's name.
+    policy: String,
+}
+
+/// What `evaluate` returns (policy-abi.md, "Data contract"); for the JSON Schema.
+#[derive(schemars::JsonSchema)]
+#[schemars(title = "runready policy result (runready.dev/v1)")]
+#[allow(dead_code)]
+pub struct ResultSchema {
+    findings: Vec<Finding>,
 }
 
 /// The base request of a run: everything but `context` and `settings`, which each policy
