@@ -1,7 +1,7 @@
 //! COV-001..COV-005: is anyone there, is the rotation big enough, do DST changes and
 //! holidays break it, and does declared coverage match staffed coverage.
 
-use super::timing::{describe, service_inputs};
+use super::timing::{TimedService, describe, timed_service};
 use super::{Ctx, Out, RuleResult, Status, WaiverNote, subject};
 use crate::model::*;
 use crate::time::coverage::staffed;
@@ -28,14 +28,7 @@ pub fn cov001(ctx: &Ctx) -> Vec<RuleResult> {
     let mut out = Out::new(ctx, "COV-001");
     for svc in &ctx.model.services {
         let s = subject("service", &svc.id);
-        let (esc_id, esc, required) = match service_inputs(ctx, svc) {
-            Ok(x) => x,
-            Err(why) => {
-                out.unknown(&s, Some(&svc.origin), why);
-                continue;
-            }
-        };
-        let segments = ctx.segments(esc_id).unwrap_or_default();
+        let Some(TimedService { escalation: esc, required, segments }) = timed_service(ctx, &mut out, svc) else { continue };
         let gaps = required.subtract(&staffed(&segments));
         if gaps.is_empty() {
             out.pass(&s, &esc.origin.at("steps/0"), "someone reachable is on duty at every instant of required coverage");

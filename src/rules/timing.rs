@@ -44,28 +44,40 @@ pub fn miss(m: &Miss) -> String {
     }
 }
 
-/// The escalation and required coverage of a service, or the reason they are unknown.
-pub fn service_inputs<'c>(ctx: &'c Ctx, svc: &Service) -> Result<(&'c str, &'c Entry<Escalation>, IntervalSet), String> {
-    let tier_id = svc.tier.as_deref().ok_or("the service has no tier (SM-002)")?;
-    let tier = ctx.model.tiers.get(tier_id).ok_or(format!("tier `{tier_id}` does not exist (SM-001)"))?;
-    let esc_id = svc.escalation.as_deref().ok_or("the service has no escalation (SM-002)")?;
-    let (id, esc) = ctx.model.escalations.get_key_value(esc_id).ok_or(format!("escalation `{esc_id}` does not exist (SM-001)"))?;
-    let required = ctx.calendar(&tier.required_coverage).ok_or(format!("calendar `{}` does not exist (SM-001)", tier.required_coverage))?;
-    Ok((id.as_str(), esc, (*required).clone()))
+/// What the walk-based rules need of a service: its escalation, its tier's required
+/// coverage and the escalation's segments over the horizon.
+pub struct TimedService<'c> {
+    pub escalation: &'c Entry<Escalation>,
+    pub required: std::rc::Rc<IntervalSet>,
+    pub segments: std::rc::Rc<super::Segments>,
+}
+
+/// The inputs of a walk-based rule for `svc`; when they are unknown, an `unknown` result
+/// saying why is recorded and `None` returned.
+pub fn timed_service<'c>(ctx: &'c Ctx, out: &mut Out, svc: &Entry<Service>) -> Option<TimedService<'c>> {
+    let inputs = (|| {
+        let tier_id = svc.tier.as_deref().ok_or("the service has no tier (SM-002)")?;
+        let tier = ctx.model.tiers.get(tier_id).ok_or(format!("tier `{tier_id}` does not exist (SM-001)"))?;
+        let esc_id = svc.escalation.as_deref().ok_or("the service has no escalation (SM-002)")?;
+        let escalation = ctx.model.escalations.get(esc_id).ok_or(format!("escalation `{esc_id}` does not exist (SM-001)"))?;
+        let required = ctx.calendar(&tier.required_coverage).ok_or(format!("calendar `{}` does not exist (SM-001)", tier.required_coverage))?;
+        let segments = ctx.segments(esc_id).unwrap_or_default();
+        Ok::<_, String>(TimedService { escalation, required, segments })
+    })();
+    match inputs {
+        Ok(t) => Some(t),
+        Err(why) => {
+            out.unknown(subject("service", &svc.id), Some(&svc.origin), why);
+            None
+        }
+    }
 }
 
 pub fn esc002(ctx: &Ctx) -> Vec<RuleResult> {
     let mut out = Out::new(ctx, "ESC-002");
     for svc in &ctx.model.services {
         let s = subject("service", &svc.id);
-        let (esc_id, esc, required) = match service_inputs(ctx, svc) {
-            Ok(x) => x,
-            Err(why) => {
-                out.unknown(&s, Some(&svc.origin), why);
-                continue;
-            }
-        };
-        let segments = ctx.segments(esc_id).unwrap_or_default();
+        let Some(TimedService { escalation: esc, required, segments }) = timed_service(ctx, &mut out, svc) else { continue };
         for sev in ctx.model.service_severities(svc) {
             let Some(ack) = sev.targets.acknowledge else {
                 out.pass(&s, &sev.origin, format!("not required: {} has no acknowledge target", sev.id));
