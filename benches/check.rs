@@ -23,6 +23,8 @@ fn options(horizon_days: i64) -> Options {
         require_journals: false,
         display_tz: jiff::tz::TimeZone::UTC,
         policies: vec![],
+        facts: None,
+        max_facts_age: runready::model::Duration::from_secs(24 * 3600),
     }
 }
 

@@ -41,7 +41,12 @@ pub enum Command {
         /// Rule id, e.g. RB-002.
         rule: String,
     },
-    /// Write the JSON Schemas (draft-07) of the model, the JSON report and the policy manifest, request and result.
+    /// Read live AWS state (Trusted Advisor, Health, support plan) into a facts snapshot.
+    Facts {
+        #[command(subcommand)]
+        command: FactsCommand,
+    },
+    /// Write the JSON Schemas (draft-07) of the model, the facts snapshot, the JSON report and the policy manifest, request and result.
     Schema {
         /// Directory to write into.
         #[arg(long, default_value = "schemas")]
@@ -120,6 +125,73 @@ pub struct CheckArgs {
     /// A previous JSON report: Markdown shows new/fixed/unchanged, SARIF sets baselineState.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// A facts snapshot (from `runready facts collect`) to evaluate the AWS rules against (repeatable).
+    #[arg(long = "facts", value_name = "FILE")]
+    pub facts: Vec<PathBuf>,
+    /// Read facts from AWS now, with the standard credential chain.
+    #[arg(long)]
+    pub live: bool,
+    /// Facts older than this at --at fail AWS-005.
+    #[arg(long, value_name = "DURATION", default_value = "PT24H")]
+    pub max_facts_age: Duration,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Publish the verdict summary (headline and counts) to this SNS topic.
+    #[arg(long, value_name = "TOPIC_ARN")]
+    pub notify_sns: Option<String>,
+}
+
+/// How to reach AWS (`--live`, `facts collect`, `--notify-sns`, live drills).
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "AWS")]
+pub struct AwsArgs {
+    /// The named profile of the credential chain (default: AWS_PROFILE, then `default`).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// The client region (default: AWS_REGION or the profile's; us-east-1 when none).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Credentials for another account of the model: a profile (e.g. one with role_arn) (repeatable).
+    #[arg(long = "account-profile", value_name = "ACCOUNT=PROFILE", value_parser = account_profile)]
+    pub account_profiles: Vec<(String, String)>,
+    /// Timeout of one AWS call attempt.
+    #[arg(long, value_name = "DURATION", default_value = "PT30S")]
+    pub aws_timeout: Duration,
+    /// Attempts per AWS call; throttled calls back off exponentially between them.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub aws_max_attempts: u32,
+    /// AWS calls in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub aws_concurrency: u32,
+}
+
+fn account_profile(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((a, p)) if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) && !p.is_empty() => Ok((a.to_string(), p.to_string())),
+        _ => Err("expected ACCOUNT=PROFILE with a 12-digit account id, e.g. 111122223333=prod-readonly".into()),
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FactsCommand {
+    /// Read live AWS state for the accounts, regions and services in the model and save it as a snapshot.
+    #[command(after_help = "Examples:\n  runready facts collect examples/payments --out facts.json\n  runready facts collect model/ --out facts.json --profile audit --account-profile 444455556666=prod-audit\n  runready check model/ --facts facts.json")]
+    Collect(CollectArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CollectArgs {
+    /// Model files or directories.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Where to write the snapshot (atomically).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Exit 0 even when some source could not be read (its status says why).
+    #[arg(long)]
+    pub allow_incomplete: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

@@ -203,6 +203,8 @@ proptest! {
                 require_journals: false,
                 display_tz: jiff::tz::TimeZone::UTC,
             policies: vec![],
+            facts: None,
+            max_facts_age: runready::model::Duration::from_secs(24 * 3600),
             };
             let eval = runready::rules::evaluate(&loaded.model, &loaded.sources, &opts);
             prop_assert!(!eval.results.is_empty());

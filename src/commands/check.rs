@@ -20,10 +20,24 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
         Ok(p) => p,
         Err(e) => return usage_error(&e),
     };
+    let mut facts = match (!args.facts.is_empty()).then(|| crate::facts::read(&args.facts)).transpose() {
+        Ok(f) => f,
+        Err(e) => return usage_error(&e),
+    };
     let mut loaded = load::load(&args.paths);
     let pins = check_pins(&loaded);
     loaded.diagnostics.extend(pins);
-    let report = evaluate(&loaded, args, at, policies);
+    if args.live && loaded.is_usable() {
+        match super::facts::live(&loaded.model, &args.aws) {
+            Ok(live) => {
+                // A failed source leaves its rules in `error` (exit 3), and says why here.
+                super::facts::report_sources(&live);
+                facts.get_or_insert_with(Default::default).merge(live);
+            }
+            Err(e) => return usage_error(&format!("--live: {e}")),
+        }
+    }
+    let report = evaluate(&loaded, args, at, policies, facts);
     let comparison = base.as_ref().map(|b| baseline::compare(&report, b));
     let model = loaded.is_usable().then_some(&loaded.model);
 
@@ -32,7 +46,7 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
         Ok(()) => {}
         Err(e) => {
             eprintln!("error: {e}");
-            code = code.max(exit::INVALID_INPUT);
+            code = exit::worst(code, exit::INVALID_INPUT);
         }
     };
     if let Some(p) = &args.json {
@@ -55,6 +69,18 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
         let extra = report::markdown::Coverage { svg: svg_name, services: &coverage };
         write(p, report::markdown::render(&report, model, comparison.as_ref(), template.as_deref(), &extra));
     }
+    if let Some(topic) = &args.notify_sns {
+        match super::facts::notify_sns(topic, &report, &args.aws) {
+            Ok(id) if !quiet => eprintln!("published the verdict to {topic} (message {id})"),
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("error: {e}");
+                if !args.allow_incomplete {
+                    code = exit::worst(code, exit::INCOMPLETE);
+                }
+            }
+        }
+    }
     match args.format {
         Format::Json => print!("{}", report.to_json()),
         Format::Human if quiet => println!("{}", report::human::summary_line(&report)),
@@ -64,7 +90,7 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
 }
 
 /// Builds the report: load errors when the model is unusable, otherwise every result.
-pub fn evaluate(loaded: &Loaded, args: &CheckArgs, at: jiff::Timestamp, policies: Vec<crate::policy::PolicySpec>) -> Report {
+pub fn evaluate(loaded: &Loaded, args: &CheckArgs, at: jiff::Timestamp, policies: Vec<crate::policy::PolicySpec>, facts: Option<crate::facts::Facts>) -> Report {
     let info = ModelInfo { name: loaded.model.name().to_string(), files: loaded.sources.displays() };
     let mut report = Report::new(info, at, args.horizon, args.fail_on.into());
     if loaded.is_usable() {
@@ -76,6 +102,8 @@ pub fn evaluate(loaded: &Loaded, args: &CheckArgs, at: jiff::Timestamp, policies
             require_journals: args.require.contains(&Required::Journals),
             display_tz: args.tz.tz.clone(),
             policies,
+            facts,
+            max_facts_age: args.max_facts_age,
         };
         let unknown: Vec<&String> = args.services.iter().filter(|s| loaded.model.service(s).is_none()).collect();
         if !unknown.is_empty() {

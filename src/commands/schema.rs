@@ -8,6 +8,7 @@ use std::path::Path;
 pub fn schemas() -> Vec<(&'static str, String)> {
     let settings = schemars::generate::SchemaSettings::draft07();
     let model = settings.clone().into_generator().into_root_schema_for::<crate::model::Document>();
+    let facts = settings.clone().into_generator().into_root_schema_for::<crate::facts::Facts>();
     let report = settings.clone().into_generator().into_root_schema_for::<crate::report::Report>();
     let request = settings.clone().into_generator().into_root_schema_for::<crate::policy::RequestSchema>();
     let result = settings.clone().into_generator().into_root_schema_for::<crate::policy::ResultSchema>();
@@ -15,6 +16,7 @@ pub fn schemas() -> Vec<(&'static str, String)> {
     let pretty = |s: &schemars::Schema| serde_json::to_string_pretty(s).expect("schemas serialise") + "\n";
     vec![
         ("support-model.schema.json", pretty(&model)),
+        ("facts.schema.json", pretty(&facts)),
         ("report.schema.json", pretty(&report)),
         ("policy-request.schema.json", pretty(&request)),
         ("policy-result.schema.json", pretty(&result)),

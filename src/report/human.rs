@@ -73,6 +73,24 @@ pub fn summary_line(report: &Report) -> String {
     )
 }
 
+/// The verdict summary for a notification (SNS): a subject (at most 100 ASCII characters,
+/// SNS's limit) and a short body with the counts and the failures at or above `--fail-on`.
+pub fn notification(report: &Report) -> (String, String) {
+    let verdict = summary_line(report);
+    let head = verdict.split(':').next().unwrap_or("").to_string();
+    let mut subject: String = format!("runready: {} is {head}", report.model.name).chars().filter(|c| c.is_ascii() && !c.is_ascii_control()).collect();
+    subject.truncate(100);
+    let mut body = format!("{verdict}\n");
+    let failing: Vec<&RuleResult> = report.failing().collect();
+    for r in failing.iter().take(20) {
+        body.push_str(&format!("- {} {} {}: {}\n", r.rule, r.severity.as_str(), r.subject, r.message));
+    }
+    if failing.len() > 20 {
+        body.push_str(&format!("… and {} more\n", failing.len() - 20));
+    }
+    (subject, body)
+}
+
 fn level_of(r: &RuleResult, report: &Report) -> ALevel<'static> {
     match r.status {
         Status::Fail if report.fail_on.trips(r.severity) => ALevel::ERROR,

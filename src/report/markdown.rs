@@ -46,6 +46,42 @@ struct View<'a> {
     not_evaluated: Vec<Group<'a>>,
     comparison: Option<ComparisonView<'a>>,
     coverage: &'a Coverage<'a>,
+    health: Vec<HealthRow>,
+}
+
+/// An open Health issue or upcoming scheduled change of a service (AWS-002/003 evidence).
+#[derive(Serialize)]
+struct HealthRow {
+    service: String,
+    kind: &'static str,
+    event_type_code: String,
+    aws_service: String,
+    region: String,
+    start: String,
+    end: String,
+    /// Scheduled changes: whether the window is inside staffed coverage.
+    inside_coverage: Option<bool>,
+    status: Status,
+}
+
+fn health_rows(report: &Report) -> Vec<HealthRow> {
+    let text = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+    report
+        .results
+        .iter()
+        .filter(|r| (r.rule == "AWS-002" || r.rule == "AWS-003") && r.subject.contains("/event:"))
+        .map(|r| HealthRow {
+            service: r.subject.split('/').next().unwrap_or("").trim_start_matches("service:").to_string(),
+            kind: if r.rule == "AWS-002" { "open issue" } else { "scheduled change" },
+            event_type_code: text(&r.evidence, "event_type_code"),
+            aws_service: text(&r.evidence, "service"),
+            region: r.evidence.get("region").and_then(|x| x.as_str()).unwrap_or("global").to_string(),
+            start: text(&r.evidence, "start_time"),
+            end: text(&r.evidence, "end_time"),
+            inside_coverage: r.evidence.get("inside_coverage").and_then(|x| x.as_bool()),
+            status: r.status,
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -88,6 +124,7 @@ pub fn render(report: &Report, model: Option<&Model>, baseline: Option<&Comparis
         not_evaluated: groups,
         comparison: baseline.map(|c| ComparisonView { new: &c.new, fixed: &c.fixed, unchanged: &c.unchanged }),
         coverage,
+        health: health_rows(report),
     };
     let ctx = minijinja::Value::from(minijinja::value::Serde(ctx));
     let tmpl = env.get_template("report.md").map_err(|e| e.to_string())?;

@@ -1,7 +1,7 @@
 //! Runs every built-in rule, then waivers, overrides and the `--service` filter.
 
 use super::registry::{self, Input};
-use super::{Ctx, RuleResult, Status, artifact, coverage, escalation, governance, model_rules, runbook, severity, timing, vendor};
+use super::{Ctx, RuleResult, Status, artifact, aws, coverage, escalation, governance, model_rules, runbook, severity, timing, vendor};
 use crate::load::Sources;
 use crate::model::Model;
 use crate::time::Horizon;
@@ -18,6 +18,10 @@ pub struct Options {
     pub display_tz: jiff::tz::TimeZone,
     /// Policies from `--policy`, run besides the model's own.
     pub policies: Vec<crate::policy::PolicySpec>,
+    /// Live AWS state from `--facts` or `--live`; `None`: the AWS rules are not evaluated.
+    pub facts: Option<crate::facts::Facts>,
+    /// `--max-facts-age` (AWS-005).
+    pub max_facts_age: crate::model::Duration,
 }
 
 /// Every result of a run, in registry order.
@@ -51,6 +55,9 @@ const MODEL_RULES: &[(&str, RuleFn)] = &[
     ("ART-002", artifact::art002),
 ];
 
+/// The rules evaluated on live AWS state, by id.
+const FACT_RULES: &[(&str, RuleFn)] = &[("AWS-001", aws::aws001), ("AWS-002", aws::aws002), ("AWS-003", aws::aws003), ("AWS-004", aws::aws004), ("AWS-005", aws::aws005)];
+
 /// The rules evaluated on the timeline, by id.
 const TIME_RULES: &[(&str, RuleFn)] = &[
     ("COV-001", coverage::cov001),
@@ -65,7 +72,10 @@ const TIME_RULES: &[(&str, RuleFn)] = &[
 ];
 
 pub fn evaluate(model: &Model, sources: &Sources, opts: &Options) -> Evaluation {
-    let ctx = Ctx::new(model, sources, opts.at, Horizon::new(opts.at, opts.horizon), opts.display_tz.clone());
+    let mut ctx = Ctx::new(model, sources, opts.at, Horizon::new(opts.at, opts.horizon), opts.display_tz.clone());
+    ctx.facts = opts.facts.as_ref();
+    ctx.max_facts_age = opts.max_facts_age;
+    ctx.require_facts = opts.require_facts;
     let disabled: Vec<String> = model.rule_overrides.iter().filter(|(_, o)| o.enabled == Some(false)).map(|(id, _)| id.clone()).collect();
     let mut results = Vec::new();
     for info in registry::all() {
@@ -75,6 +85,10 @@ pub fn evaluate(model: &Model, sources: &Sources, opts: &Options) -> Evaluation 
         match info.input {
             Input::Model | Input::Time => {
                 let run = MODEL_RULES.iter().chain(TIME_RULES).find(|(id, _)| *id == info.id).map(|(_, f)| f).expect("every model and time rule has a function");
+                results.extend(run(&ctx));
+            }
+            Input::Facts if opts.facts.is_some() => {
+                let run = FACT_RULES.iter().find(|(id, _)| *id == info.id).map(|(_, f)| f).expect("every facts rule has a function");
                 results.extend(run(&ctx));
             }
             Input::Facts if opts.require_facts => results.push(not_evaluated(info, Status::Fail, "no facts given, and --require facts makes them mandatory")),

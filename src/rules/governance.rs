@@ -93,13 +93,23 @@ pub fn gov001(ctx: &Ctx) -> (Vec<RuleResult>, Vec<ActiveWaiver>) {
     (out.results, active)
 }
 
+/// A waiver names a result's subject exactly, or, for Trusted Advisor results
+/// (`service:ID/check:CHECK`), the recommendation id in place of the check id.
+fn waives_subject(waiver: &str, r: &RuleResult) -> bool {
+    if waiver == r.subject {
+        return true;
+    }
+    let (Some((w_base, w_check)), Some((r_base, _))) = (waiver.split_once("/check:"), r.subject.split_once("/check:")) else { return false };
+    w_base == r_base && r.evidence.get("recommendation_id").and_then(|v| v.as_str()) == Some(w_check)
+}
+
 /// Turns matching failures into `waived`, then reports unused waivers (GOV-002).
 pub fn apply(ctx: &Ctx, results: &mut [RuleResult], waivers: &[ActiveWaiver]) -> Vec<RuleResult> {
     let mut out = Out::new(ctx, "GOV-002");
     for w in waivers {
         let mut used = false;
         let mut unknown = false;
-        for r in results.iter_mut().filter(|r| r.rule == w.rule && r.subject == w.subject) {
+        for r in results.iter_mut().filter(|r| r.rule == w.rule && waives_subject(&w.subject, r)) {
             match r.status {
                 Status::Fail => {
                     r.status = Status::Waived;

@@ -2,6 +2,7 @@
 //! engine that runs them, applies waivers and overrides, and yields [`RuleResult`]s.
 
 mod artifact;
+mod aws;
 mod coverage;
 mod engine;
 mod escalation;
@@ -94,6 +95,12 @@ pub struct Ctx<'a> {
     pub segments: std::cell::RefCell<std::collections::HashMap<(String, bool), std::rc::Rc<Segments>>>,
     /// The timeline as if nobody took holidays (COV-005), built on first use.
     pub timeline_without_holidays: std::cell::OnceCell<crate::time::timeline::Timeline<'a>>,
+    /// Live AWS state, when `--facts` or `--live` gave it.
+    pub facts: Option<&'a crate::facts::Facts>,
+    /// `--max-facts-age` (AWS-005).
+    pub max_facts_age: crate::model::Duration,
+    /// `--require facts`: facts missing for an account fail instead of `unknown`.
+    pub require_facts: bool,
 }
 
 /// Stretches of the horizon on which an escalation's walk gives the same answers.
@@ -101,7 +108,7 @@ pub type Segments = Vec<crate::time::timeline::Segment>;
 
 impl<'a> Ctx<'a> {
     pub fn new(model: &'a Model, sources: &'a Sources, at: jiff::Timestamp, horizon: Horizon, display_tz: jiff::tz::TimeZone) -> Self {
-        Ctx { model, sources, at, horizon, display_tz, calendars: Default::default(), timeline: Default::default(), segments: Default::default(), timeline_without_holidays: Default::default() }
+        Ctx { model, sources, at, horizon, display_tz, calendars: Default::default(), timeline: Default::default(), segments: Default::default(), timeline_without_holidays: Default::default(), facts: None, max_facts_age: crate::model::Duration::from_secs(24 * 3600), require_facts: false }
     }
 
     pub fn timeline(&self) -> &crate::time::timeline::Timeline<'a> {

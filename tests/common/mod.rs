@@ -61,6 +61,8 @@ pub fn options() -> Options {
         require_journals: false,
         display_tz: jiff::tz::TimeZone::UTC,
         policies: vec![],
+        facts: None,
+        max_facts_age: runready::model::Duration::from_secs(24 * 3600),
     }
 }
 

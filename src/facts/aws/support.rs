@@ -1,0 +1,23 @@
+//! The live support plan: the severity levels the Support API offers the account.
+//! `SubscriptionRequiredException` here is the plan being below Business (AWS-004).
+
+use super::{Calls, Part, classify};
+use crate::facts::plan::AccountScope;
+use crate::facts::{Facts, SourceKind, SupportPlan};
+
+pub fn client(config: &aws_config::SdkConfig) -> aws_sdk_support::Client {
+    let conf = aws_sdk_support::config::Builder::from(config).region(aws_sdk_support::config::Region::new("us-east-1")).build();
+    aws_sdk_support::Client::from_conf(conf)
+}
+
+pub async fn plan(calls: &Calls, scope: &AccountScope) -> Part {
+    let support = client(&calls.config);
+    match calls.call(support.describe_severity_levels().language("en").send()).await {
+        Ok(out) => {
+            let levels = out.severity_levels().iter().filter_map(|l| l.code().map(str::to_string)).collect();
+            let plan = SupportPlan { account: scope.account.clone(), severity_levels: levels };
+            Part::ok(SourceKind::SupportPlan, &scope.account, Some("us-east-1"), "support", Facts { support_plans: vec![plan], ..Default::default() }, None)
+        }
+        Err(e) => Part::failed(SourceKind::SupportPlan, &scope.account, "support", &classify(e)),
+    }
+}
