@@ -169,25 +169,38 @@ impl Collector {
         facts
     }
 
-    /// The configuration that reaches each account, checked with STS: credentials for
-    /// another account must not be taken for this one's facts.
+    /// The configuration that reaches each account, checked with STS (concurrently):
+    /// credentials for another account must not be taken for this one's facts.
     async fn identities(&self, scopes: &[AccountScope]) -> BTreeMap<String, Result<SdkConfig, CallError>> {
-        let caller = caller_account(&self.base).await;
+        let mut tasks = tokio::task::JoinSet::new();
+        let base = self.base.clone();
+        let limit = self.limit.clone();
+        tasks.spawn(async move { (None, caller_account(&Calls { config: base, limit }).await) });
+        for (account, config) in self.per_account.iter().filter(|(a, _)| scopes.iter().any(|s| &s.account == *a)) {
+            let (account, config, limit) = (account.clone(), config.clone(), self.limit.clone());
+            tasks.spawn(async move { (Some(account), caller_account(&Calls { config, limit }).await) });
+        }
+        let mut caller = Err(CallError { status: SourceStatus::Error, message: "no identity".into(), transient: false });
+        let mut mapped = BTreeMap::new();
+        while let Some(done) = tasks.join_next().await {
+            match done {
+                Ok((None, id)) => caller = id,
+                Ok((Some(account), id)) => {
+                    mapped.insert(account, id);
+                }
+                Err(e) => caller = Err(CallError { status: SourceStatus::Error, message: format!("identity task failed: {e}"), transient: false }),
+            }
+        }
         let mut out = BTreeMap::new();
         for scope in scopes {
             let a = &scope.account;
-            let r = if let Some(config) = self.per_account.get(a) {
-                match caller_account(config).await {
-                    Ok(id) if &id == a => Ok(config.clone()),
-                    Ok(id) => Err(CallError { status: SourceStatus::Error, message: format!("the profile given for account {a} has credentials of account {id}"), transient: false }),
-                    Err(e) => Err(e),
-                }
-            } else {
-                match &caller {
-                    Ok(id) if id == a => Ok(self.base.clone()),
-                    Ok(id) => Err(CallError { status: SourceStatus::Error, message: format!("the credentials belong to account {id}, not {a}: give --account-profile {a}=PROFILE"), transient: false }),
-                    Err(e) => Err(e.clone()),
-                }
+            let r = match (mapped.get(a), &caller) {
+                (Some(Ok(id)), _) if id == a => Ok(self.per_account[a].clone()),
+                (Some(Ok(id)), _) => Err(CallError { status: SourceStatus::Error, message: format!("the profile given for account {a} has credentials of account {id}"), transient: false }),
+                (Some(Err(e)), _) => Err(e.clone()),
+                (None, Ok(id)) if id == a => Ok(self.base.clone()),
+                (None, Ok(id)) => Err(CallError { status: SourceStatus::Error, message: format!("the credentials belong to account {id}, not {a}: give --account-profile {a}=PROFILE"), transient: false }),
+                (None, Err(e)) => Err(e.clone()),
             };
             out.insert(a.clone(), r);
         }
@@ -203,9 +216,9 @@ impl Collector {
     }
 }
 
-async fn caller_account(config: &SdkConfig) -> Result<String, CallError> {
-    let sts = aws_sdk_sts::Client::new(config);
-    match sts.get_caller_identity().send().await {
+async fn caller_account(calls: &Calls) -> Result<String, CallError> {
+    let sts = aws_sdk_sts::Client::new(&calls.config);
+    match calls.call(sts.get_caller_identity().send()).await {
         Ok(out) => out.account().map(str::to_string).ok_or_else(|| CallError { status: SourceStatus::Error, message: "STS GetCallerIdentity answered without an account".into(), transient: false }),
         Err(e) => {
             let mut e = classify(e);
