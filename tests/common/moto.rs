@@ -1,0 +1,78 @@
+//! A moto server (PyPI `moto[server]`, installed by `.ci/run`) on 127.0.0.1 and a free
+//! port, for the Support and SNS APIs; stopped when dropped. boto3 (a moto dependency)
+//! prepares and inspects its state from Python, the way a user's tooling would.
+#![allow(dead_code)]
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Moto {
+    child: Child,
+    pub url: String,
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new("moto_server")
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("moto_server is not installed: pip install 'moto[server]' (.ci/run does)");
+        let moto = Moto { child, url: format!("http://127.0.0.1:{port}") };
+        // Readiness: the port accepts connections (moto takes a second or two to import).
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "moto_server did not start on port {port}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        moto
+    }
+
+    /// Environment for the SDK's credential chain and endpoint override: dummy keys, no
+    /// profile files, no instance metadata, one attempt per call.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT_URL", self.url.clone()),
+            ("AWS_ACCESS_KEY_ID", "testing".into()),
+            ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_EC2_METADATA_DISABLED", "true".into()),
+            ("AWS_MAX_ATTEMPTS", "1".into()),
+            ("AWS_CONFIG_FILE", "/nonexistent/runready-test".into()),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/runready-test".into()),
+            ("AWS_PROFILE", "".into()),
+        ]
+    }
+
+    /// Runs Python with `boto3` and `url` defined; returns its stdout (trimmed).
+    pub fn python(&self, code: &str) -> String {
+        let prelude = format!("import boto3, json\nurl = {:?}\ndef client(name, region='us-east-1'):\n    return boto3.client(name, endpoint_url=url, region_name=region, aws_access_key_id='testing', aws_secret_access_key='testing')\n", self.url);
+        let out = Command::new("python3").arg("-c").arg(format!("{prelude}{code}")).output().expect("python3");
+        assert!(out.status.success(), "python failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// An SNS topic with an SQS queue subscribed to it (raw delivery); returns the topic ARN.
+    pub fn topic_with_queue(&self, name: &str, region: &str) -> String {
+        self.python(&format!(
+            "sns = client('sns', {region:?}); sqs = client('sqs', {region:?})\narn = sns.create_topic(Name={name:?})['TopicArn']\nq = sqs.create_queue(QueueName={name:?})['QueueUrl']\nqarn = sqs.get_queue_attributes(QueueUrl=q, AttributeNames=['QueueArn'])['Attributes']['QueueArn']\nsns.subscribe(TopicArn=arn, Protocol='sqs', Endpoint=qarn, Attributes={{'RawMessageDelivery': 'false'}})\nprint(arn)"
+        ))
+    }
+
+    /// The SNS notifications delivered to the queue `name`, as JSON objects (Subject, Message).
+    pub fn received(&self, name: &str, region: &str) -> Vec<serde_json::Value> {
+        let out = self.python(&format!(
+            "sqs = client('sqs', {region:?})\nq = sqs.get_queue_url(QueueName={name:?})['QueueUrl']\nmsgs = sqs.receive_message(QueueUrl=q, MaxNumberOfMessages=10).get('Messages', [])\nprint(json.dumps([json.loads(m['Body']) for m in msgs]))"
+        ));
+        serde_json::from_str(&out).unwrap()
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
