@@ -347,3 +347,12 @@ fn markdown_links_the_heatmap_written_beside_it() {
     assert!(dir.path().join("summary.coverage.svg").exists());
     assert!(text.contains("65 gap(s) in required coverage"), "{text}");
 }
+
+/// Without the `aws` feature, asking for live AWS state is bad input, said plainly.
+#[cfg(not(feature = "aws"))]
+#[test]
+fn live_needs_the_aws_feature() {
+    let (code, _, err) = check(&["examples/payments", "--live"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("built without the `aws` feature"), "{err}");
+}
