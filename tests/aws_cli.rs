@@ -2,6 +2,8 @@
 //! standard credential chain (environment) and `AWS_ENDPOINT_URL` pointed at a moto server.
 #![cfg(feature = "aws")]
 
+#[path = "common/http.rs"]
+mod http;
 #[path = "common/moto.rs"]
 mod moto;
 
@@ -151,4 +153,24 @@ fn a_snapshot_is_evaluated_offline() {
     let (code, _, err) = run(runready(None).args(["check", "examples/payments", "--at", AT, "--facts"]).arg(&facts));
     assert_eq!(code, 2);
     assert!(err.contains("facts.json:1:"), "{err}");
+}
+
+#[test]
+fn a_service_endpoint_override_reaches_the_classic_checks_on_moto() {
+    // AWS_ENDPOINT_URL_TRUSTEDADVISOR: a local endpoint that denies, as the TrustedAdvisor
+    // API does below Business; the classic checks then come from moto's Support API.
+    let deny = http::HttpServer::start(|_| Some((403, "application/json", br#"{"__type":"AccessDeniedException","message":"denied"}"#.to_vec())));
+    let moto = Moto::start();
+    let model = payments_in(MOTO_ACCOUNT);
+    let out = tempfile::tempdir().unwrap();
+    let facts = out.path().join("facts.json");
+    let (code, _, err) = run(runready(Some(&moto)).env("AWS_ENDPOINT_URL_TRUSTEDADVISOR", &deny.url).args(["facts", "collect"]).arg(model.path()).arg("--out").arg(&facts).args(["--aws-max-attempts", "1"]));
+    assert_eq!(code, 3, "{err}");
+    assert_eq!(deny.requests.lock().unwrap().iter().filter(|r| r.starts_with("GET /v1/recommendations")).count(), 1);
+    let snap: runready::facts::Facts = serde_json::from_str(&std::fs::read_to_string(&facts).unwrap()).unwrap();
+    let ta = snap.source(runready::facts::SourceKind::TrustedAdvisor, MOTO_ACCOUNT).unwrap();
+    // moto lists the classic checks but has no check summaries (HTTP 500): an error that says both.
+    assert_eq!((ta.api.as_str(), ta.status), ("support", runready::facts::SourceStatus::Error));
+    let msg = ta.message.as_deref().unwrap();
+    assert!(msg.contains("TrustedAdvisor API: ") && msg.contains("AccessDeniedException") && msg.contains("classic checks: "), "{msg}");
 }
