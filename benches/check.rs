@@ -25,6 +25,7 @@ fn options(horizon_days: i64) -> Options {
         policies: vec![],
         facts: None,
         max_facts_age: runready::model::Duration::from_secs(24 * 3600),
+        journals: None,
     }
 }
 

@@ -41,12 +41,15 @@ pub enum Command {
         /// Rule id, e.g. RB-002.
         rule: String,
     },
+    /// Run the model's drills: a dry run (the plan, nothing touched) unless --live; writes a journal per drill.
+    #[command(after_help = "Examples:\n  runready drill examples/payments                      # the plan, nothing touched\n  runready drill examples/payments --drill payments-process-test --live --junit drill.xml\n  runready check examples/payments --journal .runready/journals")]
+    Drill(DrillArgs),
     /// Read live AWS state (Trusted Advisor, Health, support plan) into a facts snapshot.
     Facts {
         #[command(subcommand)]
         command: FactsCommand,
     },
-    /// Write the JSON Schemas (draft-07) of the model, the facts snapshot, the JSON report and the policy manifest, request and result.
+    /// Write the JSON Schemas (draft-07) of the model, the facts snapshot, the drill journal, the JSON report and the policy manifest, request and result.
     Schema {
         /// Directory to write into.
         #[arg(long, default_value = "schemas")]
@@ -131,6 +134,9 @@ pub struct CheckArgs {
     /// Read facts from AWS now, with the standard credential chain.
     #[arg(long)]
     pub live: bool,
+    /// Drill journals (files or directories) to count as evidence for DRL-001/003/004 (repeatable).
+    #[arg(long = "journal", value_name = "PATH")]
+    pub journals: Vec<PathBuf>,
     /// Facts older than this at --at fail AWS-005.
     #[arg(long, value_name = "DURATION", default_value = "PT24H")]
     pub max_facts_age: Duration,
@@ -170,6 +176,45 @@ fn account_profile(text: &str) -> Result<(String, String), String> {
         Some((a, p)) if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) && !p.is_empty() => Ok((a.to_string(), p.to_string())),
         _ => Err("expected ACCOUNT=PROFILE with a 12-digit account id, e.g. 111122223333=prod-readonly".into()),
     }
+}
+
+#[derive(Args, Debug)]
+pub struct DrillArgs {
+    /// Model files or directories.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Only these drills (repeatable; default: all).
+    #[arg(long = "drill", value_name = "ID")]
+    pub drills: Vec<String>,
+    /// Run for real: open and resolve cases, publish, retrieve, probe.
+    #[arg(long)]
+    pub live: bool,
+    /// Run outside the drill's window (within / not_during).
+    #[arg(long, requires = "live")]
+    pub force: bool,
+    /// Plan as of this RFC 3339 instant (dry runs; a live run starts now).
+    #[arg(long, value_name = "INSTANT", conflicts_with = "live")]
+    pub at: Option<Instant>,
+    /// Where journals go (one JSON file per drill run).
+    #[arg(long, value_name = "DIR", default_value = ".runready/journals")]
+    pub journal_dir: PathBuf,
+    /// Keep the retrieved artifacts (redacted) beside the journal.
+    #[arg(long)]
+    pub keep_artifacts: bool,
+    /// A facts snapshot a dry run checks the Health safety against (repeatable).
+    #[arg(long = "facts", value_name = "FILE")]
+    pub facts: Vec<PathBuf>,
+    /// Report on stdout: human or json (the journals).
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Write a JUnit XML report (a `drill:ID` suite per run, a test case per step) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write a Markdown summary to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }
 
 #[derive(Subcommand, Debug)]

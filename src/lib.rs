@@ -4,6 +4,7 @@
 //! [`report`]. Every stage is a function of its inputs and `--at`.
 
 pub mod diag;
+pub mod drill;
 pub mod facts;
 pub mod load;
 pub mod model;

@@ -231,6 +231,10 @@ fn help_is_stable() {
     insta::assert_snapshot!("help", String::from_utf8(out.stdout).unwrap());
     let out = runready().args(["check", "--help"]).output().unwrap();
     insta::assert_snapshot!("help_check", String::from_utf8(out.stdout).unwrap());
+    let out = runready().args(["drill", "--help"]).output().unwrap();
+    insta::assert_snapshot!("help_drill", String::from_utf8(out.stdout).unwrap());
+    let out = runready().args(["facts", "collect", "--help"]).output().unwrap();
+    insta::assert_snapshot!("help_facts_collect", String::from_utf8(out.stdout).unwrap());
 }
 
 #[test]

@@ -205,6 +205,7 @@ proptest! {
             policies: vec![],
             facts: None,
             max_facts_age: runready::model::Duration::from_secs(24 * 3600),
+            journals: None,
             };
             let eval = runready::rules::evaluate(&loaded.model, &loaded.sources, &opts);
             prop_assert!(!eval.results.is_empty());

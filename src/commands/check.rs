@@ -24,6 +24,10 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
         Ok(f) => f,
         Err(e) => return usage_error(&e),
     };
+    let journals = match (!args.journals.is_empty()).then(|| crate::drill::journal::read(&args.journals)).transpose() {
+        Ok(j) => j.map(|v| v.into_iter().map(|(_, j)| j).collect::<Vec<_>>()),
+        Err(e) => return usage_error(&e),
+    };
     let mut loaded = load::load(&args.paths);
     let pins = check_pins(&loaded);
     loaded.diagnostics.extend(pins);
@@ -37,7 +41,7 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
             Err(e) => return usage_error(&format!("--live: {e}")),
         }
     }
-    let report = evaluate(&loaded, args, at, policies, facts);
+    let report = evaluate(&loaded, args, at, policies, facts, journals);
     let comparison = base.as_ref().map(|b| baseline::compare(&report, b));
     let model = loaded.is_usable().then_some(&loaded.model);
 
@@ -90,7 +94,7 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
 }
 
 /// Builds the report: load errors when the model is unusable, otherwise every result.
-pub fn evaluate(loaded: &Loaded, args: &CheckArgs, at: jiff::Timestamp, policies: Vec<crate::policy::PolicySpec>, facts: Option<crate::facts::Facts>) -> Report {
+pub fn evaluate(loaded: &Loaded, args: &CheckArgs, at: jiff::Timestamp, policies: Vec<crate::policy::PolicySpec>, facts: Option<crate::facts::Facts>, journals: Option<Vec<crate::drill::journal::Journal>>) -> Report {
     let info = ModelInfo { name: loaded.model.name().to_string(), files: loaded.sources.displays() };
     let mut report = Report::new(info, at, args.horizon, args.fail_on.into());
     if loaded.is_usable() {
@@ -104,6 +108,7 @@ pub fn evaluate(loaded: &Loaded, args: &CheckArgs, at: jiff::Timestamp, policies
             policies,
             facts,
             max_facts_age: args.max_facts_age,
+            journals: journals.clone(),
         };
         let unknown: Vec<&String> = args.services.iter().filter(|s| loaded.model.service(s).is_none()).collect();
         if !unknown.is_empty() {
@@ -112,6 +117,7 @@ pub fn evaluate(loaded: &Loaded, args: &CheckArgs, at: jiff::Timestamp, policies
         } else {
             let evaluation = rules::evaluate(&loaded.model, &loaded.sources, &opts);
             report.results = evaluation.results;
+            report.drills = latest_runs(&loaded.model, journals.unwrap_or_default(), at);
             report.disabled_rules = evaluation.disabled;
         }
     } else {
@@ -145,4 +151,14 @@ fn check_pins(loaded: &Loaded) -> Vec<crate::diag::Diagnostic> {
         }
     }
     out
+}
+
+/// The latest live run of each of the model's drills (started no later than `--at`), for
+/// the reports' drill sections.
+fn latest_runs(model: &crate::model::Model, journals: Vec<crate::drill::journal::Journal>, at: jiff::Timestamp) -> Vec<crate::drill::journal::Journal> {
+    model
+        .drills
+        .iter()
+        .filter_map(|d| journals.iter().filter(|j| !j.dry_run && j.drill == d.id && j.model == model.name() && j.started_at.0 <= at).max_by_key(|j| j.started_at).cloned())
+        .collect()
 }

@@ -92,17 +92,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
 pub fn notify_sns(topic: &str, report: &crate::report::Report, args: &AwsArgs) -> Result<String, String> {
     let settings = settings(args);
     let (subject, message) = crate::report::human::notification(report);
-    runtime()?.block_on(async {
-        let config = crate::facts::aws::sdk_config(&settings, None).await;
-        // A topic is published to in its own region (arn:aws:sns:REGION:ACCOUNT:NAME).
-        let mut conf = aws_sdk_sns::config::Builder::from(&config);
-        if let Some(region) = topic.split(':').nth(3).filter(|r| !r.is_empty()) {
-            conf = conf.region(aws_sdk_sns::config::Region::new(region.to_string()));
-        }
-        let sns = aws_sdk_sns::Client::from_conf(conf.build());
-        let out = sns.publish().topic_arn(topic).subject(subject).message(message).send().await.map_err(|e| format!("SNS publish to {topic} failed: {}", crate::facts::aws::classify(e).message))?;
-        Ok(out.message_id().unwrap_or_default().to_string())
-    })
+    runtime()?.block_on(crate::facts::aws::publish(&settings, topic, &subject, &message)).map_err(|e| format!("SNS publish to {topic} failed: {e}"))
 }
 
 #[cfg(not(feature = "aws"))]

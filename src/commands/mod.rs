@@ -3,6 +3,7 @@
 pub mod catalogue;
 pub mod check;
 pub mod coverage;
+pub mod drill;
 pub mod facts;
 pub mod init;
 pub mod policy;
@@ -20,6 +21,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Policy { command } => policy::run(command),
         Command::Rules => catalogue::list(),
         Command::Explain { rule } => catalogue::explain(&rule),
+        Command::Drill(args) => drill::run(&args, cli.quiet),
         Command::Facts { command: crate::cli::FactsCommand::Collect(args) } => facts::collect(&args),
         Command::Schema { out } => schema::run(&out),
         Command::Init { dir, force } => init::run(&dir, force),

@@ -9,6 +9,7 @@ pub fn schemas() -> Vec<(&'static str, String)> {
     let settings = schemars::generate::SchemaSettings::draft07();
     let model = settings.clone().into_generator().into_root_schema_for::<crate::model::Document>();
     let facts = settings.clone().into_generator().into_root_schema_for::<crate::facts::Facts>();
+    let journal = settings.clone().into_generator().into_root_schema_for::<crate::drill::journal::Journal>();
     let report = settings.clone().into_generator().into_root_schema_for::<crate::report::Report>();
     let request = settings.clone().into_generator().into_root_schema_for::<crate::policy::RequestSchema>();
     let result = settings.clone().into_generator().into_root_schema_for::<crate::policy::ResultSchema>();
@@ -17,6 +18,7 @@ pub fn schemas() -> Vec<(&'static str, String)> {
     vec![
         ("support-model.schema.json", pretty(&model)),
         ("facts.schema.json", pretty(&facts)),
+        ("drill-journal.schema.json", pretty(&journal)),
         ("report.schema.json", pretty(&report)),
         ("policy-request.schema.json", pretty(&request)),
         ("policy-result.schema.json", pretty(&result)),

@@ -184,7 +184,26 @@ impl HealthEvent {
     }
 }
 
+/// The scope names this AWS service (or either side names none); case-insensitive, since
+/// Trusted Advisor writes `ec2` and Health `EC2`.
+pub fn matches_service(scope: &crate::model::AwsScope, codes: &[String]) -> bool {
+    scope.services.is_empty() || codes.is_empty() || codes.iter().any(|c| scope.services.iter().any(|s| s.eq_ignore_ascii_case(c)))
+}
+
+/// The scope covers this region; `global` and unknown regions concern every scope.
+pub fn matches_region(scope: &crate::model::AwsScope, region: Option<&str>) -> bool {
+    match region {
+        None | Some("global") | Some("") => true,
+        Some(r) => scope.regions.is_empty() || scope.regions.iter().any(|s| s == r),
+    }
+}
+
 impl Facts {
+    /// Health events of `category` for the scope's accounts, regions and AWS services.
+    pub fn events_for(&self, scope: &crate::model::AwsScope, category: &str) -> Vec<&HealthEvent> {
+        self.health_events.iter().filter(|e| e.category == category && scope.accounts.contains(&e.account) && matches_service(scope, std::slice::from_ref(&e.service)) && matches_region(scope, e.region.as_deref())).collect()
+    }
+
     pub fn new(collected_at: jiff::Timestamp) -> Self {
         Facts { schema_version: SCHEMA_VERSION, collected_at: Some(Instant(collected_at)), ..Default::default() }
     }

@@ -62,6 +62,8 @@ pub fn render(report: &Report) -> String {
         let suite = TestSuiteBuilder::new(&name).set_timestamp(stamp).add_testcases(cases).build();
         builder.add_testsuite(suite);
     }
+    // One `drill:ID` suite per drill run given with --journal (cli.md, JUnit).
+    builder.add_testsuites(super::drill::suites(&report.drills));
     let mut buf = Vec::new();
     builder.build().write_xml(&mut buf).expect("writing XML to memory cannot fail");
     String::from_utf8(buf).expect("junit-report writes UTF-8") + "\n"

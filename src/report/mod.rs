@@ -2,6 +2,7 @@
 //! SARIF and Markdown reports are rendered from it.
 
 pub mod baseline;
+pub mod drill;
 pub mod heatmap;
 pub mod human;
 pub mod junit;
@@ -130,6 +131,9 @@ pub struct Report {
     /// The rules of this run, for renderers that list them.
     #[serde(default)]
     pub rules: Vec<RuleDescriptor>,
+    /// The latest live run of each drill, from `--journal` (measured against targets).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drills: Vec<crate::drill::journal::Journal>,
 }
 
 impl Report {
@@ -150,6 +154,7 @@ impl Report {
                 .iter()
                 .map(|r| RuleDescriptor { id: r.id.into(), title: r.title.into(), severity: r.level, why: r.why.into() })
                 .collect(),
+            drills: Vec::new(),
         }
     }
 

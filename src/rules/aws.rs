@@ -3,7 +3,7 @@
 
 use super::timing::timed_service;
 use super::{Ctx, Out, RuleResult, Status, subject};
-use crate::facts::{Facts, HealthEvent, Recommendation, SourceKind, SourceStatus};
+use crate::facts::{Facts, HealthEvent, Recommendation, SourceKind, SourceStatus, matches_region, matches_service};
 use crate::model::{AwsPlan, AwsScope, Entry, Service, VendorKind};
 use crate::time::{Interval, IntervalSet};
 use serde_json::json;
@@ -59,17 +59,6 @@ fn status_code(s: SourceStatus) -> &'static str {
     }
 }
 
-fn matches_service(scope: &AwsScope, codes: &[String]) -> bool {
-    scope.services.is_empty() || codes.is_empty() || codes.iter().any(|c| scope.services.iter().any(|s| s.eq_ignore_ascii_case(c)))
-}
-
-fn matches_region(scope: &AwsScope, region: Option<&str>) -> bool {
-    match region {
-        None | Some("global") | Some("") => true,
-        Some(r) => scope.regions.is_empty() || scope.regions.iter().any(|s| s == r),
-    }
-}
-
 /// A recommendation concerns the service: its account, one of its AWS services (or none
 /// named), and a flagged resource in one of its regions (or no regional resource).
 fn concerns(scope: &AwsScope, r: &Recommendation) -> bool {
@@ -99,9 +88,8 @@ pub fn aws001(ctx: &Ctx) -> Vec<RuleResult> {
     out.results
 }
 
-/// Events of `category` that concern the service's accounts, regions and AWS services.
 fn events<'a>(ctx: &Ctx<'a>, scope: &AwsScope, category: &str) -> Vec<&'a HealthEvent> {
-    facts(ctx).health_events.iter().filter(|e| e.category == category && scope.accounts.contains(&e.account) && matches_service(scope, std::slice::from_ref(&e.service)) && matches_region(scope, e.region.as_deref())).collect()
+    facts(ctx).events_for(scope, category)
 }
 
 fn event_evidence(e: &HealthEvent) -> serde_json::Value {

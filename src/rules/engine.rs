@@ -1,7 +1,7 @@
 //! Runs every built-in rule, then waivers, overrides and the `--service` filter.
 
 use super::registry::{self, Input};
-use super::{Ctx, RuleResult, Status, artifact, aws, coverage, escalation, governance, model_rules, runbook, severity, timing, vendor};
+use super::{Ctx, RuleResult, Status, artifact, aws, drill, coverage, escalation, governance, model_rules, runbook, severity, timing, vendor};
 use crate::load::Sources;
 use crate::model::Model;
 use crate::time::Horizon;
@@ -22,6 +22,8 @@ pub struct Options {
     pub facts: Option<crate::facts::Facts>,
     /// `--max-facts-age` (AWS-005).
     pub max_facts_age: crate::model::Duration,
+    /// Drill journals from `--journal`; `None`: DRL-001/003/004 are not evaluated.
+    pub journals: Option<Vec<crate::drill::journal::Journal>>,
 }
 
 /// Every result of a run, in registry order.
@@ -58,6 +60,9 @@ const MODEL_RULES: &[(&str, RuleFn)] = &[
 /// The rules evaluated on live AWS state, by id.
 const FACT_RULES: &[(&str, RuleFn)] = &[("AWS-001", aws::aws001), ("AWS-002", aws::aws002), ("AWS-003", aws::aws003), ("AWS-004", aws::aws004), ("AWS-005", aws::aws005)];
 
+/// The rules evaluated on drill journals, by id.
+const JOURNAL_RULES: &[(&str, RuleFn)] = &[("DRL-001", drill::drl001), ("DRL-003", drill::drl003), ("DRL-004", drill::drl004)];
+
 /// The rules evaluated on the timeline, by id.
 const TIME_RULES: &[(&str, RuleFn)] = &[
     ("COV-001", coverage::cov001),
@@ -76,6 +81,7 @@ pub fn evaluate(model: &Model, sources: &Sources, opts: &Options) -> Evaluation 
     ctx.facts = opts.facts.as_ref();
     ctx.max_facts_age = opts.max_facts_age;
     ctx.require_facts = opts.require_facts;
+    ctx.journals = opts.journals.as_deref();
     let disabled: Vec<String> = model.rule_overrides.iter().filter(|(_, o)| o.enabled == Some(false)).map(|(id, _)| id.clone()).collect();
     let mut results = Vec::new();
     for info in registry::all() {
@@ -93,6 +99,10 @@ pub fn evaluate(model: &Model, sources: &Sources, opts: &Options) -> Evaluation 
             }
             Input::Facts if opts.require_facts => results.push(not_evaluated(info, Status::Fail, "no facts given, and --require facts makes them mandatory")),
             Input::Facts => results.push(not_evaluated(info, Status::Unknown, "not evaluated: no facts given")),
+            Input::Journals if opts.journals.is_some() => {
+                let run = JOURNAL_RULES.iter().find(|(id, _)| *id == info.id).map(|(_, f)| f).expect("every journal rule has a function");
+                results.extend(run(&ctx));
+            }
             Input::Journals if opts.require_journals => results.push(not_evaluated(info, Status::Fail, "no drill journals given, and --require journals makes them mandatory")),
             Input::Journals => results.push(not_evaluated(info, Status::Unknown, "not evaluated: no journals given")),
         }

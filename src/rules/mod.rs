@@ -4,6 +4,7 @@
 mod artifact;
 mod aws;
 mod coverage;
+mod drill;
 mod engine;
 mod escalation;
 mod governance;
@@ -101,6 +102,8 @@ pub struct Ctx<'a> {
     pub max_facts_age: crate::model::Duration,
     /// `--require facts`: facts missing for an account fail instead of `unknown`.
     pub require_facts: bool,
+    /// Drill journals from `--journal`, when given.
+    pub journals: Option<&'a [crate::drill::journal::Journal]>,
 }
 
 /// Stretches of the horizon on which an escalation's walk gives the same answers.
@@ -108,7 +111,7 @@ pub type Segments = Vec<crate::time::timeline::Segment>;
 
 impl<'a> Ctx<'a> {
     pub fn new(model: &'a Model, sources: &'a Sources, at: jiff::Timestamp, horizon: Horizon, display_tz: jiff::tz::TimeZone) -> Self {
-        Ctx { model, sources, at, horizon, display_tz, calendars: Default::default(), timeline: Default::default(), segments: Default::default(), timeline_without_holidays: Default::default(), facts: None, max_facts_age: crate::model::Duration::from_secs(24 * 3600), require_facts: false }
+        Ctx { model, sources, at, horizon, display_tz, calendars: Default::default(), timeline: Default::default(), segments: Default::default(), timeline_without_holidays: Default::default(), facts: None, max_facts_age: crate::model::Duration::from_secs(24 * 3600), require_facts: false, journals: None }
     }
 
     pub fn timeline(&self) -> &crate::time::timeline::Timeline<'a> {

@@ -83,7 +83,9 @@ fn serve(conn: TcpStream, handler: &(dyn Fn(&Request) -> Reply + Send + Sync), l
         return;
     };
     let mut conn = conn;
-    let head = format!("HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", bytes.len());
+    // RPC v2 CBOR responses (AWS Health) name their protocol.
+    let protocol = if content_type == "application/cbor" { "smithy-protocol: rpc-v2-cbor\r\n" } else { "" };
+    let head = format!("HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\n{protocol}content-length: {}\r\nconnection: close\r\n\r\n", bytes.len());
     let _ = conn.write_all(head.as_bytes());
     let _ = conn.write_all(&bytes);
 }

@@ -1,6 +1,8 @@
 //! Shared helpers: a small model that passes every static rule, and a runner.
 #![allow(dead_code)]
 
+pub mod drills;
+
 use runready::rules::{Options, RuleResult, Status, evaluate};
 use std::path::PathBuf;
 
@@ -63,6 +65,7 @@ pub fn options() -> Options {
         policies: vec![],
         facts: None,
         max_facts_age: runready::model::Duration::from_secs(24 * 3600),
+        journals: None,
     }
 }
 

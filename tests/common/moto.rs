@@ -76,3 +76,18 @@ impl Drop for Moto {
         let _ = self.child.wait();
     }
 }
+
+impl Moto {
+    /// Starts moto's request recorder (every request from now on is kept).
+    pub fn start_recording(&self) {
+        self.python("import urllib.request\nurllib.request.urlopen(urllib.request.Request(url + '/moto-api/recorder/start-recording', method='POST')).read()");
+    }
+
+    /// The Support (X-Amz-Target) operations recorded so far, with their JSON bodies.
+    pub fn support_calls(&self) -> Vec<(String, serde_json::Value)> {
+        let out = self.python(
+            "import urllib.request, base64\nout = []\nfor line in urllib.request.urlopen(url + '/moto-api/recorder/download-recording').read().decode().splitlines():\n    if not line.strip(): continue\n    r = json.loads(line)\n    t = r['headers'].get('X-Amz-Target', '')\n    if not t.startswith('AWSSupport'): continue\n    b = r.get('body') or ''\n    b = base64.b64decode(b).decode() if r.get('body_encoded') else b\n    out.append([t.split('.')[-1], json.loads(b or '{}')])\nprint(json.dumps(out))",
+        );
+        serde_json::from_str::<Vec<(String, serde_json::Value)>>(&out).unwrap()
+    }
+}

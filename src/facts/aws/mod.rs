@@ -7,6 +7,8 @@ mod health;
 mod support;
 mod trusted_advisor;
 
+pub use support::client as support_client;
+
 use super::plan::AccountScope;
 use super::{Facts, Source, SourceKind, SourceStatus};
 use aws_config::{BehaviorVersion, SdkConfig};
@@ -120,17 +122,22 @@ impl Collector {
     /// Collects every source for every account. Never fails as a whole: each source
     /// records its own status.
     pub async fn collect(&self, scopes: &[AccountScope]) -> Facts {
+        self.collect_only(scopes, &[SourceKind::TrustedAdvisor, SourceKind::SupportPlan, SourceKind::Health]).await
+    }
+
+    /// Collects only the sources of `kinds` (a drill's safety check reads Health alone).
+    pub async fn collect_only(&self, scopes: &[AccountScope], kinds: &[SourceKind]) -> Facts {
         let mut facts = Facts::new(jiff::Timestamp::now());
-        let bar = Progress::new(self.progress, scopes.len() * 3);
+        let bar = Progress::new(self.progress, scopes.len() * kinds.len());
         let identities = self.identities(scopes).await;
-        let org = health::org_view_usable(self, scopes, &identities).await;
+        let org = if kinds.contains(&SourceKind::Health) { health::org_view_usable(self, scopes, &identities).await } else { None };
         let mut tasks = tokio::task::JoinSet::new();
         for scope in scopes {
             let target = match &identities[&scope.account] {
                 Ok(config) => Ok(config.clone()),
                 Err(e) => Err(e.clone()),
             };
-            for kind in [SourceKind::TrustedAdvisor, SourceKind::SupportPlan, SourceKind::Health] {
+            for &kind in kinds {
                 if kind == SourceKind::Health && org.is_some() {
                     continue;
                 }
@@ -309,4 +316,16 @@ impl Progress {
             b.finish_and_clear();
         }
     }
+}
+
+/// Publishes to an SNS topic in its own region (from the ARN); returns the message id.
+pub async fn publish(settings: &Settings, topic: &str, subject: &str, message: &str) -> Result<String, String> {
+    let config = sdk_config(settings, None).await;
+    let mut conf = aws_sdk_sns::config::Builder::from(&config);
+    if let Some(region) = topic.split(':').nth(3).filter(|r| !r.is_empty()) {
+        conf = conf.region(aws_sdk_sns::config::Region::new(region.to_string()));
+    }
+    let sns = aws_sdk_sns::Client::from_conf(conf.build());
+    let out = sns.publish().topic_arn(topic).subject(subject).message(message).send().await.map_err(|e| classify(e).message)?;
+    Ok(out.message_id().unwrap_or_default().to_string())
 }

@@ -1,0 +1,81 @@
+//! `runready drill`: run (or plan) the model's drills, write their journals and reports.
+
+use crate::cli::{DrillArgs, Format};
+use crate::drill::journal::{Journal, Outcome};
+use crate::report::exit;
+
+pub fn run(args: &DrillArgs, quiet: bool) -> i32 {
+    let facts = match (!args.facts.is_empty()).then(|| crate::facts::read(&args.facts)).transpose() {
+        Ok(f) => f,
+        Err(e) => return usage(&e),
+    };
+    let loaded = match super::load_usable(&args.paths) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let model = &loaded.model;
+    if let Some(bad) = args.drills.iter().find(|id| !model.drills.iter().any(|d| &d.id == *id)) {
+        let known: Vec<&str> = model.drills.iter().map(|d| d.id.as_str()).collect();
+        return usage(&format!("--drill {bad}: no such drill (the model has: {})", if known.is_empty() { "none".into() } else { known.join(", ") }));
+    }
+    let selected: Vec<_> = model.drills.iter().filter(|d| args.drills.is_empty() || args.drills.contains(&d.id)).collect();
+    if selected.is_empty() {
+        return usage("the model has no drills");
+    }
+    let stop = if args.live { crate::drill::fetch::interruption() } else { Default::default() };
+    let opts = crate::drill::Options {
+        live: args.live,
+        force: args.force,
+        at: args.at.map(|i| i.0).unwrap_or_else(jiff::Timestamp::now),
+        journal_dir: args.journal_dir.clone(),
+        keep_artifacts: args.keep_artifacts,
+        facts,
+        stop,
+        #[cfg(feature = "aws")]
+        aws: super::facts::settings(&args.aws),
+    };
+    let mut journals: Vec<Journal> = Vec::new();
+    let mut code = exit::READY;
+    for drill in selected {
+        let j = if args.live { crate::drill::live(model, drill, &opts) } else { crate::drill::dry_run(model, drill, &opts) };
+        match j.write(&args.journal_dir) {
+            Ok(path) if !quiet && args.format == Format::Human => eprintln!("journal: {}", path.display()),
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("error: {e}");
+                code = exit::worst(code, exit::INVALID_INPUT);
+            }
+        }
+        code = exit::worst(code, match j.outcome {
+            Outcome::Pass | Outcome::Planned => exit::READY,
+            Outcome::Fail => exit::NOT_READY,
+            Outcome::Aborted | Outcome::Error => exit::INCOMPLETE,
+        });
+        journals.push(j);
+        if opts.stop.load(std::sync::atomic::Ordering::SeqCst) {
+            break;
+        }
+    }
+    if let Some(p) = &args.junit
+        && let Err(e) = crate::report::write_atomic(p, &crate::report::drill::junit(&journals))
+    {
+        eprintln!("error: cannot write {}: {e}", p.display());
+        code = exit::worst(code, exit::INVALID_INPUT);
+    }
+    if let Some(p) = &args.markdown
+        && let Err(e) = crate::report::write_atomic(p, &crate::report::drill::markdown(&journals, model))
+    {
+        eprintln!("error: cannot write {}: {e}", p.display());
+        code = exit::worst(code, exit::INVALID_INPUT);
+    }
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&journals).expect("journals serialise")),
+        Format::Human => print!("{}", crate::report::drill::human(&journals, quiet)),
+    }
+    code
+}
+
+fn usage(message: &str) -> i32 {
+    eprintln!("error: {message}");
+    exit::INVALID_INPUT
+}

@@ -1,0 +1,152 @@
+//! Getting bytes from production within a hard time limit: a shell command (its whole
+//! process group is killed at the deadline or on interruption), an HTTP GET, a file.
+
+use std::io::Read;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// Artifacts larger than this are refused rather than held in memory.
+pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Why getting the bytes failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FetchError {
+    /// The deadline passed; the command's process group was killed.
+    Timeout(Duration),
+    /// The run was interrupted.
+    Interrupted,
+    /// Anything else, with the reason.
+    Failed(String),
+}
+
+impl std::fmt::Display for FetchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            FetchError::Timeout(d) => write!(f, "did not finish within {}", crate::model::human_secs(d.as_secs() as i64)),
+            FetchError::Interrupted => f.write_str("interrupted"),
+            FetchError::Failed(why) => f.write_str(why),
+        }
+    }
+}
+
+/// The result of a command: its exit code and standard output.
+pub struct CommandOutput {
+    pub code: Option<i32>,
+    pub stdout: Vec<u8>,
+    pub stderr_tail: String,
+}
+
+/// Runs `sh -c COMMAND` in its own process group until it exits, the deadline passes or
+/// `stop` is set; in the last two cases the whole group is killed.
+pub fn command(cmd: &str, limit: Duration, stop: &AtomicBool) -> Result<CommandOutput, FetchError> {
+    let mut c = std::process::Command::new("sh");
+    c.arg("-c").arg(cmd).stdin(std::process::Stdio::null()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut c, 0);
+    let mut child = c.spawn().map_err(|e| FetchError::Failed(format!("cannot start `sh -c`: {e}")))?;
+    let out = drain(child.stdout.take().expect("piped"), MAX_BYTES);
+    let err = drain(child.stderr.take().expect("piped"), 64 * 1024);
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break s,
+            Ok(None) => {}
+            Err(e) => return Err(FetchError::Failed(e.to_string())),
+        }
+        let why = if stop.load(Ordering::SeqCst) {
+            Some(FetchError::Interrupted)
+        } else if started.elapsed() >= limit {
+            Some(FetchError::Timeout(limit))
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            kill_group(&mut child);
+            return Err(why);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    // Grandchildren that outlive the shell must not hold the run: the group goes too.
+    kill_group(&mut child);
+    let grace = Duration::from_secs(2);
+    let stdout = out.recv_timeout(grace).map_err(|_| FetchError::Failed("the output pipe is held open by a process outside the command's group".into()))?;
+    let stderr = err.recv_timeout(grace).unwrap_or_default();
+    if stdout.len() as u64 > MAX_BYTES {
+        return Err(FetchError::Failed(format!("output larger than {MAX_BYTES} bytes")));
+    }
+    let text = String::from_utf8_lossy(&stderr);
+    let tail: String = text.lines().rev().take(5).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(" | ");
+    Ok(CommandOutput { code: status.code(), stdout, stderr_tail: tail })
+}
+
+fn drain(mut r: impl Read + Send + 'static, cap: u64) -> std::sync::mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = (&mut r).take(cap + 1).read_to_end(&mut buf);
+        // Keep reading (and dropping) so the writer never blocks on a full pipe.
+        let _ = std::io::copy(&mut r, &mut std::io::sink());
+        let _ = tx.send(buf);
+    });
+    rx
+}
+
+fn kill_group(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    {
+        // SAFETY: kill(2) with a negative pid signals the process group the child leads
+        // (process_group(0) made its pid the group id); it touches no memory of ours.
+        unsafe {
+            libc::kill(-(child.id() as i32), libc::SIGKILL);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// An HTTP GET: status and body, the whole exchange bounded by `limit`.
+pub fn http_get(url: &str, limit: Duration) -> Result<(u16, Vec<u8>), FetchError> {
+    let agent: ureq::Agent = ureq::Agent::config_builder().timeout_global(Some(limit)).http_status_as_error(false).build().into();
+    let started = Instant::now();
+    let resp = agent.get(url).header("user-agent", concat!("runready/", env!("CARGO_PKG_VERSION"))).call().map_err(|e| classify(e, limit, started))?;
+    let status = resp.status().as_u16();
+    let body = resp.into_body().with_config().limit(MAX_BYTES).read_to_vec().map_err(|e| classify(e, limit, started))?;
+    Ok((status, body))
+}
+
+fn classify(e: ureq::Error, limit: Duration, started: Instant) -> FetchError {
+    match e {
+        ureq::Error::Timeout(_) => FetchError::Timeout(limit),
+        _ if started.elapsed() >= limit => FetchError::Timeout(limit),
+        other => FetchError::Failed(other.to_string()),
+    }
+}
+
+/// A file's content, read on a thread so a hung file system cannot hold the drill past `limit`.
+pub fn file(path: &str, limit: Duration) -> Result<Vec<u8>, FetchError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let p = path.to_string();
+    std::thread::spawn(move || {
+        let r = std::fs::File::open(&p).and_then(|f| {
+            let mut buf = Vec::new();
+            f.take(MAX_BYTES + 1).read_to_end(&mut buf).map(|_| buf)
+        });
+        let _ = tx.send(r);
+    });
+    match rx.recv_timeout(limit) {
+        Ok(Ok(b)) if b.len() as u64 > MAX_BYTES => Err(FetchError::Failed(format!("larger than {MAX_BYTES} bytes"))),
+        Ok(Ok(b)) => Ok(b),
+        Ok(Err(e)) => Err(FetchError::Failed(format!("cannot read {path}: {e}"))),
+        Err(_) => Err(FetchError::Timeout(limit)),
+    }
+}
+
+/// The interruption flag SIGINT and SIGTERM set during a live run.
+pub fn interruption() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        let _ = signal_hook::flag::register(sig, flag.clone());
+    }
+    flag
+}

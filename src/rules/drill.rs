@@ -1,0 +1,114 @@
+//! DRL-001, DRL-003, DRL-004: drill journals as evidence. A passing drill is a journal of
+//! this model with `dry_run: false` and `outcome: pass`, started no later than `--at`.
+
+use super::{Ctx, Out, RuleResult, subject};
+use crate::drill::journal::{Journal, Outcome};
+use crate::model::Duration;
+use serde_json::json;
+
+fn journals<'a>(ctx: &Ctx<'a>) -> impl Iterator<Item = &'a Journal> + use<'a> {
+    let (at, name) = (ctx.at, ctx.model.name().to_string());
+    ctx.journals.unwrap_or_default().iter().filter(move |j| !j.dry_run && j.started_at.0 <= at && j.model == name)
+}
+
+fn passing<'a>(ctx: &Ctx<'a>) -> impl Iterator<Item = &'a Journal> + use<'a> {
+    journals(ctx).filter(|j| j.outcome == Outcome::Pass)
+}
+
+/// The start of the window a drill must fall in: `--at` minus the interval.
+fn since(ctx: &Ctx, interval: Duration) -> jiff::Timestamp {
+    ctx.at.checked_sub(jiff::SignedDuration::from_secs(interval.as_secs())).unwrap_or(jiff::Timestamp::MIN)
+}
+
+fn latest<'a>(it: impl Iterator<Item = &'a Journal>) -> Option<&'a Journal> {
+    it.max_by_key(|j| j.started_at)
+}
+
+fn when(ctx: &Ctx, j: Option<&Journal>) -> String {
+    j.map(|j| format!("{} on {}", j.drill, ctx.show(j.started_at.0))).unwrap_or_else(|| "none".into())
+}
+
+pub fn drl001(ctx: &Ctx) -> Vec<RuleResult> {
+    let mut out = Out::new(ctx, "DRL-001");
+    for svc in &ctx.model.services {
+        let s = subject("service", &svc.id);
+        let tier = svc.tier.as_deref().and_then(|t| ctx.model.tiers.get(t));
+        let Some(tier) = tier else {
+            out.unknown(&s, Some(&svc.origin), "the service has no valid tier (SM-001/SM-002): no drill interval to measure against");
+            continue;
+        };
+        match tier.drill_interval {
+            None => {
+                out.pass(&s, &svc.origin, "not required: the tier sets no drill_interval");
+            }
+            Some(interval) => {
+                let last = latest(passing(ctx).filter(|j| j.services.contains(&svc.id)));
+                if last.is_some_and(|j| j.started_at.0 >= since(ctx, interval)) {
+                    out.pass(&s, &svc.origin, format!("passing drill {} within drill_interval {interval}", when(ctx, last)));
+                } else {
+                    out.fail(&s, &svc.origin, format!("no passing drill names it within drill_interval {interval} (latest passing: {})", when(ctx, last)), "run `runready drill --live` for a drill that names the service, and keep its journal")
+                        .with_evidence(json!({ "interval": interval.to_string(), "latest": last.map(|j| j.started_at) }));
+                }
+            }
+        }
+        let Some(interval) = tier.process_test_interval else { continue };
+        for vendor in &svc.vendors {
+            let tested = |j: &&Journal| j.kind == crate::model::DrillKind::ProcessTest && j.steps.iter().any(|st| st.kind == "vendor_case" && &st.target == vendor && st.outcome == Outcome::Pass);
+            let last = latest(passing(ctx).filter(tested));
+            let origin = svc.origin.at("vendors");
+            if last.is_some_and(|j| j.started_at.0 >= since(ctx, interval)) {
+                out.pass(&s, &origin, format!("vendor {vendor}: passing process test {} within process_test_interval {interval}", when(ctx, last)));
+            } else {
+                out.fail(&s, &origin, format!("vendor {vendor}: no passing process_test drill with a vendor_case step for it within process_test_interval {interval} (latest: {})", when(ctx, last)), "run a process_test drill with a vendor_case step for this vendor")
+                    .with_evidence(json!({ "vendor": vendor, "interval": interval.to_string(), "latest": last.map(|j| j.started_at) }));
+            }
+        }
+    }
+    out.results
+}
+
+pub fn drl003(ctx: &Ctx) -> Vec<RuleResult> {
+    let mut out = Out::new(ctx, "DRL-003");
+    for svc in &ctx.model.services {
+        let Some(interval) = svc.tier.as_deref().and_then(|t| ctx.model.tiers.get(t)).and_then(|t| t.drill_interval) else { continue };
+        for id in &svc.artifacts {
+            let Some(artifact) = ctx.model.artifacts.get(id) else { continue };
+            let s = subject("artifact", id);
+            let limit_ms = crate::drill::steps::retrieval_limit(artifact).as_millis() as u64;
+            let ok = |j: &&Journal| {
+                j.steps.iter().any(|st| st.kind == "retrieve" && &st.target == id && st.outcome == Outcome::Pass && st.duration_ms <= limit_ms && st.evidence.get("environment").and_then(|e| e.as_str()) == Some("production"))
+            };
+            let last = latest(passing(ctx).filter(ok));
+            if last.is_some_and(|j| j.started_at.0 >= since(ctx, interval)) {
+                let took = last.and_then(|j| j.steps.iter().find(|st| st.kind == "retrieve" && &st.target == id)).map(|st| st.duration_ms).unwrap_or(0);
+                out.pass(&s, &artifact.origin, format!("retrieved from production in {took} ms (max_retrieval {} ms) by {} for {}", limit_ms, when(ctx, last), svc.id));
+            } else {
+                out.fail(&s, &artifact.origin, format!("not retrieved from production within max_retrieval by a passing drill within {interval} (for {}; latest: {})", svc.id, when(ctx, last)), "add a retrieve step for this artifact to a drill and run it live")
+                    .with_evidence(json!({ "service": svc.id, "interval": interval.to_string(), "max_retrieval_ms": limit_ms }));
+            }
+        }
+    }
+    out.results
+}
+
+pub fn drl004(ctx: &Ctx) -> Vec<RuleResult> {
+    let mut out = Out::new(ctx, "DRL-004");
+    for d in &ctx.model.drills {
+        let s = subject("drill", &d.id);
+        match latest(journals(ctx).filter(|j| j.drill == d.id)) {
+            None => {
+                out.unknown(&s, Some(&d.origin), format!("not evaluated: no live run of drill {} in the journals", d.id));
+            }
+            Some(j) => {
+                let open = j.left_open();
+                if open.is_empty() {
+                    out.pass(&s, &d.origin, format!("the latest live run ({}) left nothing open", ctx.show(j.started_at.0)));
+                } else {
+                    out.fail(&s, &d.origin, format!("the latest live run ({}) left case {} open", ctx.show(j.started_at.0), open.join(", ")), "resolve the case by hand (AWS Support console), then find why the drill could not")
+                        .with_evidence(json!({ "left_open": open, "started_at": j.started_at }));
+                }
+            }
+        }
+    }
+    out.results
+}
