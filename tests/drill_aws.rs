@@ -120,7 +120,7 @@ fn an_interrupted_drill_resolves_its_case_and_says_so() {
     let jdir = tempfile::tempdir().unwrap();
     moto.start_recording();
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("runready"));
-    cmd.envs(moto.env()).env("NO_COLOR", "1").arg("drill").arg(dir.path()).arg("--live").arg("--journal-dir").arg(jdir.path()).stdout(std::process::Stdio::piped());
+    cmd.envs(moto.env()).env("NO_COLOR", "1").arg("drill").arg(dir.path()).arg("--live").arg("--journal-dir").arg(jdir.path()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
     let child = cmd.spawn().unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while !marker.exists() {

@@ -9,18 +9,22 @@ use std::time::{Duration, Instant};
 pub struct Moto {
     child: Child,
     pub url: String,
+    /// Holds moto's request recording: each server its own, never the shared default file.
+    _state: tempfile::TempDir,
 }
 
 impl Moto {
     pub fn start() -> Moto {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let state = tempfile::tempdir().unwrap();
         let child = Command::new("moto_server")
+            .env("MOTO_RECORDER_FILEPATH", state.path().join("recording"))
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("moto_server is not installed: pip install 'moto[server]' (.ci/run does)");
-        let moto = Moto { child, url: format!("http://127.0.0.1:{port}") };
+        let moto = Moto { child, url: format!("http://127.0.0.1:{port}"), _state: state };
         // Readiness: the port accepts connections (moto takes a second or two to import).
         let deadline = Instant::now() + Duration::from_secs(60);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
