@@ -91,8 +91,17 @@ fn a_live_run_retrieves_redacts_probes_and_reports() {
     let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/schemas/jenkins-junit.xsd");
     let ok = std::process::Command::new("xmllint").arg("--noout").arg("--schema").arg(&xsd).arg(&junit).output().unwrap();
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
-    // Without --keep-artifacts nothing is kept.
-    let (_, _, _) = run(runready().args(["drill"]).arg(dir.path()).arg("--live").arg("--journal-dir").arg(jdir.path()));
+    // check --journal: the Markdown drill table (measured against targets) and a drill:ID JUnit suite.
+    let md = jdir.path().join("report.md");
+    let cj = jdir.path().join("check.xml");
+    let (_, out, err) = run(runready().arg("check").arg(dir.path()).arg("--journal").arg(jdir.path()).arg("--markdown").arg(&md).arg("--junit").arg(&cj));
+    let md = std::fs::read_to_string(&md).unwrap_or_else(|_| panic!("{out}{err}"));
+    assert!(md.contains("### Drills: latest live runs"), "{md}");
+    assert!(md.contains("| `evidence` |") && md.contains("| retrieve `v` | pass |") && md.contains("| ≤ 10s |"), "{md}");
+    let xml = std::fs::read_to_string(&cj).unwrap();
+    assert!(xml.contains("name=\"drill:evidence\""), "{xml}");
+    let ok = std::process::Command::new("xmllint").arg("--noout").arg("--schema").arg(&xsd).arg(&cj).output().unwrap();
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
 }
 
 #[test]
