@@ -186,6 +186,12 @@ pub struct DrillArgs {
     /// Only these drills (repeatable; default: all).
     #[arg(long = "drill", value_name = "ID")]
     pub drills: Vec<String>,
+    /// Only drills that name these services (repeatable).
+    #[arg(long = "service", value_name = "ID")]
+    pub services: Vec<String>,
+    /// The zone in which times are shown in messages.
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    pub tz: TimeZone,
     /// Run for real: open and resolve cases, publish, retrieve, probe.
     #[arg(long)]
     pub live: bool,

@@ -181,6 +181,12 @@ fn unknown_drill_and_bad_journal_are_bad_input() {
     let (code, _, err) = run(runready().args(["drill"]).arg(dir.path()).args(["--drill", "nope"]).arg("--journal-dir").arg(jdir.path()));
     assert_eq!(code, 2);
     assert!(err.contains("--drill nope: no such drill (the model has: evidence)"), "{err}");
+    let (code, _, err) = run(runready().args(["drill"]).arg(dir.path()).args(["--service", "nope"]).arg("--journal-dir").arg(jdir.path()));
+    assert_eq!(code, 2);
+    assert!(err.contains("--service nope: no such service"), "{err}");
+    let (code, out, _) = run(runready().args(["drill"]).arg(dir.path()).args(["--service", "api"]).arg("--journal-dir").arg(jdir.path()));
+    assert_eq!(code, 0);
+    assert!(out.contains("drill evidence (dry run)"), "{out}");
     std::fs::write(jdir.path().join("bad.json"), "{\n \"schema_version\": 1,\n \"drill\": 3 }").unwrap();
     let (code, _, err) = run(runready().args(["check"]).arg(dir.path()).arg("--journal").arg(jdir.path()));
     assert_eq!(code, 2);

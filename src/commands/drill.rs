@@ -18,9 +18,17 @@ pub fn run(args: &DrillArgs, quiet: bool) -> i32 {
         let known: Vec<&str> = model.drills.iter().map(|d| d.id.as_str()).collect();
         return usage(&format!("--drill {bad}: no such drill (the model has: {})", if known.is_empty() { "none".into() } else { known.join(", ") }));
     }
-    let selected: Vec<_> = model.drills.iter().filter(|d| args.drills.is_empty() || args.drills.contains(&d.id)).collect();
+    if let Some(bad) = args.services.iter().find(|id| model.service(id).is_none()) {
+        return usage(&format!("--service {bad}: no such service in the model"));
+    }
+    let selected: Vec<_> = model
+        .drills
+        .iter()
+        .filter(|d| args.drills.is_empty() || args.drills.contains(&d.id))
+        .filter(|d| args.services.is_empty() || d.services.iter().any(|s| args.services.contains(s)))
+        .collect();
     if selected.is_empty() {
-        return usage("the model has no drills");
+        return usage(if model.drills.is_empty() { "the model has no drills" } else { "no drill matches --drill/--service" });
     }
     let stop = if args.live { crate::drill::fetch::interruption() } else { Default::default() };
     let opts = crate::drill::Options {
@@ -31,6 +39,7 @@ pub fn run(args: &DrillArgs, quiet: bool) -> i32 {
         keep_artifacts: args.keep_artifacts,
         facts,
         stop,
+        display_tz: args.tz.tz.clone(),
         #[cfg(feature = "aws")]
         aws: super::facts::settings(&args.aws),
     };

@@ -35,6 +35,8 @@ pub struct Options {
     pub facts: Option<Facts>,
     /// Set by SIGINT/SIGTERM during a live run.
     pub stop: Arc<AtomicBool>,
+    /// `--tz`: the zone of times in messages.
+    pub display_tz: jiff::tz::TimeZone,
     #[cfg(feature = "aws")]
     pub aws: crate::facts::aws::Settings,
 }
@@ -135,7 +137,7 @@ pub fn dry_run(model: &Model, drill: &Drill, opts: &Options) -> Journal {
         j.steps.push(s);
     }
     let mut notes = Vec::new();
-    if let Some(why) = window::closed(model, drill, opts.at) {
+    if let Some(why) = window::closed(model, drill, opts.at, &opts.display_tz) {
         notes.push(format!("a live run now would not start: {why}{}", if opts.force { " (--force overrides)" } else { "" }));
     }
     if drill.safety.as_ref().is_some_and(|s| s.stop_if_open_health_issue) {
@@ -187,7 +189,7 @@ pub fn live(model: &Model, drill: &Drill, opts: &Options) -> Journal {
         j.finished_at = crate::model::Instant(now());
         j
     };
-    if let Some(why) = window::closed(model, drill, started).filter(|_| !opts.force) {
+    if let Some(why) = window::closed(model, drill, started, &opts.display_tz).filter(|_| !opts.force) {
         return finish(j, Outcome::Aborted, Some(format!("not started: {why} (--force runs it anyway)")));
     }
     let _lock = match window::lock(&opts.journal_dir, model.name()) {

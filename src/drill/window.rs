@@ -14,12 +14,12 @@ pub fn max_duration(drill: &Drill) -> crate::model::Duration {
 
 /// Why the drill may not start at `at`: the whole `[at, at + max_duration]` must lie inside
 /// `within` and outside every `not_during` calendar.
-pub fn closed(model: &Model, drill: &Drill, at: Timestamp) -> Option<String> {
+pub fn closed(model: &Model, drill: &Drill, at: Timestamp, tz: &jiff::tz::TimeZone) -> Option<String> {
     let Some(window) = &drill.window else { return None };
     let max = max_duration(drill);
     let span = Horizon::new(at, max);
     let run = IntervalSet::single(Interval { start: span.start, end: span.end });
-    let show = |t: Timestamp| t.strftime("%Y-%m-%d %H:%M UTC").to_string();
+    let show = crate::commands::show_in(tz);
     if let Some(within) = &window.within {
         let Some(open) = crate::time::calendar::expand(model, within, span) else { return Some(format!("calendar `{within}` does not exist")) };
         let outside = run.subtract(&open);

@@ -14,6 +14,26 @@ const ENDPOINTS: [&str; 2] = ["us-east-1", "us-east-2"];
 /// The APIs take at most 10 event ARNs (or event/account pairs) per detail call.
 const BATCH: usize = 10;
 
+/// A Health event (account view `Event` or `OrganizationEvent`: the same accessors) for one account.
+macro_rules! health_event {
+    ($e:expr, $account:expr) => {
+        HealthEvent {
+            arn: $e.arn().unwrap_or_default().to_string(),
+            account: $account,
+            service: $e.service().unwrap_or_default().to_string(),
+            event_type_code: $e.event_type_code().unwrap_or_default().to_string(),
+            category: $e.event_type_category().map(|c| c.as_str().to_string()).unwrap_or_default(),
+            region: $e.region().map(str::to_string),
+            status: $e.status_code().map(|s| s.as_str().to_string()).unwrap_or_default(),
+            start_time: instant($e.start_time()),
+            end_time: instant($e.end_time()),
+            last_updated: instant($e.last_updated_time()),
+            description: None,
+            affected_entities: Vec::new(),
+        }
+    };
+}
+
 fn client(calls: &Calls, region: &str) -> aws_sdk_health::Client {
     let conf = aws_sdk_health::config::Builder::from(&calls.config).region(aws_sdk_health::config::Region::new(region.to_string())).build();
     aws_sdk_health::Client::from_conf(conf)
@@ -60,20 +80,7 @@ async fn account_events(calls: &Calls, scope: &AccountScope, region: &str) -> Re
     let mut events = Vec::new();
     while let Some(page) = calls.call(pages.next()).await {
         for e in page.map_err(classify)?.events() {
-            events.push(HealthEvent {
-                arn: e.arn().unwrap_or_default().to_string(),
-                account: scope.account.clone(),
-                service: e.service().unwrap_or_default().to_string(),
-                event_type_code: e.event_type_code().unwrap_or_default().to_string(),
-                category: e.event_type_category().map(|c| c.as_str().to_string()).unwrap_or_default(),
-                region: e.region().map(str::to_string),
-                status: e.status_code().map(|s| s.as_str().to_string()).unwrap_or_default(),
-                start_time: instant(e.start_time()),
-                end_time: instant(e.end_time()),
-                last_updated: instant(e.last_updated_time()),
-                description: None,
-                affected_entities: Vec::new(),
-            });
+            events.push(health_event!(e, scope.account.clone()));
         }
     }
     let arns: Vec<String> = events.iter().map(|e| e.arn.clone()).collect();
@@ -165,20 +172,7 @@ async fn organization_events(calls: &Calls, scopes: &[AccountScope], region: &st
         let mut pages = health.describe_affected_accounts_for_organization().event_arn(arn).into_paginator().send();
         while let Some(page) = calls.call(pages.next()).await {
             for account in page.map_err(classify)?.affected_accounts().iter().filter(|a| accounts.contains(a)) {
-                events.push(HealthEvent {
-                    arn: arn.to_string(),
-                    account: account.clone(),
-                    service: e.service().unwrap_or_default().to_string(),
-                    event_type_code: e.event_type_code().unwrap_or_default().to_string(),
-                    category: e.event_type_category().map(|c| c.as_str().to_string()).unwrap_or_default(),
-                    region: e.region().map(str::to_string),
-                    status: e.status_code().map(|s| s.as_str().to_string()).unwrap_or_default(),
-                    start_time: instant(e.start_time()),
-                    end_time: instant(e.end_time()),
-                    last_updated: instant(e.last_updated_time()),
-                    description: None,
-                    affected_entities: Vec::new(),
-                });
+                events.push(health_event!(e, account.clone()));
             }
         }
     }
