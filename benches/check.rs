@@ -15,18 +15,7 @@ fn run_check(path: &PathBuf) -> usize {
 
 /// Every rule as `check` runs it, at a fixed `--at`.
 fn options(horizon_days: i64) -> Options {
-    Options {
-        at: "2026-11-23T10:00:00Z".parse().unwrap(),
-        horizon: runready::model::Duration::from_days(horizon_days),
-        services: vec![],
-        require_facts: false,
-        require_journals: false,
-        display_tz: jiff::tz::TimeZone::UTC,
-        policies: vec![],
-        facts: None,
-        max_facts_age: runready::model::Duration::from_secs(24 * 3600),
-        journals: None,
-    }
+    Options { horizon: runready::model::Duration::from_days(horizon_days), ..Options::at("2026-11-23T10:00:00Z".parse().unwrap()) }
 }
 
 fn run_check_for(path: &PathBuf, horizon_days: i64) -> usize {

@@ -195,18 +195,7 @@ proptest! {
             prop_assert!(!d.message.is_empty());
         }
         if loaded.is_usable() {
-            let opts = runready::rules::Options {
-                at: "2026-11-23T10:00:00Z".parse().unwrap(),
-                horizon: runready::model::Duration::from_days(30),
-                services: vec![],
-                require_facts: false,
-                require_journals: false,
-                display_tz: jiff::tz::TimeZone::UTC,
-            policies: vec![],
-            facts: None,
-            max_facts_age: runready::model::Duration::from_secs(24 * 3600),
-            journals: None,
-            };
+            let opts = runready::rules::Options { horizon: runready::model::Duration::from_days(30), ..runready::rules::Options::at("2026-11-23T10:00:00Z".parse().unwrap()) };
             let eval = runready::rules::evaluate(&loaded.model, &loaded.sources, &opts);
             prop_assert!(!eval.results.is_empty());
         }

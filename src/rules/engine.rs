@@ -26,6 +26,25 @@ pub struct Options {
     pub journals: Option<Vec<crate::drill::journal::Journal>>,
 }
 
+impl Options {
+    /// `check`'s defaults at `at`: a P90D horizon, every service, UTC, no policies, no facts
+    /// or journals (their rules `unknown`), facts fresh for PT24H.
+    pub fn at(at: jiff::Timestamp) -> Options {
+        Options {
+            at,
+            horizon: crate::model::Duration::from_days(90),
+            services: Vec::new(),
+            require_facts: false,
+            require_journals: false,
+            display_tz: jiff::tz::TimeZone::UTC,
+            policies: Vec::new(),
+            facts: None,
+            max_facts_age: crate::model::Duration::from_secs(24 * 3600),
+            journals: None,
+        }
+    }
+}
+
 /// Every result of a run, in registry order.
 pub struct Evaluation {
     pub results: Vec<RuleResult>,

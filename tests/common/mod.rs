@@ -55,18 +55,7 @@ pub fn model_dir(yaml: &str) -> tempfile::TempDir {
 }
 
 pub fn options() -> Options {
-    Options {
-        at: AT.parse().unwrap(),
-        horizon: runready::model::Duration::from_days(90),
-        services: vec![],
-        require_facts: false,
-        require_journals: false,
-        display_tz: jiff::tz::TimeZone::UTC,
-        policies: vec![],
-        facts: None,
-        max_facts_age: runready::model::Duration::from_secs(24 * 3600),
-        journals: None,
-    }
+    Options::at(AT.parse().unwrap())
 }
 
 /// Loads `yaml` (which must load) and evaluates every rule.

@@ -53,19 +53,19 @@ pub struct CallError {
 
 /// Classifies an SDK error by its code: `SubscriptionRequiredException` is not a modelled
 /// error in the Rust crates, so the code string decides.
-pub fn classify<E, R>(err: aws_sdk_health::error::SdkError<E, R>) -> CallError
+pub fn classify<E>(err: aws_sdk_health::error::SdkError<E>) -> CallError
 where
     E: aws_sdk_health::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
 {
     use aws_sdk_health::error::SdkError;
     let code = aws_sdk_health::error::ProvideErrorMetadata::code(&err).map(str::to_string);
-    let transient = match &err {
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => true,
-        SdkError::ResponseError(_) => true,
-        SdkError::ServiceError(s) => code.as_deref().is_some_and(|c| c.contains("Throttl") || c.contains("ServiceUnavailable") || c.contains("InternalFailure")) || format!("{:?}", s.raw()).contains("status: 5"),
-        _ => false,
+    let http = match &err {
+        SdkError::ServiceError(s) => Some(s.raw().status().as_u16()),
+        SdkError::ResponseError(r) => Some(r.raw().status().as_u16()),
+        _ => None,
     };
+    // Worth the standby endpoint: no answer, a server-side failure, or throttling.
+    let transient = matches!(err, SdkError::TimeoutError(_) | SdkError::DispatchFailure(_)) || http.is_some_and(|s| s >= 500) || code.as_deref().is_some_and(|c| c.contains("Throttl"));
     let message = match &err {
         SdkError::TimeoutError(_) => "timed out".to_string(),
         _ => aws_sdk_health::error::DisplayErrorContext(&err).to_string(),
