@@ -170,6 +170,8 @@ fn max_duration_aborts_the_drill() {
     let j = &journals(jdir.path())[0];
     assert_eq!(j.outcome, Outcome::Aborted);
     assert!(j.reason.as_deref().unwrap().starts_with("max_duration PT1S reached; nothing to clean up"), "{:?}", j.reason);
+    assert_eq!(j.steps[0].outcome, Outcome::Aborted);
+    assert!(j.steps[0].message.as_deref().unwrap().starts_with("stopped at the drill's max_duration"), "{:?}", j.steps[0].message);
     assert_eq!(j.steps[1].outcome, Outcome::Aborted);
     assert_eq!(j.steps[1].message.as_deref(), Some("not run: max_duration PT1S reached"));
 }

@@ -126,6 +126,7 @@ pub fn probe(p: &Probe, budget: Duration, stop: &AtomicBool) -> Step {
             match fetch::http_get(&h.url, limit) {
                 Ok((status, _)) if status == want => (Outcome::Pass, None, json!({ "status": status })),
                 Ok((status, _)) => (Outcome::Fail, Some(format!("GET {} answered {status}, expected {want}", h.url)), json!({ "status": status })),
+                Err(FetchError::Timeout(_)) if limit < PROBE_LIMIT => (Outcome::Aborted, Some(format!("stopped at the drill's max_duration after {}", crate::model::human_secs(limit.as_secs() as i64))), serde_json::Value::Null),
                 Err(e) => (Outcome::Fail, Some(format!("GET {}: {e}", h.url)), serde_json::Value::Null),
             }
         }
@@ -135,6 +136,7 @@ pub fn probe(p: &Probe, budget: Duration, stop: &AtomicBool) -> Step {
                 Ok(o) if o.code == Some(want) => (Outcome::Pass, None, json!({ "exit_code": o.code })),
                 Ok(o) => (Outcome::Fail, Some(format!("exited with {:?}, expected {want}", o.code)), json!({ "exit_code": o.code })),
                 Err(FetchError::Interrupted) => (Outcome::Aborted, Some("interrupted".into()), serde_json::Value::Null),
+                Err(FetchError::Timeout(_)) if limit < PROBE_LIMIT => (Outcome::Aborted, Some(format!("stopped at the drill's max_duration after {}", crate::model::human_secs(limit.as_secs() as i64))), serde_json::Value::Null),
                 Err(e) => (Outcome::Fail, Some(e.to_string()), serde_json::Value::Null),
             }
         }
