@@ -360,3 +360,19 @@ fn live_needs_the_aws_feature() {
     assert_eq!(code, 2);
     assert!(err.contains("built without the `aws` feature"), "{err}");
 }
+
+/// The bundled facts snapshot is valid against its schema and, at its time, passes AWS-001..005.
+#[test]
+fn the_bundled_facts_snapshot() {
+    let path = "examples/facts/payments-2026-11-23.json";
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string("schemas/facts.schema.json").unwrap()).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert!(jsonschema::is_valid(&schema, &doc));
+    let (code, out, _) = check(&["examples/payments", "--facts", path, "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for rule in ["AWS-001", "AWS-002", "AWS-003", "AWS-004", "AWS-005"] {
+        let statuses: Vec<&str> = report["results"].as_array().unwrap().iter().filter(|r| r["rule"] == rule).map(|r| r["status"].as_str().unwrap()).collect();
+        assert!(!statuses.is_empty() && statuses.iter().all(|s| *s == "pass"), "{rule}: {statuses:?}");
+    }
+}
