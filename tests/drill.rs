@@ -194,3 +194,65 @@ fn unknown_drill_and_bad_journal_are_bad_input() {
     assert_eq!(code, 2);
     assert!(err.contains("bad.json:3:"), "{err}");
 }
+
+/// A TLS server with a certificate from a private CA: `openssl s_server -www`, which answers
+/// any GET with 200 and a status page. Returns the CA's PEM file, the server and its port.
+fn private_ca_server(dir: &std::path::Path) -> (std::path::PathBuf, std::process::Child, u16) {
+    use std::io::BufRead;
+    let sh = |script: &str| {
+        let out = std::process::Command::new("sh").arg("-c").arg(script).current_dir(dir).output().unwrap();
+        assert!(out.status.success(), "{script}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let ec = "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
+    sh(&format!("openssl req -x509 {ec} -keyout ca.key -out ca.pem -days 2 -subj '/CN=runready test CA' -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign"));
+    sh(&format!("openssl req {ec} -keyout srv.key -out srv.csr -subj /CN=localhost"));
+    std::fs::write(dir.join("ext.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n").unwrap();
+    sh("openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 -extfile ext.cnf");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = std::process::Command::new("openssl")
+        .args(["s_server", "-www", "-cert", "srv.pem", "-key", "srv.key", "-accept"])
+        .arg(format!("127.0.0.1:{port}"))
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // s_server prints ACCEPT once it listens; keep draining its log afterwards.
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    assert!(lines.by_ref().map_while(Result::ok).any(|l| l.contains("ACCEPT")), "s_server did not start");
+    std::thread::spawn(move || lines.for_each(drop));
+    (dir.join("ca.pem"), child, port)
+}
+
+#[test]
+fn https_endpoints_are_verified_against_the_system_trust_store_and_ssl_cert_file() {
+    let pki = tempfile::tempdir().unwrap();
+    let (ca, mut server, port) = private_ca_server(pki.path());
+    let url = format!("https://localhost:{port}/");
+    let artifacts = format!("  v: {{ kind: version, environment: production, retrieve: {{ command: \"echo 1\" }}, max_retrieval: PT10S }}\n  c: {{ kind: config, environment: production, retrieve: {{ command: \"echo c\" }}, max_retrieval: PT10S }}\n  l: {{ kind: logs, environment: production, retrieve: {{ http: {{ url: \"{url}\" }} }}, max_retrieval: PT10S }}\n");
+    let drills = format!("  - id: tls\n    kind: probe\n    services: [api]\n    every: P30D\n    steps:\n      - retrieve: [l]\n      - probe: {{ http: {{ url: \"{url}\", expect_status: 200 }} }}\n");
+    let dir = tempfile::tempdir().unwrap();
+    model(dir.path(), &artifacts, "v, c, l", &drills);
+
+    // The private CA named by SSL_CERT_FILE (as for an internal CA): both steps pass.
+    let trusted = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(runready().args(["drill"]).arg(dir.path()).arg("--live").arg("--journal-dir").arg(trusted.path()).env("SSL_CERT_FILE", &ca).env_remove("SSL_CERT_DIR"));
+    let j = &journals(trusted.path())[0];
+    assert_eq!(code, 0, "{out}{err}{j:#?}");
+    assert!(j.steps[0].evidence["bytes"].as_u64().unwrap() > 0);
+    assert_eq!(j.steps[1].evidence["status"], 200);
+
+    // Without it the certificate is not trusted: each step fails and says why.
+    let untrusted = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(runready().args(["drill"]).arg(dir.path()).arg("--live").arg("--journal-dir").arg(untrusted.path()).env_remove("SSL_CERT_FILE").env_remove("SSL_CERT_DIR"));
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!(code, 1, "{out}{err}");
+    let j = &journals(untrusted.path())[0];
+    for step in &j.steps {
+        assert_eq!(step.outcome, Outcome::Fail);
+        let msg = step.message.clone().unwrap_or_default();
+        assert!(msg.contains("invalid peer certificate: UnknownIssuer"), "{msg}");
+    }
+}

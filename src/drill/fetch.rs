@@ -105,14 +105,31 @@ fn kill_group(child: &mut std::process::Child) {
     let _ = child.wait();
 }
 
-/// An HTTP GET: status and body, the whole exchange bounded by `limit`.
+/// An HTTP GET: status and body, the whole exchange bounded by `limit`. HTTPS is verified
+/// against [`trust_roots`].
 pub fn http_get(url: &str, limit: Duration) -> Result<(u16, Vec<u8>), FetchError> {
-    let agent: ureq::Agent = ureq::Agent::config_builder().timeout_global(Some(limit)).http_status_as_error(false).build().into();
+    let tls = ureq::tls::TlsConfig::builder().root_certs(trust_roots().clone()).build();
+    let agent: ureq::Agent = ureq::Agent::config_builder().timeout_global(Some(limit)).http_status_as_error(false).tls_config(tls).build().into();
     let started = Instant::now();
     let resp = agent.get(url).header("user-agent", concat!("runready/", env!("CARGO_PKG_VERSION"))).call().map_err(|e| classify(e, limit, started))?;
     let status = resp.status().as_u16();
     let body = resp.into_body().with_config().limit(MAX_BYTES).read_to_vec().map_err(|e| classify(e, limit, started))?;
     Ok((status, body))
+}
+
+/// The roots HTTPS endpoints are verified against: the system's trust store, which honours
+/// `SSL_CERT_FILE` and `SSL_CERT_DIR` (production endpoints often sit behind an internal CA),
+/// or Mozilla's roots when the system has none (a minimal container). Loaded once.
+pub fn trust_roots() -> &'static ureq::tls::RootCerts {
+    static ROOTS: std::sync::OnceLock<ureq::tls::RootCerts> = std::sync::OnceLock::new();
+    ROOTS.get_or_init(|| {
+        let found = rustls_native_certs::load_native_certs();
+        if found.certs.is_empty() {
+            ureq::tls::RootCerts::WebPki
+        } else {
+            found.certs.iter().map(|c| ureq::tls::Certificate::from_der(c.as_ref()).to_owned()).collect::<Vec<_>>().into()
+        }
+    })
 }
 
 fn classify(e: ureq::Error, limit: Duration, started: Instant) -> FetchError {
