@@ -256,3 +256,38 @@ fn https_endpoints_are_verified_against_the_system_trust_store_and_ssl_cert_file
         assert!(msg.contains("invalid peer certificate: UnknownIssuer"), "{msg}");
     }
 }
+
+/// Whether `pid` is gone (or a zombie nobody has reaped yet).
+fn dead(pid: i32) -> bool {
+    let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    state.is_empty() || state.rsplit_once(") ").is_some_and(|(_, s)| s.starts_with('Z'))
+}
+
+#[test]
+fn descendants_that_leave_the_process_group_are_killed_too() {
+    let pids = tempfile::tempdir().unwrap();
+    let (daemon, hung) = (pids.path().join("daemon"), pids.path().join("hung"));
+    // v daemonises a sleeper in a session of its own and exits: its output is still whole,
+    // and the sleeper does not outlive the step. c hangs on a sleeper in its own session.
+    let artifacts = format!(
+        "  v: {{ kind: version, environment: production, retrieve: {{ command: \"setsid sh -c 'sleep 30 & echo $! > {}'; echo 1.2.3\" }}, max_retrieval: PT10S }}\n  c: {{ kind: config, environment: production, retrieve: {{ command: \"setsid sleep 30 & echo $! > {}; wait\" }}, max_retrieval: PT1S }}\n  l: {{ kind: logs, environment: production, retrieve: {{ command: \"echo l\" }}, max_retrieval: PT10S }}\n",
+        daemon.display(),
+        hung.display()
+    );
+    let drills = "  - id: escape\n    kind: probe\n    services: [api]\n    every: P30D\n    steps:\n      - retrieve: [v, c]\n";
+    let dir = tempfile::tempdir().unwrap();
+    model(dir.path(), &artifacts, "v, c, l", drills);
+    let jdir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(runready().args(["drill"]).arg(dir.path()).arg("--live").arg("--journal-dir").arg(jdir.path()));
+    assert_eq!(code, 1, "{out}{err}");
+    let j = &journals(jdir.path())[0];
+    let pid = |p: &std::path::Path| -> i32 { std::fs::read_to_string(p).unwrap().trim().parse().unwrap() };
+    assert_eq!(j.steps[0].outcome, Outcome::Pass, "{j:#?}");
+    assert_eq!(j.steps[0].evidence["bytes"], 6);
+    assert!(j.steps[0].duration_ms < 2_000, "waited for the daemon's pipe: {}", j.steps[0].duration_ms);
+    assert!(dead(pid(&daemon)), "the daemonised sleeper survived");
+    assert_eq!(j.steps[1].outcome, Outcome::Fail);
+    assert!(j.steps[1].message.as_deref().unwrap_or_default().contains("not retrieved within max_retrieval 1s"), "{j:#?}");
+    assert!(j.steps[1].duration_ms < 2_000, "{}", j.steps[1].duration_ms);
+    assert!(dead(pid(&hung)), "the sleeper in its own session survived");
+}

@@ -44,6 +44,7 @@ pub fn command(cmd: &str, limit: Duration, stop: &AtomicBool) -> Result<CommandO
     c.arg("-c").arg(cmd).stdin(std::process::Stdio::null()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut c, 0);
+    let orphans = Orphans::adopt();
     let mut child = c.spawn().map_err(|e| FetchError::Failed(format!("cannot start `sh -c`: {e}")))?;
     let out = drain(child.stdout.take().expect("piped"), MAX_BYTES);
     let err = drain(child.stderr.take().expect("piped"), 64 * 1024);
@@ -63,12 +64,15 @@ pub fn command(cmd: &str, limit: Duration, stop: &AtomicBool) -> Result<CommandO
         };
         if let Some(why) = why {
             kill_group(&mut child);
+            orphans.kill();
             return Err(why);
         }
         std::thread::sleep(Duration::from_millis(10));
     };
-    // Grandchildren that outlive the shell must not hold the run: the group goes too.
+    // Grandchildren that outlive the shell must not hold the run: the group goes too, and
+    // so do descendants that left it (setsid) and were orphaned to us.
     kill_group(&mut child);
+    orphans.kill();
     let grace = Duration::from_secs(2);
     let stdout = out.recv_timeout(grace).map_err(|_| FetchError::Failed("the output pipe is held open by a process outside the command's group".into()))?;
     let stderr = err.recv_timeout(grace).unwrap_or_default();
@@ -103,6 +107,63 @@ fn kill_group(child: &mut std::process::Child) {
     }
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// Descendants of a command that left its process group (`setsid`, daemons) and were
+/// orphaned: on Linux this process becomes a child subreaper, so they are reparented to it
+/// rather than to init, and [`Orphans::kill`] kills and reaps every child of ours that was
+/// not there before the command started. Elsewhere only the process group is killed.
+struct Orphans {
+    #[cfg(target_os = "linux")]
+    before: Vec<i32>,
+}
+
+impl Orphans {
+    fn adopt() -> Orphans {
+        #[cfg(target_os = "linux")]
+        {
+            // SAFETY: prctl(PR_SET_CHILD_SUBREAPER) only sets a flag on this process.
+            unsafe {
+                libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+            }
+            Orphans { before: children() }
+        }
+        #[cfg(not(target_os = "linux"))]
+        Orphans {}
+    }
+
+    fn kill(&self) {
+        #[cfg(target_os = "linux")]
+        // Killing an adopted process orphans its own children to us in turn: repeat until
+        // none is left (bounded, in case something keeps forking).
+        for _ in 0..64 {
+            let adopted: Vec<i32> = children().into_iter().filter(|p| !self.before.contains(p)).collect();
+            if adopted.is_empty() {
+                return;
+            }
+            for pid in adopted {
+                // SAFETY: kill(2) and waitpid(2) on a child of ours; no memory is shared.
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL);
+                    libc::waitpid(pid, std::ptr::null_mut(), 0);
+                }
+            }
+        }
+    }
+}
+
+/// The pids whose parent is this process, from /proc.
+#[cfg(target_os = "linux")]
+fn children() -> Vec<i32> {
+    let me = std::process::id() as i32;
+    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            // The parent pid is the second field after the command name, which ends at the last ')'.
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            stat.rsplit_once(") ").and_then(|(_, rest)| rest.split(' ').nth(1)?.parse::<i32>().ok()) == Some(me)
+        })
+        .collect()
 }
 
 /// An HTTP GET: status and body, the whole exchange bounded by `limit`. HTTPS is verified

@@ -105,7 +105,7 @@ impl fmt::Display for Path<'_> {
 pub type UnknownKeys = RefCell<Vec<DeError>>;
 
 /// Deserialises `node` into `T`. Unknown keys are pushed to `unknown` and skipped.
-pub fn from_node<'n, T: de::DeserializeOwned>(node: &'n Node, root: &str, unknown: &UnknownKeys) -> Result<T, DeError> {
+pub fn from_node<T: de::DeserializeOwned>(node: &Node, root: &str, unknown: &UnknownKeys) -> Result<T, DeError> {
     let path = Path::Root(root);
     T::deserialize(NodeDe { node, path: &path, unknown })
 }

@@ -25,8 +25,7 @@ pub fn duties(rot: &Rotation, horizon: Horizon) -> Vec<Duty> {
     // Jump close to the horizon instead of walking every past turn.
     let elapsed = horizon.start.as_second() - start.as_second();
     let mut k = (elapsed / rot.handoff.as_secs() - 2).max(0);
-    loop {
-        let (Some(a), Some(b)) = (turn_start(rot, k), turn_start(rot, k + 1)) else { break };
+    while let (Some(a), Some(b)) = (turn_start(rot, k), turn_start(rot, k + 1)) {
         if a >= horizon.end {
             break;
         }
