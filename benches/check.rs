@@ -23,12 +23,8 @@ fn run_check_for(path: &PathBuf, horizon_days: i64) -> usize {
     assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics.first());
     let opts = options(horizon_days);
     let eval = evaluate(&loaded.model, &loaded.sources, &opts);
-    let mut report = runready::report::Report::new(
-        runready::report::ModelInfo { name: loaded.model.name().into(), files: loaded.sources.displays() },
-        opts.at,
-        opts.horizon,
-        runready::report::FailOn::Error,
-    );
+    let mut report =
+        runready::report::Report::new(runready::report::ModelInfo { name: loaded.model.name().into(), files: loaded.sources.displays() }, opts.at, opts.horizon, runready::report::FailOn::Error);
     report.results = eval.results;
     report.conclude(false);
     report.to_json().len()

@@ -14,7 +14,10 @@ pub struct Size {
     pub time_rules_only: bool,
 }
 
-const STATIC_RULES: [&str; 20] = ["SM-001", "SM-002", "SM-003", "SEV-001", "SEV-002", "SEV-003", "SEV-004", "ESC-001", "ESC-005", "ESC-006", "VND-001", "VND-002", "VND-003", "RB-001", "RB-002", "RB-003", "ART-001", "ART-002", "GOV-001", "GOV-002"];
+const STATIC_RULES: [&str; 20] = [
+    "SM-001", "SM-002", "SM-003", "SEV-001", "SEV-002", "SEV-003", "SEV-004", "ESC-001", "ESC-005", "ESC-006", "VND-001", "VND-002", "VND-003", "RB-001", "RB-002", "RB-003", "ART-001", "ART-002",
+    "GOV-001", "GOV-002",
+];
 
 const ZONES: [&str; 6] = ["Europe/London", "America/New_York", "Asia/Tokyo", "Australia/Sydney", "America/Los_Angeles", "Asia/Kolkata"];
 
@@ -52,9 +55,16 @@ pub fn generate(dir: &Path, size: &Size) -> std::io::Result<()> {
             let _ = writeln!(team, "  - {{ id: {m}, kind: person, timezone: {zone}, holidays: [{holidays}], channels: [{{ type: sms, address: \"+1-555-{r:04}\" }}] }}");
         }
         // Daytime restrictions and a second rotation in step 2 give the walk real structure.
-        let _ = writeln!(rotations, "  rot-{r}: {{ timezone: {zone}, members: [{}], start: 2026-01-05T09:00, handoff: P1W, restrictions: [{{ days: [mon, tue, wed, thu, fri, sat, sun], from: \"07:00\", to: \"21:00\" }}] }}", members.join(", "));
+        let _ = writeln!(
+            rotations,
+            "  rot-{r}: {{ timezone: {zone}, members: [{}], start: 2026-01-05T09:00, handoff: P1W, restrictions: [{{ days: [mon, tue, wed, thu, fri, sat, sun], from: \"07:00\", to: \"21:00\" }}] }}",
+            members.join(", ")
+        );
         let next = (r + 1) % size.rotations;
-        let _ = writeln!(escalations, "  esc-{r}:\n    steps:\n      - {{ notify: [rotation:rot-{r}], timeout: PT5M }}\n      - {{ notify: [rotation:rot-{next}], timeout: PT5M }}\n      - {{ notify: [contact:noc], timeout: PT10M, vendor_case: aws }}\n    final_fallback: contact:noc");
+        let _ = writeln!(
+            escalations,
+            "  esc-{r}:\n    steps:\n      - {{ notify: [rotation:rot-{r}], timeout: PT5M }}\n      - {{ notify: [rotation:rot-{next}], timeout: PT5M }}\n      - {{ notify: [contact:noc], timeout: PT10M, vendor_case: aws }}\n    final_fallback: contact:noc"
+        );
     }
     std::fs::write(dir.join("team.yaml"), team + &rotations + &escalations)?;
 
@@ -65,7 +75,10 @@ pub fn generate(dir: &Path, size: &Size) -> std::io::Result<()> {
         for s in start..end {
             for k in 0..size.runbooks_per_service {
                 let _ = writeln!(text, "  rb-{s}-{k}: {{ path: ../runbooks/rb-{s}-{k}.md, reviewed: 2026-10-01, max_age: P180D, required_sections: [Summary, Restore, Escalation] }}");
-                std::fs::write(dir.join(format!("runbooks/rb-{s}-{k}.md")), format!("# Service {s} runbook {k}\n\n## Summary\n\nWhat breaks.\n\n## Restore\n\n1. Restart.\n2. Verify.\n\n## Escalation\n\nPage the rotation.\n"))?;
+                std::fs::write(
+                    dir.join(format!("runbooks/rb-{s}-{k}.md")),
+                    format!("# Service {s} runbook {k}\n\n## Summary\n\nWhat breaks.\n\n## Restore\n\n1. Restart.\n2. Verify.\n\n## Escalation\n\nPage the rotation.\n"),
+                )?;
             }
         }
         text.push_str("artifacts:\n");
@@ -81,7 +94,10 @@ pub fn generate(dir: &Path, size: &Size) -> std::io::Result<()> {
             let _ = writeln!(
                 text,
                 "  - {{ id: svc-{s}, tier: {tier}, owner: team-{}, product_version: \"1.{s}\", escalation: esc-{}, coverage: always, vendors: [aws, ext-{}], runbooks: [{}], artifacts: [version-{s}, config-{s}, logs-{s}], gap_plan: {{ mitigation: NOC restores, accepted_by: noc, expires: 2027-06-30 }} }}",
-                s % 50, s % size.rotations.max(1), s % 10, runbooks.join(", ")
+                s % 50,
+                s % size.rotations.max(1),
+                s % 10,
+                runbooks.join(", ")
             );
         }
         std::fs::write(dir.join(format!("services/services-{start:04}.yaml")), text)?;

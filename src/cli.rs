@@ -6,7 +6,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "runready", version, about = "Will your support process work when production breaks tonight?", long_about = "runready checks a platform team's support model (coverage hours, severities, escalations, rotations, vendors, runbooks, artifacts, drills) against readiness rules and writes terminal, JSON, JUnit, Markdown and SARIF reports.\n\nExit codes: 0 ready, 1 not ready, 2 the input could not be used, 3 something asked for could not be evaluated.", after_help = "Examples:\n  runready check examples/payments\n  runready check model/ --at 2026-11-23T10:00:00Z --junit out/junit.xml --sarif out/runready.sarif\n  runready explain RB-002")]
+#[command(
+    name = "runready",
+    version,
+    about = "Will your support process work when production breaks tonight?",
+    long_about = "runready checks a platform team's support model (coverage hours, severities, escalations, rotations, vendors, runbooks, artifacts, drills) against readiness rules and writes terminal, JSON, JUnit, Markdown and SARIF reports.\n\nExit codes: 0 ready, 1 not ready, 2 the input could not be used, 3 something asked for could not be evaluated.",
+    after_help = "Examples:\n  runready check examples/payments\n  runready check model/ --at 2026-11-23T10:00:00Z --junit out/junit.xml --sarif out/runready.sarif\n  runready explain RB-002"
+)]
 pub struct Cli {
     /// Only print the summary line (and errors).
     #[arg(short, long, global = true, conflicts_with = "verbose")]
@@ -21,10 +27,14 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Load the model, evaluate every rule, print the verdict and write the reports asked for.
-    #[command(after_help = "Examples:\n  runready check examples/payments\n  runready check model/ --format json > report.json\n  runready check model/ --markdown \"$GITHUB_STEP_SUMMARY\" --fail-on warning")]
+    #[command(
+        after_help = "Examples:\n  runready check examples/payments\n  runready check model/ --format json > report.json\n  runready check model/ --markdown \"$GITHUB_STEP_SUMMARY\" --fail-on warning"
+    )]
     Check(CheckArgs),
     /// Show, per service and severity, the time to engage across a week and every gap in the horizon.
-    #[command(after_help = "Examples:\n  runready coverage examples/payments --tz Europe/London\n  runready coverage model/ --service payments-api --svg coverage.svg\n  runready coverage model/ --fail-on-gap")]
+    #[command(
+        after_help = "Examples:\n  runready coverage examples/payments --tz Europe/London\n  runready coverage model/ --service payments-api --svg coverage.svg\n  runready coverage model/ --fail-on-gap"
+    )]
     Coverage(CoverageArgs),
     /// Walk one incident through the escalation: who is contacted when, when the vendor case is due.
     #[command(after_help = "Example:\n  runready simulate examples/payments --service payments-api --severity sev1 --at 2026-12-25T03:00:00-05:00")]
@@ -42,7 +52,9 @@ pub enum Command {
         rule: String,
     },
     /// Run the model's drills: a dry run (the plan, nothing touched) unless --live; writes a journal per drill.
-    #[command(after_help = "Examples:\n  runready drill examples/payments                      # the plan, nothing touched\n  runready drill examples/payments --drill payments-process-test --live --junit drill.xml\n  runready check examples/payments --journal .runready/journals")]
+    #[command(
+        after_help = "Examples:\n  runready drill examples/payments                      # the plan, nothing touched\n  runready drill examples/payments --drill payments-process-test --live --junit drill.xml\n  runready check examples/payments --journal .runready/journals"
+    )]
     Drill(DrillArgs),
     /// Read live AWS state (Trusted Advisor, Health, support plan) into a facts snapshot.
     Facts {
@@ -226,7 +238,9 @@ pub struct DrillArgs {
 #[derive(Subcommand, Debug)]
 pub enum FactsCommand {
     /// Read live AWS state for the accounts, regions and services in the model and save it as a snapshot.
-    #[command(after_help = "Examples:\n  runready facts collect examples/payments --out facts.json\n  runready facts collect model/ --out facts.json --profile audit --account-profile 444455556666=prod-audit\n  runready check model/ --facts facts.json")]
+    #[command(
+        after_help = "Examples:\n  runready facts collect examples/payments --out facts.json\n  runready facts collect model/ --out facts.json --profile audit --account-profile 444455556666=prod-audit\n  runready check model/ --facts facts.json"
+    )]
     Collect(CollectArgs),
 }
 

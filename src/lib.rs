@@ -3,14 +3,14 @@
 //! The pipeline (architecture.md): YAML → [`load`] → [`model::Model`] → [`rules`] →
 //! [`report`]. Every stage is a function of its inputs and `--at`.
 
+pub mod cli;
+pub mod commands;
 pub mod diag;
 pub mod drill;
 pub mod facts;
 pub mod load;
 pub mod model;
 pub mod policy;
+pub mod report;
 pub mod rules;
 pub mod time;
-pub mod cli;
-pub mod commands;
-pub mod report;

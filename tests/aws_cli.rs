@@ -164,7 +164,8 @@ fn a_service_endpoint_override_reaches_the_classic_checks_on_moto() {
     let model = payments_in(MOTO_ACCOUNT);
     let out = tempfile::tempdir().unwrap();
     let facts = out.path().join("facts.json");
-    let (code, _, err) = run(runready(Some(&moto)).env("AWS_ENDPOINT_URL_TRUSTEDADVISOR", &deny.url).args(["facts", "collect"]).arg(model.path()).arg("--out").arg(&facts).args(["--aws-max-attempts", "1"]));
+    let (code, _, err) =
+        run(runready(Some(&moto)).env("AWS_ENDPOINT_URL_TRUSTEDADVISOR", &deny.url).args(["facts", "collect"]).arg(model.path()).arg("--out").arg(&facts).args(["--aws-max-attempts", "1"]));
     assert_eq!(code, 3, "{err}");
     assert_eq!(deny.requests.lock().unwrap().iter().filter(|r| r.starts_with("GET /v1/recommendations")).count(), 1);
     let snap: runready::facts::Facts = serde_json::from_str(&std::fs::read_to_string(&facts).unwrap()).unwrap();

@@ -163,10 +163,14 @@ async fn a_plan_below_business_is_a_fact_not_a_crash() {
 async fn a_denied_trustedadvisor_api_falls_back_to_the_classic_checks() {
     let fake = FakeAws::new(Duration::from_millis(10), |c| match c.op.as_str() {
         "ListRecommendations" => rest_error("AccessDeniedException", 403),
-        "DescribeTrustedAdvisorChecks" => Some((200, AMZ_JSON, json(&json!({ "checks": [
+        "DescribeTrustedAdvisorChecks" => Some((
+            200,
+            AMZ_JSON,
+            json(&json!({ "checks": [
             { "id": "Pfx0RwqBli", "name": "Amazon S3 Bucket Permissions", "description": "", "category": "security", "metadata": [] },
             { "id": "zXCkfM1nI3", "name": "IAM Use", "description": "", "category": "security", "metadata": [] }
-        ] })))),
+        ] })),
+        )),
         "DescribeTrustedAdvisorCheckSummaries" => Some((200, AMZ_JSON, json(&fixture("support-ta-describe-check-summaries.json")))),
         _ => healthy(c),
     });
@@ -267,7 +271,12 @@ async fn twenty_accounts_take_the_longest_chain_not_the_sum() {
     let accounts: Vec<String> = (0..20).map(|i| format!("{:012}", 100_000_000_000u64 + i)).collect();
     let scopes: Vec<AccountScope> = accounts
         .iter()
-        .map(|a| AccountScope { account: a.clone(), regions: ["eu-west-1", "eu-central-1", "us-east-1", "us-west-2"].map(String::from).to_vec(), services: vec!["EC2".into(), "RDS".into()], support_vendor: true })
+        .map(|a| AccountScope {
+            account: a.clone(),
+            regions: ["eu-west-1", "eu-central-1", "us-east-1", "us-west-2"].map(String::from).to_vec(),
+            services: vec!["EC2".into(), "RDS".into()],
+            support_vendor: true,
+        })
         .collect();
     let per_account: BTreeMap<String, aws_config::SdkConfig> = accounts.iter().map(|a| (a.clone(), fake.config(&format!("acct-{a}.test"), 3, Duration::from_secs(5)))).collect();
     let collector = Collector::with_configs(fake.config("aws.test", 3, Duration::from_secs(5)), per_account, &Settings { concurrency: 256, ..Settings::default() });

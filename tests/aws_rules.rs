@@ -96,7 +96,12 @@ fn aws001_error_recommendations_of_the_service() {
     assert!(fails[0].message.contains("vol-1 (eu-west-1)"), "{}", fails[0].message);
     assert!(fails[0].location.as_ref().unwrap().path.ends_with("aws"));
     // Another region, another AWS service, another pillar or a warning: not this service's.
-    for other in [rec("error", "ec2", "fault_tolerance", Some("us-west-2")), rec("error", "lambda", "fault_tolerance", None), rec("error", "ec2", "security", None), rec("warning", "ec2", "service_limits", None)] {
+    for other in [
+        rec("error", "ec2", "fault_tolerance", Some("us-west-2")),
+        rec("error", "lambda", "fault_tolerance", None),
+        rec("error", "ec2", "security", None),
+        rec("warning", "ec2", "service_limits", None),
+    ] {
         let mut g = healthy();
         g.recommendations.push(other.clone());
         assert_passes(&run_facts(&model(), g), "AWS-001");

@@ -37,7 +37,10 @@ fn a_dry_run_plans_and_touches_nothing() {
     let srv = server();
     let marker = tempfile::tempdir().unwrap();
     let touch = marker.path().join("touched");
-    let drills = format!("  - id: pt\n    kind: process_test\n    services: [api]\n    every: P90D\n    steps:\n      - vendor_case: {{ vendor: aws, fields: {{ impact: \"None: drill\" }} }}\n      - vendor_case: ext\n      - sns_publish: {{ topic: \"arn:aws:sns:eu-west-1:123456789012:oncall\" }}\n      - probe: {{ command: \"touch {}\" }}\n", touch.display());
+    let drills = format!(
+        "  - id: pt\n    kind: process_test\n    services: [api]\n    every: P90D\n    steps:\n      - vendor_case: {{ vendor: aws, fields: {{ impact: \"None: drill\" }} }}\n      - vendor_case: ext\n      - sns_publish: {{ topic: \"arn:aws:sns:eu-west-1:123456789012:oncall\" }}\n      - probe: {{ command: \"touch {}\" }}\n",
+        touch.display()
+    );
     let (dir, jdir) = setup(&drills, &srv);
     let (code, out, err) = run(runready().args(["drill"]).arg(dir.path()).args(["--at", "2026-11-23T10:00:00Z", "--journal-dir"]).arg(jdir.path()));
     assert_eq!(code, 0, "{out}{err}");
@@ -230,8 +233,11 @@ fn https_endpoints_are_verified_against_the_system_trust_store_and_ssl_cert_file
     let pki = tempfile::tempdir().unwrap();
     let (ca, mut server, port) = private_ca_server(pki.path());
     let url = format!("https://localhost:{port}/");
-    let artifacts = format!("  v: {{ kind: version, environment: production, retrieve: {{ command: \"echo 1\" }}, max_retrieval: PT10S }}\n  c: {{ kind: config, environment: production, retrieve: {{ command: \"echo c\" }}, max_retrieval: PT10S }}\n  l: {{ kind: logs, environment: production, retrieve: {{ http: {{ url: \"{url}\" }} }}, max_retrieval: PT10S }}\n");
-    let drills = format!("  - id: tls\n    kind: probe\n    services: [api]\n    every: P30D\n    steps:\n      - retrieve: [l]\n      - probe: {{ http: {{ url: \"{url}\", expect_status: 200 }} }}\n");
+    let artifacts = format!(
+        "  v: {{ kind: version, environment: production, retrieve: {{ command: \"echo 1\" }}, max_retrieval: PT10S }}\n  c: {{ kind: config, environment: production, retrieve: {{ command: \"echo c\" }}, max_retrieval: PT10S }}\n  l: {{ kind: logs, environment: production, retrieve: {{ http: {{ url: \"{url}\" }} }}, max_retrieval: PT10S }}\n"
+    );
+    let drills =
+        format!("  - id: tls\n    kind: probe\n    services: [api]\n    every: P30D\n    steps:\n      - retrieve: [l]\n      - probe: {{ http: {{ url: \"{url}\", expect_status: 200 }} }}\n");
     let dir = tempfile::tempdir().unwrap();
     model(dir.path(), &artifacts, "v, c, l", &drills);
 

@@ -19,7 +19,9 @@ use std::path::Path;
 const ARTIFACTS: &str = "  v: { kind: version, environment: production, retrieve: { command: \"echo 1.2.3\" }, max_retrieval: PT10S }\n  c: { kind: config, environment: production, retrieve: { command: \"echo port: 1\" }, max_retrieval: PT10S }\n  l: { kind: logs, environment: production, retrieve: { command: \"echo ok\" }, max_retrieval: PT10S }\n";
 
 fn process_test(extra_steps: &str, safety: &str) -> String {
-    format!("  - id: pt\n    kind: process_test\n    services: [api]\n    every: P90D\n{safety}    steps:\n      - vendor_case: {{ vendor: aws, fields: {{ impact: \"None: drill\" }} }}\n{extra_steps}")
+    format!(
+        "  - id: pt\n    kind: process_test\n    services: [api]\n    every: P90D\n{safety}    steps:\n      - vendor_case: {{ vendor: aws, fields: {{ impact: \"None: drill\" }} }}\n{extra_steps}"
+    )
 }
 
 fn drill(moto: &Moto, dir: &Path, jdir: &Path) -> assert_cmd::Command {
@@ -68,7 +70,13 @@ fn a_process_test_opens_describes_and_resolves_its_case() {
     // check --journal counts it: DRL-001 (service and vendors), DRL-003, DRL-004 pass.
     let (_, out, _) = run(runready().arg("check").arg(dir.path()).arg("--journal").arg(jdir.path()).args(["--format", "json"]));
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let drl: Vec<(String, String)> = report["results"].as_array().unwrap().iter().filter(|r| r["rule"].as_str().unwrap().starts_with("DRL-0") && r["rule"] != "DRL-002").map(|r| (r["rule"].as_str().unwrap().to_string(), r["status"].as_str().unwrap().to_string())).collect();
+    let drl: Vec<(String, String)> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["rule"].as_str().unwrap().starts_with("DRL-0") && r["rule"] != "DRL-002")
+        .map(|r| (r["rule"].as_str().unwrap().to_string(), r["status"].as_str().unwrap().to_string()))
+        .collect();
     assert!(drl.iter().all(|(_, s)| s == "pass"), "{drl:#?}");
     for rule in ["DRL-001", "DRL-003", "DRL-004"] {
         assert!(drl.iter().any(|(r, _)| r == rule), "{rule} missing: {drl:#?}");
@@ -79,7 +87,9 @@ fn a_process_test_opens_describes_and_resolves_its_case() {
 #[test]
 fn a_refused_case_and_a_missing_topic_are_failed_steps() {
     let moto = Moto::start();
-    let refuse = http::HttpServer::start(|_| Some((400, "application/x-amz-json-1.1", br#"{"__type":"SubscriptionRequiredException","message":"AWS Premium Support Subscription is required to use this service."}"#.to_vec())));
+    let refuse = http::HttpServer::start(|_| {
+        Some((400, "application/x-amz-json-1.1", br#"{"__type":"SubscriptionRequiredException","message":"AWS Premium Support Subscription is required to use this service."}"#.to_vec()))
+    });
     let dir = tempfile::tempdir().unwrap();
     model(dir.path(), ARTIFACTS, "v, c, l", &process_test("      - sns_publish: { topic: \"arn:aws:sns:eu-west-1:123456789012:nobody\" }\n", ""));
     let jdir = tempfile::tempdir().unwrap();
@@ -120,7 +130,15 @@ fn an_interrupted_drill_resolves_its_case_and_says_so() {
     let jdir = tempfile::tempdir().unwrap();
     moto.start_recording();
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("runready"));
-    cmd.envs(moto.env()).env("NO_COLOR", "1").arg("drill").arg(dir.path()).arg("--live").arg("--journal-dir").arg(jdir.path()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    cmd.envs(moto.env())
+        .env("NO_COLOR", "1")
+        .arg("drill")
+        .arg(dir.path())
+        .arg("--live")
+        .arg("--journal-dir")
+        .arg(jdir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
     let child = cmd.spawn().unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while !marker.exists() {

@@ -14,7 +14,16 @@ fn model() -> String {
 }
 
 fn step(kind: &str, target: &str, ms: u64) -> Step {
-    Step { kind: kind.into(), target: target.into(), outcome: Outcome::Pass, started_at: None, duration_ms: ms, message: None, evidence: json!({ "environment": "production", "case_id": "case-1" }), cleanup: None }
+    Step {
+        kind: kind.into(),
+        target: target.into(),
+        outcome: Outcome::Pass,
+        started_at: None,
+        duration_ms: ms,
+        message: None,
+        evidence: json!({ "environment": "production", "case_id": "case-1" }),
+        cleanup: None,
+    }
 }
 
 fn journal(started: &str, outcome: Outcome) -> Journal {

@@ -80,8 +80,14 @@ fn bad_values_say_what_was_expected() {
         ("calendars: { c: { weekly: [{ days: [mon], from: \"09:00\", to: \"17:00\" }] } }", "no `timezone`"),
         ("calendars: { c: { timezone: UTC, exceptions: [{ date: 2026-12-24, closed: true, from: \"09:00\", to: \"12:00\" }] } }", "`closed: true` and has `from`/`to`"),
         ("calendars: { always: { ranges: [] } }", "built-in calendar"),
-        ("calendars: { c: { timezone: UTC, weekly: [{ days: [mon, tue], from: \"09:00\", to: \"17:00\" }, { days: [tue], from: \"16:00\", to: \"18:00\" }] } }", "windows 1 and 2 overlap on tue 16:00–17:00"),
-        ("rotations: { r: { timezone: UTC, members: [a], start: 2026-01-05T09:00, handoff: P1W, restrictions: [{ days: [sun], from: \"22:00\", to: \"06:00\" }, { days: [mon], from: \"05:00\", to: \"09:00\" }] } }", "overlap on mon 05:00–06:00"),
+        (
+            "calendars: { c: { timezone: UTC, weekly: [{ days: [mon, tue], from: \"09:00\", to: \"17:00\" }, { days: [tue], from: \"16:00\", to: \"18:00\" }] } }",
+            "windows 1 and 2 overlap on tue 16:00–17:00",
+        ),
+        (
+            "rotations: { r: { timezone: UTC, members: [a], start: 2026-01-05T09:00, handoff: P1W, restrictions: [{ days: [sun], from: \"22:00\", to: \"06:00\" }, { days: [mon], from: \"05:00\", to: \"09:00\" }] } }",
+            "overlap on mon 05:00–06:00",
+        ),
         ("contacts: [{ id: a, kind: robot }]", "expected one of `person`, `team`"),
         ("contacts: [{ id: a, kind: persn }]", "did you mean `person`?"),
         ("rotations: { r: { timezone: UTC, members: [], start: 2026-01-05T09:00, handoff: P1W } }", "has no members"),
@@ -118,10 +124,7 @@ fn a_file_that_is_not_a_model() {
 }
 
 fn examples() -> Vec<String> {
-    ["examples/payments/model.yaml", "examples/payments/team.yaml", "examples/internal-vendor/model.yaml", "examples/ams/model.yaml"]
-        .iter()
-        .map(|p| std::fs::read_to_string(p).unwrap())
-        .collect()
+    ["examples/payments/model.yaml", "examples/payments/team.yaml", "examples/internal-vendor/model.yaml", "examples/ams/model.yaml"].iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
 }
 
 #[derive(Debug, Clone)]

@@ -13,7 +13,9 @@ fn escape(s: &str) -> String {
 }
 
 fn manifest(name: &str, limits: &str) -> String {
-    format!(r#"{{"name":"{name}","version":"1.0.0","abi":"core-v1","rules":[{{"id":"ORG-001","title":"Escalations reach a manager","level":"error","help":"Add a manager step"}},{{"id":"ORG-002","title":"Never reported","level":"warning"}}]{limits}}}"#)
+    format!(
+        r#"{{"name":"{name}","version":"1.0.0","abi":"core-v1","rules":[{{"id":"ORG-001","title":"Escalations reach a manager","level":"error","help":"Add a manager step"}},{{"id":"ORG-002","title":"Never reported","level":"warning"}}]{limits}}}"#
+    )
 }
 
 /// A core-ABI-v1 module: the manifest embedded and returned by metadata(), `{}` from
@@ -58,7 +60,13 @@ fn run(wasm: &[u8], extra_args: &[&str]) -> (i32, Value) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.wasm");
     std::fs::write(&path, wasm).unwrap();
-    let out = Command::cargo_bin("runready").unwrap().env("NO_COLOR", "1").args(["check", "tests/fixtures/broken", "--at", AT, "--format", "json", "--policy", path.to_str().unwrap()]).args(extra_args).output().unwrap();
+    let out = Command::cargo_bin("runready")
+        .unwrap()
+        .env("NO_COLOR", "1")
+        .args(["check", "tests/fixtures/broken", "--at", AT, "--format", "json", "--policy", path.to_str().unwrap()])
+        .args(extra_args)
+        .output()
+        .unwrap();
     (out.status.code().unwrap_or(-1), serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout))))
 }
 
@@ -98,7 +106,9 @@ fn the_request_and_the_result_match_their_schemas() {
 
 #[test]
 fn findings_land_on_the_yaml_line_their_pointer_names() {
-    let (eval, data) = returning(r#"{"findings":[{"rule_id":"ORG-001","level":"error","message":"shop escalates to nobody senior","pointer":"/model/services/0/escalation","subject":"service:shop","remediation":"Add contact:manager"}]}"#);
+    let (eval, data) = returning(
+        r#"{"findings":[{"rule_id":"ORG-001","level":"error","message":"shop escalates to nobody senior","pointer":"/model/services/0/escalation","subject":"service:shop","remediation":"Add contact:manager"}]}"#,
+    );
     let wasm = module("acme", "", &eval, &data, "", true);
     let (code, report) = run(&wasm, &[]);
     assert_eq!(code, 1);
@@ -128,7 +138,11 @@ fn waivers_apply_to_policy_rules() {
     std::fs::create_dir(dir.path().join("runbooks")).unwrap();
     std::fs::copy("tests/fixtures/broken/runbooks/restore.md", dir.path().join("runbooks/restore.md")).unwrap();
     std::fs::write(dir.path().join("p.wasm"), &wasm).unwrap();
-    let out = Command::cargo_bin("runready").unwrap().args(["check", dir.path().to_str().unwrap(), "--at", AT, "--format", "json", "--policy", dir.path().join("p.wasm").to_str().unwrap()]).output().unwrap();
+    let out = Command::cargo_bin("runready")
+        .unwrap()
+        .args(["check", dir.path().to_str().unwrap(), "--at", AT, "--format", "json", "--policy", dir.path().join("p.wasm").to_str().unwrap()])
+        .output()
+        .unwrap();
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let r = policy_results(&report, "acme/ORG-001");
     assert_eq!(r[0]["status"], "waived");
@@ -274,7 +288,16 @@ fn a_manifest_that_lies_about_its_abi_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("m.wasm"), &wasm).unwrap();
         std::fs::write(dir.path().join("policy.yaml"), &m).unwrap();
-        Command::cargo_bin("runready").unwrap().args(["policy", "pack"]).arg(dir.path().join("m.wasm")).arg("--manifest").arg(dir.path().join("policy.yaml")).arg("-o").arg(dir.path().join("p.wasm")).assert().success();
+        Command::cargo_bin("runready")
+            .unwrap()
+            .args(["policy", "pack"])
+            .arg(dir.path().join("m.wasm"))
+            .arg("--manifest")
+            .arg(dir.path().join("policy.yaml"))
+            .arg("-o")
+            .arg(dir.path().join("p.wasm"))
+            .assert()
+            .success();
         std::fs::read(dir.path().join("p.wasm")).unwrap()
     };
     assert_contained(&packed, "liar", "manifest");

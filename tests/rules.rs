@@ -10,7 +10,9 @@ fn the_base_model_passes_every_static_rule() {
     let r = run(BASE);
     let failing: Vec<_> = r.iter().filter(|r| r.status == Status::Fail).collect();
     assert!(failing.is_empty(), "{failing:#?}");
-    for id in ["SM-001", "SM-002", "SM-003", "SEV-001", "SEV-002", "SEV-003", "SEV-004", "ESC-001", "ESC-005", "ESC-006", "VND-001", "VND-002", "VND-003", "RB-001", "RB-002", "RB-003", "ART-001", "ART-002"] {
+    for id in
+        ["SM-001", "SM-002", "SM-003", "SEV-001", "SEV-002", "SEV-003", "SEV-004", "ESC-001", "ESC-005", "ESC-006", "VND-001", "VND-002", "VND-003", "RB-001", "RB-002", "RB-003", "ART-001", "ART-002"]
+    {
         assert_passes(&r, id);
     }
 }
@@ -105,8 +107,8 @@ fn esc001_fallback() {
     assert_fails(&run(&base_with("final_fallback: contact:noc", "final_fallback: contact:a")), "ESC-001");
     // A rotation staffed at every instant is a valid fallback; with a restriction it is not.
     assert_passes(&run(&base_with("final_fallback: contact:noc", "final_fallback: rotation:primary")), "ESC-001");
-    let restricted = base_with("final_fallback: contact:noc", "final_fallback: rotation:primary")
-        .replace("handoff: P1W }", "handoff: P1W, restrictions: [{ days: [mon], from: \"09:00\", to: \"17:00\" }] }");
+    let restricted =
+        base_with("final_fallback: contact:noc", "final_fallback: rotation:primary").replace("handoff: P1W }", "handoff: P1W, restrictions: [{ days: [mon], from: \"09:00\", to: \"17:00\" }] }");
     let f = assert_fails(&run(&restricted), "ESC-001");
     assert!(f[0].message.contains("nobody reachable"), "{}", f[0].message);
     // A member's holiday inside the horizon opens a gap too.
@@ -148,7 +150,8 @@ fn vnd002_request_template() {
 
 #[test]
 fn vnd003_vendor_hours_and_gap_plans() {
-    let yaml = base_with("vendors:\n", "vendors:\n  ext: { kind: external, coverage: biz, response: { urgent: PT1H, high: PT2H }, request_template: std }\n").replace("vendors: [aws]", "vendors: [aws, ext]");
+    let yaml =
+        base_with("vendors:\n", "vendors:\n  ext: { kind: external, coverage: biz, response: { urgent: PT1H, high: PT2H }, request_template: std }\n").replace("vendors: [aws]", "vendors: [aws, ext]");
     let f = assert_fails(&run(&yaml), "VND-003");
     assert!(f[0].message.contains("gaps"), "{}", f[0].message);
     let planned = yaml.replace("artifacts: [v, c, l] }", "artifacts: [v, c, l], gap_plan: { mitigation: NOC restores, accepted_by: a, expires: 2027-06-30 } }");
@@ -271,7 +274,9 @@ fn cov001_gaps_in_required_coverage() {
     let planned = yaml.replace("artifacts: [v, c, l] }", "artifacts: [v, c, l], gap_plan: { mitigation: NOC covers nights, accepted_by: a, expires: 2027-06-30 } }");
     assert_eq!(statuses(&run(&planned), "COV-001"), vec![Status::Waived]);
     // Required coverage of office hours only: the weekday rotation covers it.
-    let office = yaml.replace("critical: { availability: always, required_coverage: always }", "critical: { availability: always, required_coverage: biz }").replace("from: \"09:00\", to: \"17:00\"", "from: \"08:00\", to: \"18:00\"");
+    let office = yaml
+        .replace("critical: { availability: always, required_coverage: always }", "critical: { availability: always, required_coverage: biz }")
+        .replace("from: \"09:00\", to: \"17:00\"", "from: \"08:00\", to: \"18:00\"");
     let r = run(&office.replace("calendars:\n  biz: { timezone: Europe/London", "calendars:\n  biz: { timezone: UTC"));
     assert_passes(&r, "COV-001");
 }
@@ -283,7 +288,9 @@ fn cov001_personal_holidays_open_gaps() {
     assert!(f[0].message.contains("Fri 2026-12-25 00:00 UTC → Sat 2026-12-26 00:00 UTC"), "{}", f[0].message);
     assert!(f[0].message.contains("a on holiday"), "{}", f[0].message);
     // An override by someone who is working closes it.
-    let covered = yaml.replace("handoff: P1W }", "handoff: P1W, overrides: [{ from: 2026-12-25T00:00, to: 2026-12-26T00:00, member: b }] }").replace("contacts:\n", "contacts:\n  - { id: b, kind: person, channels: [{ type: sms, address: \"3\" }] }\n");
+    let covered = yaml
+        .replace("handoff: P1W }", "handoff: P1W, overrides: [{ from: 2026-12-25T00:00, to: 2026-12-26T00:00, member: b }] }")
+        .replace("contacts:\n", "contacts:\n  - { id: b, kind: person, channels: [{ type: sms, address: \"3\" }] }\n");
     let r = run(&covered);
     assert_passes(&r, "COV-001");
     assert_passes(&r, "COV-004");
@@ -309,7 +316,8 @@ fn cov002_rotation_size_and_stretches() {
 #[test]
 fn cov003_dst_boundaries() {
     // A daily hand-over at 02:30 in New York does not exist on 2027-03-14.
-    let yaml = base_with("primary: { timezone: UTC, members: [a], start: 2026-01-05T09:00, handoff: P1W }", "primary: { timezone: America/New_York, members: [a], start: 2026-01-05T02:30, handoff: P1D }");
+    let yaml =
+        base_with("primary: { timezone: UTC, members: [a], start: 2026-01-05T09:00, handoff: P1W }", "primary: { timezone: America/New_York, members: [a], start: 2026-01-05T02:30, handoff: P1D }");
     let mut opts = options();
     opts.at = "2027-03-01T00:00:00Z".parse().unwrap();
     let f = assert_fails(&run_with(&yaml, &opts), "COV-003");
@@ -352,8 +360,11 @@ fn cov005_declared_versus_staffed() {
 #[test]
 fn esc002_time_to_engage() {
     // The on-call person's phone only rings after 20 minutes: sev1 wants 15.
-    let slow = base_with("{ id: a, kind: person, channels: [{ type: sms, address: \"1\" }] }", "{ id: a, kind: person, channels: [{ type: sms, address: \"1\" }], notification_rules: [{ after: PT20M, channel: sms }] }")
-        .replace("timeout: PT5M", "timeout: PT30M");
+    let slow = base_with(
+        "{ id: a, kind: person, channels: [{ type: sms, address: \"1\" }] }",
+        "{ id: a, kind: person, channels: [{ type: sms, address: \"1\" }], notification_rules: [{ after: PT20M, channel: sms }] }",
+    )
+    .replace("timeout: PT5M", "timeout: PT30M");
     let f = assert_fails(&run(&slow), "ESC-002");
     assert!(f[0].message.starts_with("sev1: worst time to engage is 20m, longer than acknowledge 15m"), "{}", f[0].message);
     assert_eq!(f[0].evidence["worst_seconds"], 1200);
@@ -374,7 +385,10 @@ fn esc002_business_hours_clock() {
 
 #[test]
 fn esc003_timeout_before_the_phone_rings() {
-    let yaml = base_with("{ id: a, kind: person, channels: [{ type: sms, address: \"1\" }] }", "{ id: a, kind: person, channels: [{ type: sms, address: \"1\" }], notification_rules: [{ after: PT10M, channel: sms }] }");
+    let yaml = base_with(
+        "{ id: a, kind: person, channels: [{ type: sms, address: \"1\" }] }",
+        "{ id: a, kind: person, channels: [{ type: sms, address: \"1\" }], notification_rules: [{ after: PT10M, channel: sms }] }",
+    );
     let f = assert_fails(&run(&yaml), "ESC-003");
     assert!(f[0].message.contains("step 1 times out after 5m, but a is first interrupted at +10m"), "{}", f[0].message);
     let email_only = base_with("{ id: a, kind: person, channels: [{ type: sms, address: \"1\" }] }", "{ id: a, kind: person, channels: [{ type: email, address: \"a@x\" }] }");
@@ -391,7 +405,9 @@ fn esc004_escalating_to_yourself() {
 
 #[test]
 fn drl002_drill_windows() {
-    let drill = |window: &str| format!("{BASE}drills:\n  - {{ id: d, kind: process_test, services: [api], every: P30D, window: {window}, steps: [{{ vendor_case: aws }}], safety: {{ max_duration: PT2H }} }}\n");
+    let drill = |window: &str| {
+        format!("{BASE}drills:\n  - {{ id: d, kind: process_test, services: [api], every: P30D, window: {window}, steps: [{{ vendor_case: aws }}], safety: {{ max_duration: PT2H }} }}\n")
+    };
     assert_passes(&run(&drill("{ within: biz }")), "DRL-002");
     let frozen = drill("{ within: biz, not_during: [freeze] }").replace("calendars:\n", "calendars:\n  freeze: { ranges: [{ from: 2026-11-01T00:00:00Z, to: 2027-01-01T00:00:00Z }] }\n");
     let f = assert_fails(&run(&frozen), "DRL-002");
@@ -402,7 +418,10 @@ fn drl002_drill_windows() {
 
 #[test]
 fn rule_overrides_change_severity_or_switch_off() {
-    let yaml = format!("{}rule_overrides:\n  SM-003: {{ enabled: false }}\n  RB-001: {{ severity: warning }}\n", base_with("path: rb.md", "path: missing.md").replace("reviewed: 2026-10-01, review_interval", "reviewed: 2020-01-01, review_interval"));
+    let yaml = format!(
+        "{}rule_overrides:\n  SM-003: {{ enabled: false }}\n  RB-001: {{ severity: warning }}\n",
+        base_with("path: rb.md", "path: missing.md").replace("reviewed: 2026-10-01, review_interval", "reviewed: 2020-01-01, review_interval")
+    );
     let r = run(&yaml);
     assert!(statuses(&r, "SM-003").is_empty());
     assert_eq!(fails(&r, "RB-001")[0].severity, Level::Warning);
@@ -410,7 +429,8 @@ fn rule_overrides_change_severity_or_switch_off() {
 
 #[test]
 fn service_filter_keeps_the_services_and_what_they_use() {
-    let two = base_with("services:\n", "services:\n  - { id: other, tier: critical, escalation: main, vendors: [aws], runbooks: [rb2], artifacts: [v, c, l] }\n").replace("runbooks:\n", "runbooks:\n  rb2: { path: missing.md }\n");
+    let two = base_with("services:\n", "services:\n  - { id: other, tier: critical, escalation: main, vendors: [aws], runbooks: [rb2], artifacts: [v, c, l] }\n")
+        .replace("runbooks:\n", "runbooks:\n  rb2: { path: missing.md }\n");
     let mut opts = options();
     opts.services = vec!["api".into()];
     let r = run_with(&two, &opts);

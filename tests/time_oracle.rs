@@ -68,8 +68,12 @@ fn rot_spec() -> impl Strategy<Value = RotSpec> {
 }
 
 fn contact_spec() -> impl Strategy<Value = ContactSpec> {
-    (0..ZONES.len(), prop::collection::vec(-1i64..4, 0..3), prop::option::of((0i64..25, any::<bool>())), prop::bool::weighted(0.1))
-        .prop_map(|(zone, holiday_days, rule, email_only)| ContactSpec { zone, holiday_days, rule, email_only })
+    (0..ZONES.len(), prop::collection::vec(-1i64..4, 0..3), prop::option::of((0i64..25, any::<bool>())), prop::bool::weighted(0.1)).prop_map(|(zone, holiday_days, rule, email_only)| ContactSpec {
+        zone,
+        holiday_days,
+        rule,
+        email_only,
+    })
 }
 
 fn spec() -> impl Strategy<Value = Spec> {
@@ -131,16 +135,23 @@ fn yaml(spec: &Spec) -> String {
     for (i, r) in spec.rotations.iter().enumerate() {
         let zone = ZONES[r.zone];
         let members: Vec<String> = r.members.iter().map(|m| format!("c{m}")).collect();
-        let restrictions: Vec<String> = r.restrictions.iter().map(|(d, a, b)| {
-            let days: Vec<&str> = d.iter().map(|x| DAYS[*x]).collect();
-            format!("{{ days: [{}], from: \"{}\", to: \"{}\" }}", days.join(", "), hhmm(*a), hhmm(*b))
-        }).collect();
-        let overrides: Vec<String> = r.overrides.iter().map(|(from_h, len_h, m)| {
-            format!("{{ from: {}, to: {}, member: c{m} }}", local(t0, zone, from_h * 60), local(t0, zone, (from_h + len_h) * 60))
-        }).collect();
+        let restrictions: Vec<String> = r
+            .restrictions
+            .iter()
+            .map(|(d, a, b)| {
+                let days: Vec<&str> = d.iter().map(|x| DAYS[*x]).collect();
+                format!("{{ days: [{}], from: \"{}\", to: \"{}\" }}", days.join(", "), hhmm(*a), hhmm(*b))
+            })
+            .collect();
+        let overrides: Vec<String> =
+            r.overrides.iter().map(|(from_h, len_h, m)| format!("{{ from: {}, to: {}, member: c{m} }}", local(t0, zone, from_h * 60), local(t0, zone, (from_h + len_h) * 60))).collect();
         y.push_str(&format!(
             "  r{i}: {{ timezone: {zone}, members: [{}], start: {}, handoff: {}, restrictions: [{}], overrides: [{}] }}\n",
-            members.join(", "), local(t0, zone, r.start_shift_quarters * 15), HANDOFFS[r.handoff], restrictions.join(", "), overrides.join(", ")
+            members.join(", "),
+            local(t0, zone, r.start_shift_quarters * 15),
+            HANDOFFS[r.handoff],
+            restrictions.join(", "),
+            overrides.join(", ")
         ));
     }
     y.push_str("escalations:\n  e:\n    steps:\n");

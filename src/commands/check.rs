@@ -94,7 +94,14 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
 }
 
 /// Builds the report: load errors when the model is unusable, otherwise every result.
-pub fn evaluate(loaded: &Loaded, args: &CheckArgs, at: jiff::Timestamp, policies: Vec<crate::policy::PolicySpec>, facts: Option<crate::facts::Facts>, journals: Option<Vec<crate::drill::journal::Journal>>) -> Report {
+pub fn evaluate(
+    loaded: &Loaded,
+    args: &CheckArgs,
+    at: jiff::Timestamp,
+    policies: Vec<crate::policy::PolicySpec>,
+    facts: Option<crate::facts::Facts>,
+    journals: Option<Vec<crate::drill::journal::Journal>>,
+) -> Report {
     let info = ModelInfo { name: loaded.model.name().to_string(), files: loaded.sources.displays() };
     let mut report = Report::new(info, at, args.horizon, args.fail_on.into());
     if loaded.is_usable() {
@@ -139,13 +146,18 @@ fn check_pins(loaded: &Loaded) -> Vec<crate::diag::Diagnostic> {
     let mut out = Vec::new();
     for (spec, p) in crate::policy::from_model(&loaded.model, &loaded.sources).iter().zip(&loaded.model.policies) {
         match std::fs::read(&spec.path) {
-            Err(e) => out.push(crate::diag::Diagnostic::new("invalid-model", format!("policy {}: {e}", p.path), Some(loaded.sources.locate(&p.origin.at("path")))).with_help("the path is relative to this YAML file")),
+            Err(e) => out.push(
+                crate::diag::Diagnostic::new("invalid-model", format!("policy {}: {e}", p.path), Some(loaded.sources.locate(&p.origin.at("path")))).with_help("the path is relative to this YAML file"),
+            ),
             Ok(bytes) => {
                 let actual: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
                 if let Some(pin) = &p.sha256
                     && !pin.eq_ignore_ascii_case(&actual)
                 {
-                    out.push(crate::diag::Diagnostic::new("invalid-model", format!("policy {} has sha256 {actual}, not the pinned {pin}", p.path), Some(loaded.sources.locate(&p.origin.at("sha256")))).with_help("update the pin after reviewing the new module"));
+                    out.push(
+                        crate::diag::Diagnostic::new("invalid-model", format!("policy {} has sha256 {actual}, not the pinned {pin}", p.path), Some(loaded.sources.locate(&p.origin.at("sha256"))))
+                            .with_help("update the pin after reviewing the new module"),
+                    );
                 }
             }
         }
@@ -156,9 +168,5 @@ fn check_pins(loaded: &Loaded) -> Vec<crate::diag::Diagnostic> {
 /// The latest live run of each of the model's drills (started no later than `--at`), for
 /// the reports' drill sections.
 fn latest_runs(model: &crate::model::Model, journals: Vec<crate::drill::journal::Journal>, at: jiff::Timestamp) -> Vec<crate::drill::journal::Journal> {
-    model
-        .drills
-        .iter()
-        .filter_map(|d| journals.iter().filter(|j| !j.dry_run && j.drill == d.id && j.model == model.name() && j.started_at.0 <= at).max_by_key(|j| j.started_at).cloned())
-        .collect()
+    model.drills.iter().filter_map(|d| journals.iter().filter(|j| !j.dry_run && j.drill == d.id && j.model == model.name() && j.started_at.0 <= at).max_by_key(|j| j.started_at).cloned()).collect()
 }

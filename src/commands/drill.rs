@@ -21,12 +21,8 @@ pub fn run(args: &DrillArgs, quiet: bool) -> i32 {
     if let Some(bad) = args.services.iter().find(|id| model.service(id).is_none()) {
         return usage(&format!("--service {bad}: no such service in the model"));
     }
-    let selected: Vec<_> = model
-        .drills
-        .iter()
-        .filter(|d| args.drills.is_empty() || args.drills.contains(&d.id))
-        .filter(|d| args.services.is_empty() || d.services.iter().any(|s| args.services.contains(s)))
-        .collect();
+    let selected: Vec<_> =
+        model.drills.iter().filter(|d| args.drills.is_empty() || args.drills.contains(&d.id)).filter(|d| args.services.is_empty() || d.services.iter().any(|s| args.services.contains(s))).collect();
     if selected.is_empty() {
         return usage(if model.drills.is_empty() { "the model has no drills" } else { "no drill matches --drill/--service" });
     }
@@ -55,11 +51,14 @@ pub fn run(args: &DrillArgs, quiet: bool) -> i32 {
                 code = exit::worst(code, exit::INVALID_INPUT);
             }
         }
-        code = exit::worst(code, match j.outcome {
-            Outcome::Pass | Outcome::Planned => exit::READY,
-            Outcome::Fail => exit::NOT_READY,
-            Outcome::Aborted | Outcome::Error => exit::INCOMPLETE,
-        });
+        code = exit::worst(
+            code,
+            match j.outcome {
+                Outcome::Pass | Outcome::Planned => exit::READY,
+                Outcome::Fail => exit::NOT_READY,
+                Outcome::Aborted | Outcome::Error => exit::INCOMPLETE,
+            },
+        );
         journals.push(j);
         if opts.stop.load(std::sync::atomic::Ordering::SeqCst) {
             break;

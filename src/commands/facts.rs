@@ -37,10 +37,13 @@ pub fn report_sources(facts: &Facts) -> usize {
                 failed += 1;
                 eprintln!("error: {what} could not be read: {}", s.message.as_deref().unwrap_or("error"));
             }
-            other => eprintln!("note: {what}: {}", match other {
-                SourceStatus::SubscriptionRequired => "SubscriptionRequiredException (plan below Business)",
-                _ => "AccessDeniedException (plan below Business, or IAM)",
-            }),
+            other => eprintln!(
+                "note: {what}: {}",
+                match other {
+                    SourceStatus::SubscriptionRequired => "SubscriptionRequiredException (plan below Business)",
+                    _ => "AccessDeniedException (plan below Business, or IAM)",
+                }
+            ),
         }
     }
     failed

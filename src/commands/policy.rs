@@ -8,9 +8,7 @@ pub fn run(command: PolicyCommand) -> i32 {
     match command {
         PolicyCommand::Test { paths, at, junit } => test(&paths, at.map(|i| i.0), junit.as_deref()),
         PolicyCommand::Pack { module, manifest, out } => {
-            let packed = std::fs::read(&module)
-                .map_err(|e| format!("cannot read {}: {e}", module.display()))
-                .and_then(|bytes| pack::read_manifest(&manifest).and_then(|m| pack::pack(&bytes, &m)));
+            let packed = std::fs::read(&module).map_err(|e| format!("cannot read {}: {e}", module.display())).and_then(|bytes| pack::read_manifest(&manifest).and_then(|m| pack::pack(&bytes, &m)));
             match packed.and_then(|bytes| {
                 if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;

@@ -42,7 +42,8 @@ pub fn simulate(m: &crate::model::Model, args: &SimulateArgs) -> Result<(serde_j
     let measured = |secs: i64| clock.as_ref().map_or(secs, |c| on_clock(c, at, secs));
     let walk = tl.walk(esc, at);
 
-    let mut text = format!("Incident on {}, {} (AWS {}), at {}{}\n\n", svc.id, sev.id, sev.aws_severity.as_str(), show(at), if sev.clock == "wall" { String::new() } else { format!(", clock `{}`", sev.clock) });
+    let mut text =
+        format!("Incident on {}, {} (AWS {}), at {}{}\n\n", svc.id, sev.id, sev.aws_severity.as_str(), show(at), if sev.clock == "wall" { String::new() } else { format!(", clock `{}`", sev.clock) });
     let mut steps = Vec::new();
     for v in &walk.visits {
         let label = match (v.step, v.pass) {
@@ -81,7 +82,15 @@ pub fn simulate(m: &crate::model::Model, args: &SimulateArgs) -> Result<(serde_j
         (Some(_), Some(_)) => "missed".to_string(),
     };
     match engaged {
-        Some(e) => text.push_str(&format!("Engaged: {} by {} at +{} ({}); acknowledge target {}: {}\n", e.contact, e.channel.as_str(), human_secs(tte.unwrap_or(e.at)), show(add(at, e.at)), ack.map(human_secs).unwrap_or("none".into()), verdict(tte, ack))),
+        Some(e) => text.push_str(&format!(
+            "Engaged: {} by {} at +{} ({}); acknowledge target {}: {}\n",
+            e.contact,
+            e.channel.as_str(),
+            human_secs(tte.unwrap_or(e.at)),
+            show(add(at, e.at)),
+            ack.map(human_secs).unwrap_or("none".into()),
+            verdict(tte, ack)
+        )),
         None => text.push_str(&format!("Engaged: nobody, ever; acknowledge target {}: {}\n", ack.map(human_secs).unwrap_or("none".into()), verdict(None, ack))),
     }
 
@@ -96,7 +105,13 @@ pub fn simulate(m: &crate::model::Model, args: &SimulateArgs) -> Result<(serde_j
             None => Some(add(due, r.secs)),
             Some(c) => c.accumulate(due, r.secs),
         });
-        text.push_str(&format!("Vendor case with {vendor_id}: due at +{} ({}); engage_vendor target {}: {}\n", human_secs(on), show(due), target.map(human_secs).unwrap_or("none".into()), verdict(Some(on), target)));
+        text.push_str(&format!(
+            "Vendor case with {vendor_id}: due at +{} ({}); engage_vendor target {}: {}\n",
+            human_secs(on),
+            show(due),
+            target.map(human_secs).unwrap_or("none".into()),
+            verdict(Some(on), target)
+        ));
         match (&response, first_response) {
             (Some(r), Some(fr)) => text.push_str(&format!("  first response due by {} ({})\n", show(fr), r.description)),
             (Some(r), None) => text.push_str(&format!("  first response ({}) not due within the simulated time\n", r.description)),

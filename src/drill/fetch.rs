@@ -185,11 +185,7 @@ pub fn trust_roots() -> &'static ureq::tls::RootCerts {
     static ROOTS: std::sync::OnceLock<ureq::tls::RootCerts> = std::sync::OnceLock::new();
     ROOTS.get_or_init(|| {
         let found = rustls_native_certs::load_native_certs();
-        if found.certs.is_empty() {
-            ureq::tls::RootCerts::WebPki
-        } else {
-            found.certs.iter().map(|c| ureq::tls::Certificate::from_der(c.as_ref()).to_owned()).collect::<Vec<_>>().into()
-        }
+        if found.certs.is_empty() { ureq::tls::RootCerts::WebPki } else { found.certs.iter().map(|c| ureq::tls::Certificate::from_der(c.as_ref()).to_owned()).collect::<Vec<_>>().into() }
     })
 }
 

@@ -7,11 +7,11 @@
 
 pub mod fetch;
 pub mod journal;
+#[cfg(feature = "aws")]
+mod live_aws;
 pub mod steps;
 pub mod vendor;
 pub mod window;
-#[cfg(feature = "aws")]
-mod live_aws;
 
 use crate::facts::Facts;
 use crate::model::{Drill, DrillStep, Model};
@@ -95,12 +95,15 @@ pub fn dry_run(model: &Model, drill: &Drill, opts: &Options) -> Journal {
                 Ok(req) => {
                     let mut s = steps::step("vendor_case", &v.vendor);
                     let what = match req.kind {
-                        crate::model::VendorKind::AwsSupport => format!("would open an AWS Support case \"{}\" (severity {}) in account {} and resolve it afterwards", req.subject, req.severity.as_str(), req.accounts.join(" or ")),
+                        crate::model::VendorKind::AwsSupport => {
+                            format!("would open an AWS Support case \"{}\" (severity {}) in account {} and resolve it afterwards", req.subject, req.severity.as_str(), req.accounts.join(" or "))
+                        }
                         crate::model::VendorKind::External => format!("would render the request for {} and record it (no case is opened)", req.contact.as_deref().unwrap_or(&req.vendor)),
                     };
                     s.message = Some(what);
                     s.evidence = json!({ "subject": req.subject, "severity": req.severity.as_str(), "body": req.body });
-                    s.cleanup = Some(Cleanup { action: if req.kind == crate::model::VendorKind::AwsSupport { "resolve_case".into() } else { "none".into() }, outcome: Outcome::Planned, message: None });
+                    s.cleanup =
+                        Some(Cleanup { action: if req.kind == crate::model::VendorKind::AwsSupport { "resolve_case".into() } else { "none".into() }, outcome: Outcome::Planned, message: None });
                     s
                 }
                 Err(e) => {
@@ -259,7 +262,11 @@ pub fn live(model: &Model, drill: &Drill, opts: &Options) -> Journal {
 }
 
 fn cleaned(steps: &[Step], left_open: &[String]) -> String {
-    let resolved: Vec<String> = steps.iter().filter(|s| s.cleanup.as_ref().is_some_and(|c| c.action == "resolve_case" && c.outcome == Outcome::Pass)).filter_map(|s| s.evidence.get("case_id").and_then(|v| v.as_str()).map(str::to_string)).collect();
+    let resolved: Vec<String> = steps
+        .iter()
+        .filter(|s| s.cleanup.as_ref().is_some_and(|c| c.action == "resolve_case" && c.outcome == Outcome::Pass))
+        .filter_map(|s| s.evidence.get("case_id").and_then(|v| v.as_str()).map(str::to_string))
+        .collect();
     match (resolved.is_empty(), left_open.is_empty()) {
         (true, true) => "nothing to clean up".into(),
         (false, true) => format!("cleaned up: resolved case {}", resolved.join(", ")),

@@ -43,14 +43,20 @@ pub fn retrieve(id: &str, a: &Artifact, budget: Duration, stop: &AtomicBool, kee
     let got: Result<Vec<u8>, FetchError> = match &a.retrieve {
         Some(r) if r.command.is_some() => fetch::command(r.command.as_deref().unwrap_or_default(), limit, stop).and_then(|o| match o.code {
             Some(0) => Ok(o.stdout),
-            code => Err(FetchError::Failed(format!("the command exited with {}{}", code.map(|c| c.to_string()).unwrap_or_else(|| "a signal".into()), if o.stderr_tail.is_empty() { String::new() } else { format!(": {}", o.stderr_tail) }))),
+            code => Err(FetchError::Failed(format!(
+                "the command exited with {}{}",
+                code.map(|c| c.to_string()).unwrap_or_else(|| "a signal".into()),
+                if o.stderr_tail.is_empty() { String::new() } else { format!(": {}", o.stderr_tail) }
+            ))),
         }),
         Some(r) if r.http.is_some() => {
             let url = &r.http.as_ref().expect("checked").url;
-            fetch::http_get(url, limit).map_err(|e| match e {
-                FetchError::Failed(m) => FetchError::Failed(format!("GET {url}: {m}")),
-                other => other,
-            }).and_then(|(status, body)| if (200..300).contains(&status) { Ok(body) } else { Err(FetchError::Failed(format!("GET {url} answered HTTP {status}"))) })
+            fetch::http_get(url, limit)
+                .map_err(|e| match e {
+                    FetchError::Failed(m) => FetchError::Failed(format!("GET {url}: {m}")),
+                    other => other,
+                })
+                .and_then(|(status, body)| if (200..300).contains(&status) { Ok(body) } else { Err(FetchError::Failed(format!("GET {url} answered HTTP {status}"))) })
         }
         Some(r) if r.file.is_some() => fetch::file(r.file.as_deref().unwrap_or_default(), limit),
         _ => Err(FetchError::Failed("the artifact has no `retrieve` (ART-001)".into())),
@@ -126,7 +132,9 @@ pub fn probe(p: &Probe, budget: Duration, stop: &AtomicBool) -> Step {
             match fetch::http_get(&h.url, limit) {
                 Ok((status, _)) if status == want => (Outcome::Pass, None, json!({ "status": status })),
                 Ok((status, _)) => (Outcome::Fail, Some(format!("GET {} answered {status}, expected {want}", h.url)), json!({ "status": status })),
-                Err(FetchError::Timeout(_)) if limit < PROBE_LIMIT => (Outcome::Aborted, Some(format!("stopped at the drill's max_duration after {}", crate::model::human_secs(limit.as_secs() as i64))), serde_json::Value::Null),
+                Err(FetchError::Timeout(_)) if limit < PROBE_LIMIT => {
+                    (Outcome::Aborted, Some(format!("stopped at the drill's max_duration after {}", crate::model::human_secs(limit.as_secs() as i64))), serde_json::Value::Null)
+                }
                 Err(e) => (Outcome::Fail, Some(format!("GET {}: {e}", h.url)), serde_json::Value::Null),
             }
         }
@@ -136,7 +144,9 @@ pub fn probe(p: &Probe, budget: Duration, stop: &AtomicBool) -> Step {
                 Ok(o) if o.code == Some(want) => (Outcome::Pass, None, json!({ "exit_code": o.code })),
                 Ok(o) => (Outcome::Fail, Some(format!("exited with {:?}, expected {want}", o.code)), json!({ "exit_code": o.code })),
                 Err(FetchError::Interrupted) => (Outcome::Aborted, Some("interrupted".into()), serde_json::Value::Null),
-                Err(FetchError::Timeout(_)) if limit < PROBE_LIMIT => (Outcome::Aborted, Some(format!("stopped at the drill's max_duration after {}", crate::model::human_secs(limit.as_secs() as i64))), serde_json::Value::Null),
+                Err(FetchError::Timeout(_)) if limit < PROBE_LIMIT => {
+                    (Outcome::Aborted, Some(format!("stopped at the drill's max_duration after {}", crate::model::human_secs(limit.as_secs() as i64))), serde_json::Value::Null)
+                }
                 Err(e) => (Outcome::Fail, Some(e.to_string()), serde_json::Value::Null),
             }
         }

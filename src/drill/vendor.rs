@@ -52,7 +52,8 @@ pub fn request(model: &Model, drill: &Drill, step: &VendorCaseRef) -> Result<Cas
         Some(t) => {
             let mut env = minijinja::Environment::new();
             env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-            env.render_str(&t.body, minijinja::Value::from(minijinja::value::Serde(serde_json::Value::Object(fields)))).map_err(|e| format!("request template `{}` does not render: {e}", vendor.request_template.as_deref().unwrap_or_default()))?
+            env.render_str(&t.body, minijinja::Value::from(minijinja::value::Serde(serde_json::Value::Object(fields))))
+                .map_err(|e| format!("request template `{}` does not render: {e}", vendor.request_template.as_deref().unwrap_or_default()))?
         }
     };
     let test = vendor.test_case.as_ref();
@@ -76,7 +77,8 @@ pub mod live {
     /// Which account the credentials belong to (STS): a test case must not be opened in an
     /// account the vendor does not cover.
     pub async fn config_for(settings: &Settings, accounts: &[String]) -> Result<aws_config::SdkConfig, String> {
-        let candidates: Vec<(Option<&str>, Option<&String>)> = std::iter::once((None, None)).chain(accounts.iter().filter_map(|a| settings.account_profiles.get(a).map(|p| (Some(p.as_str()), Some(a))))).collect();
+        let candidates: Vec<(Option<&str>, Option<&String>)> =
+            std::iter::once((None, None)).chain(accounts.iter().filter_map(|a| settings.account_profiles.get(a).map(|p| (Some(p.as_str()), Some(a))))).collect();
         let mut seen = Vec::new();
         for (profile, _) in candidates {
             let config = sdk_config(settings, profile).await;
@@ -101,14 +103,19 @@ pub mod live {
 
     /// CreateCase; returns the case id.
     pub async fn open(support: &aws_sdk_support::Client, req: &CaseRequest) -> Result<String, CallError> {
-        let out = support.create_case().subject(&req.subject).severity_code(req.severity.as_str()).communication_body(&req.body).issue_type("technical").language("en").send().await.map_err(classify)?;
+        let out =
+            support.create_case().subject(&req.subject).severity_code(req.severity.as_str()).communication_body(&req.body).issue_type("technical").language("en").send().await.map_err(classify)?;
         out.case_id().map(str::to_string).ok_or(CallError { status: crate::facts::SourceStatus::Error, message: "CreateCase answered without a case id".into(), transient: false })
     }
 
     /// DescribeCases for one case: its status and severity as AWS sees them.
     pub async fn describe(support: &aws_sdk_support::Client, id: &str) -> Result<(String, String, String), CallError> {
         let out = support.describe_cases().case_id_list(id).include_resolved_cases(true).send().await.map_err(classify)?;
-        let case = out.cases().iter().find(|c| c.case_id() == Some(id)).ok_or(CallError { status: crate::facts::SourceStatus::Error, message: format!("DescribeCases does not list case {id}"), transient: false })?;
+        let case = out.cases().iter().find(|c| c.case_id() == Some(id)).ok_or(CallError {
+            status: crate::facts::SourceStatus::Error,
+            message: format!("DescribeCases does not list case {id}"),
+            transient: false,
+        })?;
         Ok((case.status().unwrap_or_default().to_string(), case.severity_code().unwrap_or_default().to_string(), case.display_id().unwrap_or_default().to_string()))
     }
 

@@ -201,7 +201,10 @@ pub fn matches_region(scope: &crate::model::AwsScope, region: Option<&str>) -> b
 impl Facts {
     /// Health events of `category` for the scope's accounts, regions and AWS services.
     pub fn events_for(&self, scope: &crate::model::AwsScope, category: &str) -> Vec<&HealthEvent> {
-        self.health_events.iter().filter(|e| e.category == category && scope.accounts.contains(&e.account) && matches_service(scope, std::slice::from_ref(&e.service)) && matches_region(scope, e.region.as_deref())).collect()
+        self.health_events
+            .iter()
+            .filter(|e| e.category == category && scope.accounts.contains(&e.account) && matches_service(scope, std::slice::from_ref(&e.service)) && matches_region(scope, e.region.as_deref()))
+            .collect()
     }
 
     pub fn new(collected_at: jiff::Timestamp) -> Self {

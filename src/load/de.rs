@@ -48,10 +48,7 @@ impl de::Error for DeError {
         Self::custom(format_args!("expected {exp}, found {}", describe(unexp)))
     }
     fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
-        let mut e = Self::custom(format_args!(
-            "unknown value `{variant}`, expected one of {}",
-            expected.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
-        ));
+        let mut e = Self::custom(format_args!("unknown value `{variant}`, expected one of {}", expected.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")));
         e.help = did_you_mean(variant, expected.iter().copied()).map(|s| format!("did you mean `{s}`?"));
         e
     }
@@ -290,9 +287,7 @@ impl<'de> de::SeqAccess<'de> for SeqDe<'_, '_> {
             None => Ok(None),
             Some((i, node)) => {
                 let path = Path::Index(self.path, i);
-                seed.deserialize(NodeDe { node, path: &path, unknown: self.unknown })
-                    .map(Some)
-                    .map_err(|e| e.at(node.pos, &path))
+                seed.deserialize(NodeDe { node, path: &path, unknown: self.unknown }).map(Some).map_err(|e| e.at(node.pos, &path))
             }
         }
     }
@@ -322,12 +317,7 @@ impl<'de> de::MapAccess<'de> for MapDe<'_, '_> {
                 && !fields.contains(&key.name.as_str())
             {
                 let path = Path::Key(self.path, &key.name);
-                let mut err = DeError {
-                    pos: Some(key.pos),
-                    path: path.to_string(),
-                    message: format!("unknown key `{}`", key.name),
-                    help: None,
-                };
+                let mut err = DeError { pos: Some(key.pos), path: path.to_string(), message: format!("unknown key `{}`", key.name), help: None };
                 err.help = Some(match did_you_mean(&key.name, fields.iter().copied()) {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("expected one of {}", fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")),
@@ -337,10 +327,7 @@ impl<'de> de::MapAccess<'de> for MapDe<'_, '_> {
             }
             self.current = Some(entry);
             let path = Path::Key(self.path, &key.name);
-            return seed
-                .deserialize(key.name.as_str().into_deserializer())
-                .map(Some)
-                .map_err(|e: DeError| e.at(key.pos, &path));
+            return seed.deserialize(key.name.as_str().into_deserializer()).map(Some).map_err(|e: DeError| e.at(key.pos, &path));
         }
     }
 
@@ -363,9 +350,7 @@ impl<'de, 'n, 'p> de::EnumAccess<'de> for EnumDe<'n, 'p> {
     type Variant = VariantDe<'n, 'p>;
     fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self::Variant), DeError> {
         let path = Path::Key(self.path, &self.key.name);
-        let v = seed
-            .deserialize(self.key.name.as_str().into_deserializer())
-            .map_err(|e: DeError| e.at(self.key.pos, &path))?;
+        let v = seed.deserialize(self.key.name.as_str().into_deserializer()).map_err(|e: DeError| e.at(self.key.pos, &path))?;
         Ok((v, VariantDe { key: self.key, value: self.value, path: self.path, unknown: self.unknown }))
     }
 }
@@ -384,8 +369,7 @@ impl<'de> de::VariantAccess<'de> for VariantDe<'_, '_> {
     }
     fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, DeError> {
         let path = Path::Key(self.path, &self.key.name);
-        seed.deserialize(NodeDe { node: self.value, path: &path, unknown: self.unknown })
-            .map_err(|e| e.at(self.value.pos, &path))
+        seed.deserialize(NodeDe { node: self.value, path: &path, unknown: self.unknown }).map_err(|e| e.at(self.value.pos, &path))
     }
     fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, DeError> {
         let path = Path::Key(self.path, &self.key.name);

@@ -33,9 +33,25 @@ impl Loaded {
 
 /// The top-level keys of a model file.
 pub const SECTIONS: &[&str] = &[
-    "apiVersion", "kind", "metadata", "holidays", "calendars", "tiers", "severities", "contacts",
-    "rotations", "escalations", "vendors", "request_templates", "runbooks", "artifacts",
-    "services", "drills", "policies", "rule_overrides", "waivers",
+    "apiVersion",
+    "kind",
+    "metadata",
+    "holidays",
+    "calendars",
+    "tiers",
+    "severities",
+    "contacts",
+    "rotations",
+    "escalations",
+    "vendors",
+    "request_templates",
+    "runbooks",
+    "artifacts",
+    "services",
+    "drills",
+    "policies",
+    "rule_overrides",
+    "waivers",
 ];
 
 /// Loads every file named by `paths` (directories: every `*.yaml`/`*.yml` below, hidden
@@ -183,7 +199,9 @@ impl Loader {
                 }
                 None => {
                     let loc = self.loc(file, root, "");
-                    self.diagnostics.push(Diagnostic::new("header", format!("missing `{key}: {expected}`"), Some(loc)).with_help("every model file starts with `apiVersion: runready.dev/v1` and `kind: SupportModel`"));
+                    self.diagnostics.push(
+                        Diagnostic::new("header", format!("missing `{key}: {expected}`"), Some(loc)).with_help("every model file starts with `apiVersion: runready.dev/v1` and `kind: SupportModel`"),
+                    );
                 }
             }
         }

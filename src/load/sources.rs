@@ -40,7 +40,10 @@ impl Sources {
         let file = &self.files[origin.file];
         if let (Some(root), Some((parent, last))) = (&file.root, origin.pointer.rsplit_once('/')) {
             let (node, ok) = root.resolve_pointer(parent);
-            if ok && let Value::Map(entries) = &node.value && let Some((k, _)) = entries.iter().find(|(k, _)| k.name == last) {
+            if ok
+                && let Value::Map(entries) = &node.value
+                && let Some((k, _)) = entries.iter().find(|(k, _)| k.name == last)
+            {
                 loc.line = k.pos.line;
                 loc.column = k.pos.column;
             }

@@ -91,7 +91,11 @@ impl Validator<'_> {
             }
         }
         if let Some((i, j, day, from, to)) = first_overlap(windows) {
-            self.error(&origin.at(format!("{field}/{j}")), format!("{owner}: windows {} and {} overlap on {day} {}–{}", i + 1, j + 1, hhmm(from), hhmm(to)), "merge the windows, or correct their days or times");
+            self.error(
+                &origin.at(format!("{field}/{j}")),
+                format!("{owner}: windows {} and {} overlap on {day} {}–{}", i + 1, j + 1, hhmm(from), hhmm(to)),
+                "merge the windows, or correct their days or times",
+            );
         }
     }
 

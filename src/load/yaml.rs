@@ -128,9 +128,7 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     match serde_saphyr::from_str_with_options::<Spanned<Tree>>(text, options) {
         Ok(spanned) => Ok(into_node(spanned)),
         Err(err) => {
-            let pos = err.location().and_then(|l| {
-                (l.line() > 0).then(|| Pos { line: l.line() as u32, column: l.column().max(1) as u32 })
-            });
+            let pos = err.location().and_then(|l| (l.line() > 0).then(|| Pos { line: l.line() as u32, column: l.column().max(1) as u32 }));
             let message = error_message(&err);
             Err(SyntaxError { pos, message })
         }

@@ -14,9 +14,7 @@ macro_rules! string_scalar {
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = String::deserialize(d)?;
-                s.parse::<$ty>().map_err(|why: String| {
-                    de::Error::custom(format_args!("expected {}, found \"{}\" ({})", $expecting, s, why))
-                })
+                s.parse::<$ty>().map_err(|why: String| de::Error::custom(format_args!("expected {}, found \"{}\" ({})", $expecting, s, why)))
             }
         }
         impl Serialize for $ty {
@@ -117,11 +115,7 @@ impl FromStr for Duration {
         if s.is_empty() {
             return Err("empty".into());
         }
-        if let Some(rest) = s.strip_prefix('P').or_else(|| s.strip_prefix('p')) {
-            parse_iso(rest)
-        } else {
-            parse_friendly(s)
-        }
+        if let Some(rest) = s.strip_prefix('P').or_else(|| s.strip_prefix('p')) { parse_iso(rest) } else { parse_friendly(s) }
     }
 }
 

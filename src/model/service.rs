@@ -76,12 +76,7 @@ pub struct Targets {
 impl Targets {
     /// The targets by name, in a fixed order, for rules that compare them pairwise.
     pub fn named(&self) -> [(&'static str, Option<Duration>); 4] {
-        [
-            ("acknowledge", self.acknowledge),
-            ("engage_vendor", self.engage_vendor),
-            ("update_every", self.update_every),
-            ("restore", self.restore),
-        ]
+        [("acknowledge", self.acknowledge), ("engage_vendor", self.engage_vendor), ("update_every", self.update_every), ("restore", self.restore)]
     }
 }
 

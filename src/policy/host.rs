@@ -56,9 +56,11 @@ pub fn engine() -> &'static Engine {
         let ticker = engine.clone();
         std::thread::Builder::new()
             .name("runready-epoch".into())
-            .spawn(move || loop {
-                std::thread::sleep(std::time::Duration::from_millis(TICK_MS));
-                ticker.increment_epoch();
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(std::time::Duration::from_millis(TICK_MS));
+                    ticker.increment_epoch();
+                }
             })
             .expect("the epoch ticker thread starts");
         engine
@@ -243,7 +245,13 @@ impl ComponentPolicy {
                     _ => Ok(None),
                 },
                 Val::Result(Err(Some(e))) => match &**e {
-                    Val::Variant(case, Some(msg)) => Err((case.clone(), match &**msg { Val::String(m) => m.clone(), _ => String::new() })),
+                    Val::Variant(case, Some(msg)) => Err((
+                        case.clone(),
+                        match &**msg {
+                            Val::String(m) => m.clone(),
+                            _ => String::new(),
+                        },
+                    )),
                     Val::Variant(case, None) => Err((case.clone(), String::new())),
                     _ => Err(("internal".into(), String::new())),
                 },

@@ -88,7 +88,8 @@ pub fn from_paths(paths: &[PathBuf]) -> Result<Vec<PolicySpec>, String> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?.flatten().map(|e| e.path()).filter(|f| f.extension().is_some_and(|x| x == "wasm")).collect();
+            let mut found: Vec<PathBuf> =
+                std::fs::read_dir(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?.flatten().map(|e| e.path()).filter(|f| f.extension().is_some_and(|x| x == "wasm")).collect();
             found.sort();
             out.extend(found.into_iter().map(|path| PolicySpec { path, settings: Value::Null, limits: None, origin: None }));
         } else if p.exists() {
@@ -231,7 +232,10 @@ pub fn evaluate(spec: &PolicySpec, request: &Value, at: &str, name: &mut String,
     *name = manifest.name.clone();
     let is_component = scan.component || scan.wit_bindgen;
     if (manifest.abi == Abi::Component) != is_component {
-        return Err(CallError::new(Reason::Manifest, format!("the manifest says abi `{}`, but the file is a {}", if manifest.abi == Abi::Component { "component" } else { "core-v1" }, if is_component { "component" } else { "core module" })));
+        return Err(CallError::new(
+            Reason::Manifest,
+            format!("the manifest says abi `{}`, but the file is a {}", if manifest.abi == Abi::Component { "component" } else { "core-v1" }, if is_component { "component" } else { "core module" }),
+        ));
     }
     // A wasm32-unknown-unknown module with wit-bindgen output becomes a component here.
     let bytes = if scan.wit_bindgen {
@@ -242,9 +246,7 @@ pub fn evaluate(spec: &PolicySpec, request: &Value, at: &str, name: &mut String,
     } else {
         bytes
     };
-    if !is_component
-        && let Some(bad) = scan.imports.iter().find(|i| *i != "runready.log")
-    {
+    if !is_component && let Some(bad) = scan.imports.iter().find(|i| *i != "runready.log") {
         return Err(CallError::new(Reason::Import, format!("the module imports `{bad}`; only `runready.log` is provided")));
     }
     let settings = if spec.settings.is_null() { json!({}) } else { spec.settings.clone() };
@@ -277,7 +279,8 @@ pub fn evaluate(spec: &PolicySpec, request: &Value, at: &str, name: &mut String,
         };
         return Err(CallError::new(reason, err.get("message").and_then(Value::as_str).unwrap_or("the policy reported an error").to_string()));
     }
-    let findings: Vec<Finding> = serde_json::from_value(result.get("findings").cloned().unwrap_or(Value::Null)).map_err(|e| CallError::new(Reason::InvalidJson, format!("the result is not {{\"findings\": [...]}}: {e}")))?;
+    let findings: Vec<Finding> =
+        serde_json::from_value(result.get("findings").cloned().unwrap_or(Value::Null)).map_err(|e| CallError::new(Reason::InvalidJson, format!("the result is not {{\"findings\": [...]}}: {e}")))?;
     if findings.len() > limits.findings {
         return Err(CallError::new(Reason::Output, format!("{} findings, more than the {} allowed", findings.len(), limits.findings)));
     }
@@ -300,7 +303,18 @@ fn to_results(manifest: &Manifest, findings: Vec<Finding>, model: &Model, source
         let id = format!("{}/{}", manifest.name, rule.id);
         let mine: Vec<&Finding> = findings.iter().filter(|f| f.rule_id == rule.id).collect();
         if mine.is_empty() {
-            out.push(RuleResult { rule: id.clone(), title: rule.title.clone(), severity: rule.level, status: Status::Pass, subject: "model".into(), message: "no finding".into(), location: None, evidence: Value::Null, help: None, waiver: None });
+            out.push(RuleResult {
+                rule: id.clone(),
+                title: rule.title.clone(),
+                severity: rule.level,
+                status: Status::Pass,
+                subject: "model".into(),
+                message: "no finding".into(),
+                location: None,
+                evidence: Value::Null,
+                help: None,
+                waiver: None,
+            });
         }
         for f in mine {
             let location = f.pointer.as_deref().and_then(|p| p.strip_prefix("/model")).and_then(|p| model.origin_of_pointer(p)).map(|o| sources.locate(&o));

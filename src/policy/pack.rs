@@ -75,7 +75,17 @@ pub fn inspect(module: &[u8]) -> Result<String, String> {
     if let Some(d) = &m.description {
         out.push_str(&format!("{d}\n"));
     }
-    out.push_str(&format!("sha256 {sha}\n{} bytes, {}\n", module.len(), if scan.component { "component" } else if scan.wit_bindgen { "core module with wit-bindgen output (made into a component by the host)" } else { "core module" }));
+    out.push_str(&format!(
+        "sha256 {sha}\n{} bytes, {}\n",
+        module.len(),
+        if scan.component {
+            "component"
+        } else if scan.wit_bindgen {
+            "core module with wit-bindgen output (made into a component by the host)"
+        } else {
+            "core module"
+        }
+    ));
     out.push_str(&format!("imports: {}\n", if scan.imports.is_empty() { "none".to_string() } else { scan.imports.join(", ") }));
     out.push_str("rules:\n");
     for r in &m.rules {

@@ -43,7 +43,8 @@ fn evaluate(req: &Request) -> Result<Vec<Finding>, PolicyError> {
 }
 "#
     .to_string();
-    let model = |owner: &str| format!("apiVersion: runready.dev/v1\nkind: SupportModel\nmetadata: {{ name: {name}-fixture }}\nservices:\n  - {{ id: api{owner} }}\n  - {{ id: web, owner: team-web }}\n");
+    let model =
+        |owner: &str| format!("apiVersion: runready.dev/v1\nkind: SupportModel\nmetadata: {{ name: {name}-fixture }}\nservices:\n  - {{ id: api{owner} }}\n  - {{ id: web, owner: team-web }}\n");
     let tests = format!(
         "policy: dist/{name}.wasm\ncases:\n  - name: a service without an owner is reported\n    model: fixtures/no-owner.yaml\n    at: 2026-01-01T00:00:00Z\n    expect:\n      findings: [{{ rule_id: EX-001, pointer: /model/services/0, subject: \"service:api\" }}]\n      only: true\n  - name: owners everywhere pass\n    model: fixtures/owners.yaml\n    at: 2026-01-01T00:00:00Z\n    expect: {{ findings: [] }}\n"
     );

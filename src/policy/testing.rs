@@ -148,13 +148,16 @@ fn run_case(dir: &Path, policy: &str, case: &Case, default_at: jiff::Timestamp) 
             let mut used = vec![false; findings.len()];
             let mut missing = Vec::new();
             for e in expected {
-                let hit = findings.iter().enumerate().position(|(i, f)| !used[i] && f.rule_id == e.rule_id && e.pointer.as_ref().is_none_or(|p| f.pointer.as_ref() == Some(p)) && e.subject.as_ref().is_none_or(|s| f.subject.as_ref() == Some(s)));
+                let hit = findings.iter().enumerate().position(|(i, f)| {
+                    !used[i] && f.rule_id == e.rule_id && e.pointer.as_ref().is_none_or(|p| f.pointer.as_ref() == Some(p)) && e.subject.as_ref().is_none_or(|s| f.subject.as_ref() == Some(s))
+                });
                 match hit {
                     Some(i) => used[i] = true,
                     None => missing.push(format!("{}{}", e.rule_id, e.pointer.as_deref().map(|p| format!(" at {p}")).unwrap_or_default())),
                 }
             }
-            let extra: Vec<String> = findings.iter().zip(&used).filter(|(_, u)| !**u).map(|(f, _)| format!("{}{}", f.rule_id, f.pointer.as_deref().map(|p| format!(" at {p}")).unwrap_or_default())).collect();
+            let extra: Vec<String> =
+                findings.iter().zip(&used).filter(|(_, u)| !**u).map(|(f, _)| format!("{}{}", f.rule_id, f.pointer.as_deref().map(|p| format!(" at {p}")).unwrap_or_default())).collect();
             let only = case.expect.only || (case.expect.findings.as_ref().is_some_and(|f| f.is_empty()));
             if !missing.is_empty() {
                 (false, format!("expected finding(s) missing: {}", missing.join(", ")))
@@ -166,7 +169,6 @@ fn run_case(dir: &Path, policy: &str, case: &Case, default_at: jiff::Timestamp) 
         }
     }
 }
-
 
 /// The cases as JUnit: one suite per tests file.
 pub fn junit(outcome: &Outcome) -> String {

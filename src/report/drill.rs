@@ -122,7 +122,16 @@ pub fn markdown(journals: &[Journal], model: &Model) -> String {
         out.push_str("\n\n| Step | Target | Outcome | Measured | Target | Cleanup | Notes |\n|---|---|---|---|---|---|---|\n");
         for s in &j.steps {
             let measured = if j.dry_run { "–".to_string() } else { ms(s.duration_ms) };
-            out.push_str(&format!("| {} | `{}` | {} {} | {measured} | {} | {} | {} |\n", s.kind, cell(&s.target), icon(s.outcome), s.outcome.as_str(), target_of(Some(model), s).unwrap_or_else(|| "–".into()), cleanup(s).map(|c| cell(&c)).unwrap_or_else(|| "–".into()), s.message.as_deref().map(cell).unwrap_or_default()));
+            out.push_str(&format!(
+                "| {} | `{}` | {} {} | {measured} | {} | {} | {} |\n",
+                s.kind,
+                cell(&s.target),
+                icon(s.outcome),
+                s.outcome.as_str(),
+                target_of(Some(model), s).unwrap_or_else(|| "–".into()),
+                cleanup(s).map(|c| cell(&c)).unwrap_or_else(|| "–".into()),
+                s.message.as_deref().map(cell).unwrap_or_default()
+            ));
         }
         out.push('\n');
     }

@@ -70,7 +70,11 @@ pub fn terminal(s: &SeverityCoverage, color: bool, tz: &str) -> String {
         }
         out.push('\n');
     }
-    let legend = if color { "     \x1b[32m██\x1b[0m within half the target  \x1b[33m██\x1b[0m within the target  \x1b[31m██\x1b[0m over it  \x1b[35m██\x1b[0m nobody engaged  \x1b[90m··\x1b[0m not required" } else { "     .. within half the target  oo within the target  XX over it  !! nobody engaged  (blank) not required" };
+    let legend = if color {
+        "     \x1b[32m██\x1b[0m within half the target  \x1b[33m██\x1b[0m within the target  \x1b[31m██\x1b[0m over it  \x1b[35m██\x1b[0m nobody engaged  \x1b[90m··\x1b[0m not required"
+    } else {
+        "     .. within half the target  oo within the target  XX over it  !! nobody engaged  (blank) not required"
+    };
     out.push_str(legend);
     out.push('\n');
     out
@@ -118,13 +122,20 @@ pub fn svg(maps: &[(String, &SeverityCoverage)], tz: &str) -> String {
                 let b = band(cell, s.acknowledge_seconds);
                 out.push_str(&format!(
                     "<rect x=\"{}\" y=\"{y}\" width=\"{}\" height=\"{}\" rx=\"3\" fill=\"{}\"><title>{} {hcol:02}:00 — {}</title></rect>\n",
-                    left + hcol * cw + 1, cw - 2, ch - 2, fill(b), DAYS[d], esc(&describe(cell))
+                    left + hcol * cw + 1,
+                    cw - 2,
+                    ch - 2,
+                    fill(b),
+                    DAYS[d],
+                    esc(&describe(cell))
                 ));
             }
         }
         let ly = y0 + top as i64 + (7 * ch) as i64 + 16;
         let mut x = left;
-        for (b, label) in [(Band::Fast, "within half the target"), (Band::Near, "within the target"), (Band::Over, "over the target"), (Band::Never, "nobody engaged"), (Band::NotRequired, "not required")] {
+        for (b, label) in
+            [(Band::Fast, "within half the target"), (Band::Near, "within the target"), (Band::Over, "over the target"), (Band::Never, "nobody engaged"), (Band::NotRequired, "not required")]
+        {
             out.push_str(&format!("<rect x=\"{x}\" y=\"{}\" width=\"12\" height=\"12\" rx=\"2\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" fill=\"#57606a\">{label}</text>\n", ly - 10, fill(b), x + 16, ly));
             x += 16 + label.len() * 6 + 18;
         }

@@ -68,7 +68,13 @@ pub fn summary_line(report: &Report) -> String {
     }
     format!(
         "{verdict}: {} failed, {} waived, {} passed, {} unknown, {} error — {} at {} (fail-on {})",
-        s.fail, s.waived, s.pass, s.unknown, s.error, report.model.name, report.evaluated_at,
+        s.fail,
+        s.waived,
+        s.pass,
+        s.unknown,
+        s.error,
+        report.model.name,
+        report.evaluated_at,
         serde_json::to_value(report.fail_on).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
     )
 }
@@ -143,10 +149,7 @@ fn located<'a>(title: annotate_snippets::Title<'a>, loc: Option<&Location>, sour
     };
     let start = line.char_indices().nth(loc.column.saturating_sub(1) as usize).map(|(i, _)| i).unwrap_or(line.len());
     let end = token_end(line, start);
-    let snippet = Snippet::source(line.to_string())
-        .line_start(loc.line as usize)
-        .path(loc.file.clone())
-        .annotation(AnnotationKind::Primary.span(start..end.max(start)).label(label));
+    let snippet = Snippet::source(line.to_string()).line_start(loc.line as usize).path(loc.file.clone()).annotation(AnnotationKind::Primary.span(start..end.max(start)).label(label));
     // annotate-snippets shows the column of the span's start: it matches loc.column.
     Group::with_title(title).element(snippet)
 }

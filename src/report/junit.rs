@@ -6,12 +6,7 @@ use crate::rules::Status;
 use junit_report::{Duration, ReportBuilder, TestCase, TestSuiteBuilder};
 
 pub fn render(report: &Report) -> String {
-    let stamp = report
-        .evaluated_at
-        .parse::<jiff::Timestamp>()
-        .ok()
-        .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t.as_second()).ok())
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let stamp = report.evaluated_at.parse::<jiff::Timestamp>().ok().and_then(|t| time::OffsetDateTime::from_unix_timestamp(t.as_second()).ok()).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     let mut suites: indexmap::IndexMap<String, Vec<TestCase>> = indexmap::IndexMap::new();
     suites.insert("model".into(), Vec::new());
     for d in &report.load_errors {

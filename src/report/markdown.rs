@@ -148,11 +148,7 @@ fn rows(report: &Report, model: &Model) -> Vec<ServiceRow> {
         .filter(|s| report.results.iter().any(|r| services_of(model, &r.subject).contains(&s.id.as_str())))
         .map(|s| {
             // Rules not evaluated for the whole model show as ❔ in every row.
-            let mine: Vec<&RuleResult> = report
-                .results
-                .iter()
-                .filter(|r| services_of(model, &r.subject).contains(&s.id.as_str()) || (r.subject == "model" && r.status == Status::Unknown))
-                .collect();
+            let mine: Vec<&RuleResult> = report.results.iter().filter(|r| services_of(model, &r.subject).contains(&s.id.as_str()) || (r.subject == "model" && r.status == Status::Unknown)).collect();
             let cells = FAMILIES
                 .iter()
                 .map(|fam| {

@@ -16,17 +16,19 @@ pub fn art001(ctx: &Ctx) -> Vec<RuleResult> {
             continue;
         }
         let kinds: Vec<ArtifactKind> = svc.artifacts.iter().filter_map(|a| ctx.model.artifacts.get(a)).map(|a| a.kind).collect();
-        let missing: Vec<&str> = [(ArtifactKind::Version, "version"), (ArtifactKind::Config, "config"), (ArtifactKind::Logs, "logs")]
-            .into_iter()
-            .filter(|(k, _)| !kinds.contains(k))
-            .map(|(_, n)| n)
-            .collect();
+        let missing: Vec<&str> =
+            [(ArtifactKind::Version, "version"), (ArtifactKind::Config, "config"), (ArtifactKind::Logs, "logs")].into_iter().filter(|(k, _)| !kinds.contains(k)).map(|(_, n)| n).collect();
         if missing.is_empty() {
             out.pass(&s, &svc.origin, "lists version, config and logs artifacts");
         } else {
             let o = if svc.artifacts.is_empty() { svc.origin.clone() } else { svc.origin.at("artifacts") };
-            out.fail(&s, &o, format!("always-available service `{}` has no {} artifact", svc.id, missing.join(", ")), format!("add artifacts of kind {} and list them in the service", missing.join(", ")))
-                .with_evidence(serde_json::json!({ "missing_kinds": missing }));
+            out.fail(
+                &s,
+                &o,
+                format!("always-available service `{}` has no {} artifact", svc.id, missing.join(", ")),
+                format!("add artifacts of kind {} and list them in the service", missing.join(", ")),
+            )
+            .with_evidence(serde_json::json!({ "missing_kinds": missing }));
         }
     }
     out.results

@@ -71,18 +71,33 @@ pub fn aws001(ctx: &Ctx) -> Vec<RuleResult> {
     for (svc, scope) in scoped(ctx) {
         let origin = svc.origin.at("aws");
         let s = subject("service", &svc.id);
-        let failing: Vec<&Recommendation> = facts(ctx).recommendations.iter().filter(|r| r.status == "error" && r.pillars.iter().any(|p| PILLARS.contains(&p.as_str())) && concerns(scope, r)).collect();
+        let failing: Vec<&Recommendation> =
+            facts(ctx).recommendations.iter().filter(|r| r.status == "error" && r.pillars.iter().any(|p| PILLARS.contains(&p.as_str())) && concerns(scope, r)).collect();
         for r in &failing {
             let flagged: Vec<String> = r.resources.iter().map(|x| format!("{}{}", x.id, x.region.as_deref().map(|g| format!(" ({g})")).unwrap_or_default())).collect();
             let what = if flagged.is_empty() { String::new() } else { format!(": {} flagged ({})", flagged.len(), flagged.iter().take(5).cloned().collect::<Vec<_>>().join(", ")) };
-            out.fail(format!("{s}/check:{}", r.check), &origin, format!("Trusted Advisor \"{}\" ({}) is in status error in account {} [{}]{what}", r.name, r.check, r.account, r.pillars.join(", ")), "fix the flagged resources, or waive this check for the service with a reason and an expiry")
-                .with_evidence(json!({ "account": r.account, "check": r.check, "recommendation_id": r.recommendation_id, "pillars": r.pillars, "aws_services": r.aws_services, "flagged_resources": r.resources }));
+            out.fail(
+                format!("{s}/check:{}", r.check),
+                &origin,
+                format!("Trusted Advisor \"{}\" ({}) is in status error in account {} [{}]{what}", r.name, r.check, r.account, r.pillars.join(", ")),
+                "fix the flagged resources, or waive this check for the service with a reason and an expiry",
+            )
+            .with_evidence(
+                json!({ "account": r.account, "check": r.check, "recommendation_id": r.recommendation_id, "pillars": r.pillars, "aws_services": r.aws_services, "flagged_resources": r.resources }),
+            );
         }
         if let Some((status, why)) = unavailable(ctx, SourceKind::TrustedAdvisor, &scope.accounts) {
             out.push(status, &s, Some(&origin), why);
         } else if failing.is_empty() {
             let read = facts(ctx).recommendations.iter().filter(|r| scope.accounts.contains(&r.account)).count();
-            out.pass(&s, &origin, format!("no Trusted Advisor recommendation in error in the fault-tolerance, operational-excellence or service-limits pillars ({read} read for account(s) {})", scope.accounts.join(", ")));
+            out.pass(
+                &s,
+                &origin,
+                format!(
+                    "no Trusted Advisor recommendation in error in the fault-tolerance, operational-excellence or service-limits pillars ({read} read for account(s) {})",
+                    scope.accounts.join(", ")
+                ),
+            );
         }
     }
     out.results
@@ -105,8 +120,13 @@ pub fn aws002(ctx: &Ctx) -> Vec<RuleResult> {
         for e in &open {
             let since = e.start_time.map(|t| format!(" since {}", ctx.show(t.0))).unwrap_or_default();
             let region = e.region.as_deref().unwrap_or("global");
-            out.fail(format!("{s}/event:{}", e.arn), &origin, format!("open AWS Health issue {} ({} in {region}, account {}){since}", e.event_type_code, e.service, e.account), "wait for AWS to resolve the issue before shipping, or waive this event with a reason")
-                .with_evidence(event_evidence(e));
+            out.fail(
+                format!("{s}/event:{}", e.arn),
+                &origin,
+                format!("open AWS Health issue {} ({} in {region}, account {}){since}", e.event_type_code, e.service, e.account),
+                "wait for AWS to resolve the issue before shipping, or waive this event with a reason",
+            )
+            .with_evidence(event_evidence(e));
         }
         if let Some((status, why)) = unavailable(ctx, SourceKind::Health, &scope.accounts) {
             out.push(status, &s, Some(&origin), why);
@@ -158,8 +178,13 @@ pub fn aws003(ctx: &Ctx) -> Vec<RuleResult> {
             } else {
                 let gaps: Vec<String> = unstaffed.intervals().iter().map(|i| format!("{} to {}", ctx.show(i.start), ctx.show(i.end))).collect();
                 evidence["unstaffed"] = json!(gaps);
-                out.fail(es, &origin, format!("scheduled change {} ({}) from {span} is unstaffed from {}", e.event_type_code, e.service, gaps.join(", ")), "put someone on duty for the maintenance window (an override), or ask AWS to reschedule it")
-                    .with_evidence(evidence);
+                out.fail(
+                    es,
+                    &origin,
+                    format!("scheduled change {} ({}) from {span} is unstaffed from {}", e.event_type_code, e.service, gaps.join(", ")),
+                    "put someone on duty for the maintenance window (an override), or ask AWS to reschedule it",
+                )
+                .with_evidence(evidence);
             }
         }
     }
@@ -177,7 +202,8 @@ pub fn aws004(ctx: &Ctx) -> Vec<RuleResult> {
         let s = subject("vendor", id);
         let origin = vendor.origin.at("plan");
         let Some(plan) = vendor.plan else { continue };
-        let used: std::collections::BTreeSet<&str> = ctx.model.services.iter().filter(|svc| svc.vendors.iter().any(|v| v == id)).flat_map(|svc| ctx.model.service_severities(svc)).map(|sev| sev.aws_severity.as_str()).collect();
+        let used: std::collections::BTreeSet<&str> =
+            ctx.model.services.iter().filter(|svc| svc.vendors.iter().any(|v| v == id)).flat_map(|svc| ctx.model.service_severities(svc)).map(|sev| sev.aws_severity.as_str()).collect();
         if vendor.accounts.is_empty() {
             out.unknown(&s, Some(&vendor.origin), "not evaluated: the vendor names no accounts");
             continue;
@@ -195,8 +221,13 @@ pub fn aws004(ctx: &Ctx) -> Vec<RuleResult> {
                     out.push(Status::Error, &s, Some(&origin), format!("the support plan of account {account} could not be read: {}", src.and_then(|x| x.message.as_deref()).unwrap_or("error")));
                 }
                 Some(st @ (SourceStatus::SubscriptionRequired | SourceStatus::AccessDenied)) if api_plan(plan) => {
-                    out.fail(&s, &origin, format!("account {account} answers {}: its plan is below Business, not {} as declared", status_code(st), plan.as_str()), "upgrade the account's support plan, or declare the plan it has (the response targets follow from it)")
-                        .with_evidence(json!({ "account": account, "declared": plan.as_str(), "api": status_code(st) }));
+                    out.fail(
+                        &s,
+                        &origin,
+                        format!("account {account} answers {}: its plan is below Business, not {} as declared", status_code(st), plan.as_str()),
+                        "upgrade the account's support plan, or declare the plan it has (the response targets follow from it)",
+                    )
+                    .with_evidence(json!({ "account": account, "declared": plan.as_str(), "api": status_code(st) }));
                 }
                 Some(SourceStatus::SubscriptionRequired | SourceStatus::AccessDenied) => {
                     out.pass(&s, &origin, format!("account {account} is below Business, consistent with the declared {} plan", plan.as_str()));
@@ -206,11 +237,24 @@ pub fn aws004(ctx: &Ctx) -> Vec<RuleResult> {
                     let missing: Vec<&str> = used.iter().copied().filter(|u| !levels.iter().any(|l| l == u)).collect();
                     let evidence = json!({ "account": account, "declared": plan.as_str(), "live_severity_levels": levels, "used": used });
                     if !api_plan(plan) {
-                        out.fail(&s, &origin, format!("account {account} has the Support API, which needs Business or above, but the declared plan is {}", plan.as_str()), "declare the plan the account has").with_evidence(evidence);
+                        out.fail(
+                            &s,
+                            &origin,
+                            format!("account {account} has the Support API, which needs Business or above, but the declared plan is {}", plan.as_str()),
+                            "declare the plan the account has",
+                        )
+                        .with_evidence(evidence);
                     } else if !missing.is_empty() {
-                        out.fail(&s, &origin, format!("account {account} does not offer severity {} (live levels: {}), which the model uses with {id}", missing.join(", "), levels.join(", ")), "use only severities the plan offers (critical needs Enterprise), or upgrade the plan").with_evidence(evidence);
+                        out.fail(
+                            &s,
+                            &origin,
+                            format!("account {account} does not offer severity {} (live levels: {}), which the model uses with {id}", missing.join(", "), levels.join(", ")),
+                            "use only severities the plan offers (critical needs Enterprise), or upgrade the plan",
+                        )
+                        .with_evidence(evidence);
                     } else {
-                        out.pass(&s, &origin, format!("account {account} offers every severity the model uses with {id} ({})", used.iter().copied().collect::<Vec<_>>().join(", "))).with_evidence(evidence);
+                        out.pass(&s, &origin, format!("account {account} offers every severity the model uses with {id} ({})", used.iter().copied().collect::<Vec<_>>().join(", ")))
+                            .with_evidence(evidence);
                     }
                 }
             }

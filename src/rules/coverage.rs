@@ -42,9 +42,13 @@ pub fn cov001(ctx: &Ctx) -> Vec<RuleResult> {
         };
         if !open.is_empty() {
             let (text, evidence) = summarise(ctx, &open);
-            out.fail(&s, &esc.origin.at("steps/0/notify"), format!("nobody reachable is on duty for {text}; {}", cause(&open)),
-                "add people or rotations to the first step, fix restrictions and hand-overs, or accept the gap with a `gap_plan`")
-                .with_evidence(evidence);
+            out.fail(
+                &s,
+                &esc.origin.at("steps/0/notify"),
+                format!("nobody reachable is on duty for {text}; {}", cause(&open)),
+                "add people or rotations to the first step, fix restrictions and hand-overs, or accept the gap with a `gap_plan`",
+            )
+            .with_evidence(evidence);
         }
         if let (false, Some(plan)) = (waived.is_empty(), &svc.gap_plan) {
             let (text, evidence) = summarise(ctx, &waived);
@@ -100,23 +104,37 @@ pub fn cov002(ctx: &Ctx) -> Vec<RuleResult> {
             && (members.len() as u32) < min
         {
             problems += 1;
-            out.fail(&s, &rot.origin.at("members"), format!("rotation `{id}` has {} member(s); its services' tiers require at least {min}", members.len()), format!("add people until the rotation has {min}"));
+            out.fail(
+                &s,
+                &rot.origin.at("members"),
+                format!("rotation `{id}` has {} member(s); its services' tiers require at least {min}", members.len()),
+                format!("add people until the rotation has {min}"),
+            );
         }
         if let Some(limit) = max_oncall {
             for person in &members {
                 // Everything this person is on duty for, across all rotations.
-                let stretches = IntervalSet::from_intervals(ctx.model.rotations.keys().flat_map(|r| tl.duties(r).iter().filter(|d| &d.member == person).map(|d| d.interval)).collect()).clip(ctx.horizon.interval());
+                let stretches = IntervalSet::from_intervals(ctx.model.rotations.keys().flat_map(|r| tl.duties(r).iter().filter(|d| &d.member == person).map(|d| d.interval)).collect())
+                    .clip(ctx.horizon.interval());
                 let longest = stretches.intervals().iter().max_by_key(|i| civil_secs(i, &rot.timezone.tz));
                 if let Some(i) = longest.filter(|i| civil_secs(i, &rot.timezone.tz) > limit.days * 86_400 + limit.seconds) {
                     problems += 1;
-                    out.fail(&s, &rot.origin.at("handoff"), format!("{person} is on duty for {} without a break from {} (limit max_consecutive_oncall {})", human_secs(civil_secs(i, &rot.timezone.tz)), ctx.show(i.start), limit),
-                        "shorten the handoff, add members, or add overrides that relieve them");
+                    out.fail(
+                        &s,
+                        &rot.origin.at("handoff"),
+                        format!("{person} is on duty for {} without a break from {} (limit max_consecutive_oncall {})", human_secs(civil_secs(i, &rot.timezone.tz)), ctx.show(i.start), limit),
+                        "shorten the handoff, add members, or add overrides that relieve them",
+                    );
                     break;
                 }
             }
         }
         if problems == 0 {
-            let msg = if min_members.is_none() && max_oncall.is_none() { "not required: no tier of its services limits it".to_string() } else { format!("{} members; nobody on duty longer than allowed", members.len()) };
+            let msg = if min_members.is_none() && max_oncall.is_none() {
+                "not required: no tier of its services limits it".to_string()
+            } else {
+                format!("{} members; nobody on duty longer than allowed", members.len())
+            };
             out.pass(&s, &rot.origin, msg);
         }
     }
@@ -149,7 +167,9 @@ pub fn cov003(ctx: &Ctx) -> Vec<RuleResult> {
                 if to_instant(dt, tz) >= h.end || k > 1_000_000 {
                     break;
                 }
-                if in_horizon(dt, tz) && let Some(p) = dst_problem(dt, tz) {
+                if in_horizon(dt, tz)
+                    && let Some(p) = dst_problem(dt, tz)
+                {
                     found.push(format!("turn start {} {p}", dt.strftime("%Y-%m-%d %H:%M")));
                 }
                 k += 1;
@@ -157,7 +177,9 @@ pub fn cov003(ctx: &Ctx) -> Vec<RuleResult> {
         }
         for o in &rot.overrides {
             for dt in [o.from.0, o.to.0] {
-                if in_horizon(dt, tz) && let Some(p) = dst_problem(dt, tz) {
+                if in_horizon(dt, tz)
+                    && let Some(p) = dst_problem(dt, tz)
+                {
                     found.push(format!("override boundary {} {p}", dt.strftime("%Y-%m-%d %H:%M")));
                 }
             }
@@ -201,9 +223,13 @@ fn report(ctx: &Ctx, out: &mut Out, s: String, origin: &Origin, zone: &str, foun
         out.pass(s, origin, format!("no boundary falls on a skipped or repeated local time in {zone}"));
     } else {
         let shown: Vec<&str> = found.iter().take(3).map(String::as_str).collect();
-        out.fail(s, origin, format!("{} in {zone}: {}{}", found.len(), shown.join("; "), if found.len() > 3 { "; …" } else { "" }),
-            "move the time off the DST change (02:00–03:00 local is the usual trap), e.g. hand over at 09:00")
-            .with_evidence(json!({ "zone": zone, "occurrences": found }));
+        out.fail(
+            s,
+            origin,
+            format!("{} in {zone}: {}{}", found.len(), shown.join("; "), if found.len() > 3 { "; …" } else { "" }),
+            "move the time off the DST change (02:00–03:00 local is the usual trap), e.g. hand over at 09:00",
+        )
+        .with_evidence(json!({ "zone": zone, "occurrences": found }));
     }
 }
 
@@ -231,9 +257,13 @@ pub fn cov004(ctx: &Ctx) -> Vec<RuleResult> {
         if clashes.is_empty() {
             out.pass(&s, &rot.origin, "nobody is scheduled on their own holidays inside required coverage");
         } else {
-            out.fail(&s, &rot.origin.at("members"), format!("scheduled on their own holidays: {}", clashes.iter().take(5).cloned().collect::<Vec<_>>().join("; ")),
-                "add an override that hands those days to someone who is working")
-                .with_evidence(json!({ "clashes": clashes }));
+            out.fail(
+                &s,
+                &rot.origin.at("members"),
+                format!("scheduled on their own holidays: {}", clashes.iter().take(5).cloned().collect::<Vec<_>>().join("; ")),
+                "add an override that hands those days to someone who is working",
+            )
+            .with_evidence(json!({ "clashes": clashes }));
         }
     }
     out.results
@@ -268,9 +298,13 @@ pub fn cov005(ctx: &Ctx) -> Vec<RuleResult> {
         if let Some(i) = undeclared.intervals().first() {
             parts.push(format!("staffed but not declared for {} (first {} → {})", human_secs(undeclared.total_secs()), ctx.show(i.start), ctx.show(i.end)));
         }
-        out.fail(&s, &svc.origin.at("coverage"), format!("`coverage: {declared_id}` differs from staffed coverage: {}", parts.join("; ")),
-            "make `coverage` say what the rotations really staff, or change the rotations")
-            .with_evidence(json!({ "unstaffed_seconds": unstaffed.total_secs(), "undeclared_seconds": undeclared.total_secs() }));
+        out.fail(
+            &s,
+            &svc.origin.at("coverage"),
+            format!("`coverage: {declared_id}` differs from staffed coverage: {}", parts.join("; ")),
+            "make `coverage` say what the rotations really staff, or change the rotations",
+        )
+        .with_evidence(json!({ "unstaffed_seconds": unstaffed.total_secs(), "undeclared_seconds": undeclared.total_secs() }));
     }
     out.results
 }

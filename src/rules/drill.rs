@@ -46,8 +46,13 @@ pub fn drl001(ctx: &Ctx) -> Vec<RuleResult> {
                 if last.is_some_and(|j| j.started_at.0 >= since(ctx, interval)) {
                     out.pass(&s, &svc.origin, format!("passing drill {} within drill_interval {interval}", when(ctx, last)));
                 } else {
-                    out.fail(&s, &svc.origin, format!("no passing drill names it within drill_interval {interval} (latest passing: {})", when(ctx, last)), "run `runready drill --live` for a drill that names the service, and keep its journal")
-                        .with_evidence(json!({ "interval": interval.to_string(), "latest": last.map(|j| j.started_at) }));
+                    out.fail(
+                        &s,
+                        &svc.origin,
+                        format!("no passing drill names it within drill_interval {interval} (latest passing: {})", when(ctx, last)),
+                        "run `runready drill --live` for a drill that names the service, and keep its journal",
+                    )
+                    .with_evidence(json!({ "interval": interval.to_string(), "latest": last.map(|j| j.started_at) }));
                 }
             }
         }
@@ -59,8 +64,13 @@ pub fn drl001(ctx: &Ctx) -> Vec<RuleResult> {
             if last.is_some_and(|j| j.started_at.0 >= since(ctx, interval)) {
                 out.pass(&s, &origin, format!("vendor {vendor}: passing process test {} within process_test_interval {interval}", when(ctx, last)));
             } else {
-                out.fail(&s, &origin, format!("vendor {vendor}: no passing process_test drill with a vendor_case step for it within process_test_interval {interval} (latest: {})", when(ctx, last)), "run a process_test drill with a vendor_case step for this vendor")
-                    .with_evidence(json!({ "vendor": vendor, "interval": interval.to_string(), "latest": last.map(|j| j.started_at) }));
+                out.fail(
+                    &s,
+                    &origin,
+                    format!("vendor {vendor}: no passing process_test drill with a vendor_case step for it within process_test_interval {interval} (latest: {})", when(ctx, last)),
+                    "run a process_test drill with a vendor_case step for this vendor",
+                )
+                .with_evidence(json!({ "vendor": vendor, "interval": interval.to_string(), "latest": last.map(|j| j.started_at) }));
             }
         }
     }
@@ -76,15 +86,26 @@ pub fn drl003(ctx: &Ctx) -> Vec<RuleResult> {
             let s = subject("artifact", id);
             let limit_ms = crate::drill::steps::retrieval_limit(artifact).as_millis() as u64;
             let ok = |j: &&Journal| {
-                j.steps.iter().any(|st| st.kind == "retrieve" && &st.target == id && st.outcome == Outcome::Pass && st.duration_ms <= limit_ms && st.evidence.get("environment").and_then(|e| e.as_str()) == Some("production"))
+                j.steps.iter().any(|st| {
+                    st.kind == "retrieve"
+                        && &st.target == id
+                        && st.outcome == Outcome::Pass
+                        && st.duration_ms <= limit_ms
+                        && st.evidence.get("environment").and_then(|e| e.as_str()) == Some("production")
+                })
             };
             let last = latest(passing(ctx).filter(ok));
             if last.is_some_and(|j| j.started_at.0 >= since(ctx, interval)) {
                 let took = last.and_then(|j| j.steps.iter().find(|st| st.kind == "retrieve" && &st.target == id)).map(|st| st.duration_ms).unwrap_or(0);
                 out.pass(&s, &artifact.origin, format!("retrieved from production in {took} ms (max_retrieval {} ms) by {} for {}", limit_ms, when(ctx, last), svc.id));
             } else {
-                out.fail(&s, &artifact.origin, format!("not retrieved from production within max_retrieval by a passing drill within {interval} (for {}; latest: {})", svc.id, when(ctx, last)), "add a retrieve step for this artifact to a drill and run it live")
-                    .with_evidence(json!({ "service": svc.id, "interval": interval.to_string(), "max_retrieval_ms": limit_ms }));
+                out.fail(
+                    &s,
+                    &artifact.origin,
+                    format!("not retrieved from production within max_retrieval by a passing drill within {interval} (for {}; latest: {})", svc.id, when(ctx, last)),
+                    "add a retrieve step for this artifact to a drill and run it live",
+                )
+                .with_evidence(json!({ "service": svc.id, "interval": interval.to_string(), "max_retrieval_ms": limit_ms }));
             }
         }
     }
@@ -104,8 +125,13 @@ pub fn drl004(ctx: &Ctx) -> Vec<RuleResult> {
                 if open.is_empty() {
                     out.pass(&s, &d.origin, format!("the latest live run ({}) left nothing open", ctx.show(j.started_at.0)));
                 } else {
-                    out.fail(&s, &d.origin, format!("the latest live run ({}) left case {} open", ctx.show(j.started_at.0), open.join(", ")), "resolve the case by hand (AWS Support console), then find why the drill could not")
-                        .with_evidence(json!({ "left_open": open, "started_at": j.started_at }));
+                    out.fail(
+                        &s,
+                        &d.origin,
+                        format!("the latest live run ({}) left case {} open", ctx.show(j.started_at.0), open.join(", ")),
+                        "resolve the case by hand (AWS Support console), then find why the drill could not",
+                    )
+                    .with_evidence(json!({ "left_open": open, "started_at": j.started_at }));
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! Runs every built-in rule, then waivers, overrides and the `--service` filter.
 
 use super::registry::{self, Input};
-use super::{Ctx, RuleResult, Status, artifact, aws, drill, coverage, escalation, governance, model_rules, runbook, severity, timing, vendor};
+use super::{Ctx, RuleResult, Status, artifact, aws, coverage, drill, escalation, governance, model_rules, runbook, severity, timing, vendor};
 use crate::load::Sources;
 use crate::model::Model;
 use crate::time::Horizon;

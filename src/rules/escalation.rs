@@ -38,9 +38,18 @@ pub fn esc001(ctx: &Ctx) -> Vec<RuleResult> {
                             out.pass(&s, &o, format!("falls back to `{fallback}`, staffed at every instant of the horizon"));
                         }
                         Some(first) => {
-                            out.fail(&s, &o, format!("the fallback `{fallback}` has nobody reachable for {} of the horizon, first from {} to {}",
-                                human_secs(gaps.total_secs()), ctx.show(first.start), ctx.show(first.end)), help)
-                                .with_evidence(serde_json::json!({ "gaps": gaps.intervals().len(), "gap_seconds": gaps.total_secs() }));
+                            out.fail(
+                                &s,
+                                &o,
+                                format!(
+                                    "the fallback `{fallback}` has nobody reachable for {} of the horizon, first from {} to {}",
+                                    human_secs(gaps.total_secs()),
+                                    ctx.show(first.start),
+                                    ctx.show(first.end)
+                                ),
+                                help,
+                            )
+                            .with_evidence(serde_json::json!({ "gaps": gaps.intervals().len(), "gap_seconds": gaps.total_secs() }));
                         }
                     }
                 }
@@ -65,7 +74,12 @@ pub fn esc005(ctx: &Ctx) -> Vec<RuleResult> {
         for (i, step) in esc.steps.iter().enumerate() {
             if step.timeout.as_secs() <= 0 {
                 problems += 1;
-                out.fail(&s, &esc.origin.at(format!("steps/{i}/timeout")), format!("step {} has timeout {}: the next step starts at once", i + 1, step.timeout), "give the step a positive timeout, e.g. PT5M");
+                out.fail(
+                    &s,
+                    &esc.origin.at(format!("steps/{i}/timeout")),
+                    format!("step {} has timeout {}: the next step starts at once", i + 1, step.timeout),
+                    "give the step a positive timeout, e.g. PT5M",
+                );
             }
             if step.notify.is_empty() {
                 problems += 1;
@@ -106,9 +120,13 @@ pub fn esc006(ctx: &Ctx) -> Vec<RuleResult> {
             out.pass(&s, &esc.origin, format!("escalation `{esc_id}` opens a case with {}", aws.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(" or ")));
         } else {
             let names = aws.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ");
-            out.fail(&s, &esc.origin.at("steps"), format!("severity {} maps to AWS `{}`, but escalation `{esc_id}` never opens a case with {names}", high[0].id, high[0].aws_severity.as_str()),
-                format!("add `vendor_case: {}` to the step at which the case is due", aws[0]))
-                .with_evidence(serde_json::json!({ "severities": high.iter().map(|s| s.id.clone()).collect::<Vec<_>>(), "aws_vendors": aws }));
+            out.fail(
+                &s,
+                &esc.origin.at("steps"),
+                format!("severity {} maps to AWS `{}`, but escalation `{esc_id}` never opens a case with {names}", high[0].id, high[0].aws_severity.as_str()),
+                format!("add `vendor_case: {}` to the step at which the case is due", aws[0]),
+            )
+            .with_evidence(serde_json::json!({ "severities": high.iter().map(|s| s.id.clone()).collect::<Vec<_>>(), "aws_vendors": aws }));
         }
     }
     out.results

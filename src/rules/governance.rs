@@ -79,7 +79,11 @@ pub fn gov001(ctx: &Ctx) -> (Vec<RuleResult>, Vec<ActiveWaiver>) {
             Some(_) => {}
         }
         if problems.is_empty() {
-            out.pass(&s, &w.origin, format!("{} on {} until {}", w.rule.as_deref().unwrap_or_default(), w.subject.as_deref().unwrap_or_default(), w.expires.map(|d| d.to_string()).unwrap_or_default()));
+            out.pass(
+                &s,
+                &w.origin,
+                format!("{} on {} until {}", w.rule.as_deref().unwrap_or_default(), w.subject.as_deref().unwrap_or_default(), w.expires.map(|d| d.to_string()).unwrap_or_default()),
+            );
             active.push(ActiveWaiver {
                 index: i,
                 rule: w.rule.clone().unwrap_or_default(),

@@ -111,7 +111,21 @@ pub type Segments = Vec<crate::time::timeline::Segment>;
 
 impl<'a> Ctx<'a> {
     pub fn new(model: &'a Model, sources: &'a Sources, at: jiff::Timestamp, horizon: Horizon, display_tz: jiff::tz::TimeZone) -> Self {
-        Ctx { model, sources, at, horizon, display_tz, calendars: Default::default(), timeline: Default::default(), segments: Default::default(), timeline_without_holidays: Default::default(), facts: None, max_facts_age: crate::model::Duration::from_secs(24 * 3600), require_facts: false, journals: None }
+        Ctx {
+            model,
+            sources,
+            at,
+            horizon,
+            display_tz,
+            calendars: Default::default(),
+            timeline: Default::default(),
+            segments: Default::default(),
+            timeline_without_holidays: Default::default(),
+            facts: None,
+            max_facts_age: crate::model::Duration::from_secs(24 * 3600),
+            require_facts: false,
+            journals: None,
+        }
     }
 
     pub fn timeline(&self) -> &crate::time::timeline::Timeline<'a> {

@@ -239,13 +239,9 @@ pub fn sm002(ctx: &Ctx) -> Vec<RuleResult> {
     let mut out = Out::new(ctx, "SM-002");
     for svc in &ctx.model.services {
         let mut missing = Vec::new();
-        for (what, absent) in [
-            ("owner", svc.owner.is_none()),
-            ("tier", svc.tier.is_none()),
-            ("escalation", svc.escalation.is_none()),
-            ("a runbook", svc.runbooks.is_empty()),
-            ("a vendor", svc.vendors.is_empty()),
-        ] {
+        for (what, absent) in
+            [("owner", svc.owner.is_none()), ("tier", svc.tier.is_none()), ("escalation", svc.escalation.is_none()), ("a runbook", svc.runbooks.is_empty()), ("a vendor", svc.vendors.is_empty())]
+        {
             if absent {
                 missing.push(what);
             }
@@ -255,8 +251,7 @@ pub fn sm002(ctx: &Ctx) -> Vec<RuleResult> {
             out.pass(s, &svc.origin, "owner, tier, escalation, runbooks and vendors are set");
         } else {
             let list = missing.join(", ");
-            out.fail(s, &svc.origin, format!("service `{}` has no {list}", svc.id), format!("add {list} to the service"))
-                .with_evidence(serde_json::json!({ "missing": missing }));
+            out.fail(s, &svc.origin, format!("service `{}` has no {list}", svc.id), format!("add {list} to the service")).with_evidence(serde_json::json!({ "missing": missing }));
         }
     }
     out.results

@@ -119,8 +119,7 @@ pub fn rb002(ctx: &Ctx) -> Vec<RuleResult> {
                 }
                 Some(sec) if !sec.has_content => {
                     problems += 1;
-                    out.fail(&s, &o, format!("{}: section \"{want}\" is empty", rb.path), format!("write the {want} content under its heading"))
-                        .with_evidence(json!({ "sections_found": titles }));
+                    out.fail(&s, &o, format!("{}: section \"{want}\" is empty", rb.path), format!("write the {want} content under its heading")).with_evidence(json!({ "sections_found": titles }));
                 }
                 Some(_) => {}
             }
@@ -148,8 +147,13 @@ pub fn rb003(ctx: &Ctx) -> Vec<RuleResult> {
                 let due = add_days(reviewed.0, age);
                 let o = rb.origin.at("reviewed");
                 if ctx.past(due) {
-                    out.fail(&s, &o, format!("runbook `{id}` was reviewed on {reviewed}; with max_age {age} it went stale after {due}"), "review the runbook against the current system and update `reviewed`")
-                        .with_evidence(json!({ "reviewed": reviewed.to_string(), "stale_after": due.to_string() }));
+                    out.fail(
+                        &s,
+                        &o,
+                        format!("runbook `{id}` was reviewed on {reviewed}; with max_age {age} it went stale after {due}"),
+                        "review the runbook against the current system and update `reviewed`",
+                    )
+                    .with_evidence(json!({ "reviewed": reviewed.to_string(), "stale_after": due.to_string() }));
                 } else {
                     out.pass(&s, &o, format!("reviewed on {reviewed}, fresh until {due}"));
                 }

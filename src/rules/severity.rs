@@ -22,22 +22,31 @@ pub fn sev001(ctx: &Ctx) -> Vec<RuleResult> {
                     problems += 1;
                     let shown = ta.map(|d| d.to_string()).unwrap_or_else(|| "unbounded".into());
                     let other = tb.map(|d| d.to_string()).unwrap_or_default();
-                    out.fail(subject("severity", &a.id), &a.origin.at(format!("targets/{name}")),
+                    out.fail(
+                        subject("severity", &a.id),
+                        &a.origin.at(format!("targets/{name}")),
                         format!("{} is more severe than {} but its `{name}` target ({shown}) is slower than {}'s ({other})", a.id, b.id, b.id),
-                        format!("make {}'s `{name}` at most {other}, or reorder the severities (most severe first)", a.id));
+                        format!("make {}'s `{name}` at most {other}, or reorder the severities (most severe first)", a.id),
+                    );
                 }
             }
             if a.aws_severity < b.aws_severity {
                 problems += 1;
-                out.fail(subject("severity", &a.id), &a.origin.at("aws_severity"),
+                out.fail(
+                    subject("severity", &a.id),
+                    &a.origin.at("aws_severity"),
                     format!("{} is more severe than {} but maps to AWS severity `{}`, lower than `{}`", a.id, b.id, a.aws_severity.as_str(), b.aws_severity.as_str()),
-                    format!("map {} to `{}` or higher", a.id, b.aws_severity.as_str()));
+                    format!("map {} to `{}` or higher", a.id, b.aws_severity.as_str()),
+                );
             }
             if b.clock == "wall" && a.clock != "wall" {
                 problems += 1;
-                out.fail(subject("severity", &a.id), &a.origin.at("clock"),
+                out.fail(
+                    subject("severity", &a.id),
+                    &a.origin.at("clock"),
                     format!("{} runs on clock `{}` while the less severe {} runs on the wall clock", a.id, a.clock, b.id),
-                    format!("set `clock: wall` on {}", a.id));
+                    format!("set `clock: wall` on {}", a.id),
+                );
             }
         }
         if problems == 0 {
@@ -149,16 +158,33 @@ pub fn sev003(ctx: &Ctx) -> Vec<RuleResult> {
                 let total = engage.as_secs() + worst;
                 if total > restore.as_secs() {
                     failed = true;
-                    out.fail(&s, &sev.origin.at("targets/restore"),
-                        format!("{}: engage_vendor {} + worst-case first response of `{}` {} ({}{when}) = {}, longer than restore {}",
-                            sev.id, engage.human(), vc.vendor, human_secs(worst), resp.description, human_secs(total), restore.human()),
-                        format!("engage `{}` earlier, buy a faster plan, or relax {}'s `restore`", vc.vendor, sev.id))
-                        .with_evidence(json!({ "severity": sev.id, "vendor": vc.vendor, "engage_vendor_s": engage.as_secs(), "worst_response_s": worst, "worst_at": at.to_string(), "restore_s": restore.as_secs() }));
+                    out.fail(
+                        &s,
+                        &sev.origin.at("targets/restore"),
+                        format!(
+                            "{}: engage_vendor {} + worst-case first response of `{}` {} ({}{when}) = {}, longer than restore {}",
+                            sev.id,
+                            engage.human(),
+                            vc.vendor,
+                            human_secs(worst),
+                            resp.description,
+                            human_secs(total),
+                            restore.human()
+                        ),
+                        format!("engage `{}` earlier, buy a faster plan, or relax {}'s `restore`", vc.vendor, sev.id),
+                    )
+                    .with_evidence(
+                        json!({ "severity": sev.id, "vendor": vc.vendor, "engage_vendor_s": engage.as_secs(), "worst_response_s": worst, "worst_at": at.to_string(), "restore_s": restore.as_secs() }),
+                    );
                 }
             }
         }
         if !failed {
-            let msg = if compared == 0 { "not required: no severity with engage_vendor and restore meets a vendor_case step".to_string() } else { format!("{compared} vendor/severity combinations fit within restore") };
+            let msg = if compared == 0 {
+                "not required: no severity with engage_vendor and restore meets a vendor_case step".to_string()
+            } else {
+                format!("{compared} vendor/severity combinations fit within restore")
+            };
             out.pass(&s, &svc.origin, msg);
         }
     }

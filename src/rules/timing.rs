@@ -99,9 +99,13 @@ pub fn esc002(ctx: &Ctx) -> Vec<RuleResult> {
             if w.secs.is_some_and(|x| x <= ack.as_secs()) {
                 out.pass(&s, &esc.origin, format!("{}: worst time to engage {shown} (target {}), at {cause}", sev.id, ack.human())).with_evidence(evidence);
             } else {
-                out.fail(&s, &esc.origin.at("steps"), format!("{}: worst time to engage is {shown}, longer than acknowledge {}: {cause}", sev.id, ack.human()),
-                    "page more people in the first step, shorten step timeouts, or relax the target")
-                    .with_evidence(evidence);
+                out.fail(
+                    &s,
+                    &esc.origin.at("steps"),
+                    format!("{}: worst time to engage is {shown}, longer than acknowledge {}: {cause}", sev.id, ack.human()),
+                    "page more people in the first step, shorten step timeouts, or relax the target",
+                )
+                .with_evidence(evidence);
             }
         }
     }
@@ -111,12 +115,16 @@ pub fn esc002(ctx: &Ctx) -> Vec<RuleResult> {
 /// Everyone a target can page: a rotation's members and override members, or the contact.
 pub fn people_of(m: &Model, target: &str) -> Vec<String> {
     match target.split_once(':') {
-        Some(("rotation", r)) => m.rotations.get(r).map(|r| {
-            let mut v: Vec<String> = r.members.iter().chain(r.overrides.iter().map(|o| &o.member)).cloned().collect();
-            v.sort();
-            v.dedup();
-            v
-        }).unwrap_or_default(),
+        Some(("rotation", r)) => m
+            .rotations
+            .get(r)
+            .map(|r| {
+                let mut v: Vec<String> = r.members.iter().chain(r.overrides.iter().map(|o| &o.member)).cloned().collect();
+                v.sort();
+                v.dedup();
+                v
+            })
+            .unwrap_or_default(),
         Some(("contact", c)) => vec![c.to_string()],
         _ => Vec::new(),
     }
@@ -138,8 +146,12 @@ pub fn esc003(ctx: &Ctx) -> Vec<RuleResult> {
                 };
                 if let Some(why) = late {
                     problems += 1;
-                    out.fail(&s, &esc.origin.at(format!("steps/{i}/timeout")), format!("step {} times out after {}, but {person} {why}", i + 1, step.timeout.human()),
-                        format!("lengthen the step's timeout, or give {person} an earlier interruptive notification rule"));
+                    out.fail(
+                        &s,
+                        &esc.origin.at(format!("steps/{i}/timeout")),
+                        format!("step {} times out after {}, but {person} {why}", i + 1, step.timeout.human()),
+                        format!("lengthen the step's timeout, or give {person} an earlier interruptive notification rule"),
+                    );
                 }
             }
         }
@@ -158,8 +170,12 @@ pub fn esc004(ctx: &Ctx) -> Vec<RuleResult> {
         let found = segments.iter().find_map(|seg| seg.repeated.as_ref().map(|(i, j, person)| (seg.interval.start, person.clone(), *i, *j)));
         match found {
             Some((t, person, i, j)) => {
-                out.fail(&s, &esc.origin.at(format!("steps/{j}")), format!("steps {} and {} both page only {person} for an incident at {}", i + 1, j + 1, ctx.show(t)),
-                    "escalate to someone else: a lead, a secondary rotation");
+                out.fail(
+                    &s,
+                    &esc.origin.at(format!("steps/{j}")),
+                    format!("steps {} and {} both page only {person} for an incident at {}", i + 1, j + 1, ctx.show(t)),
+                    "escalate to someone else: a lead, a secondary rotation",
+                );
             }
             None => {
                 out.pass(&s, &esc.origin, "no two consecutive steps page the same single person");
@@ -198,8 +214,12 @@ pub fn drl002(ctx: &Ctx) -> Vec<RuleResult> {
             }
             None => {
                 let longest = open.intervals().iter().map(|i| i.secs()).max().unwrap_or(0);
-                out.fail(&s, &d.origin.at("window"), format!("no window of {} fits between {} and {} (longest {})", human_secs(need), ctx.show(every.start), ctx.show(every.end), human_secs(longest)),
-                    "widen `window.within`, shorten `safety.max_duration`, or move a `not_during` freeze");
+                out.fail(
+                    &s,
+                    &d.origin.at("window"),
+                    format!("no window of {} fits between {} and {} (longest {})", human_secs(need), ctx.show(every.start), ctx.show(every.end), human_secs(longest)),
+                    "widen `window.within`, shorten `safety.max_duration`, or move a `not_during` freeze",
+                );
             }
         }
     }

@@ -20,7 +20,12 @@ pub fn vnd001(ctx: &Ctx) -> Vec<RuleResult> {
             let Some(v) = ctx.model.vendors.get(vid) else { continue };
             if let (VendorKind::AwsSupport, Some(plan @ (AwsPlan::Basic | AwsPlan::Developer))) = (v.kind, v.plan) {
                 bad += 1;
-                out.fail(&s, &v.origin.at("plan"), format!("24x7 service `{}` is backed by `{vid}` on the {} plan, which cannot answer production-down cases", svc.id, plan.as_str()), "move the account to Business support or above");
+                out.fail(
+                    &s,
+                    &v.origin.at("plan"),
+                    format!("24x7 service `{}` is backed by `{vid}` on the {} plan, which cannot answer production-down cases", svc.id, plan.as_str()),
+                    "move the account to Business support or above",
+                );
             }
         }
         if bad == 0 {
@@ -46,8 +51,13 @@ pub fn vnd002(ctx: &Ctx) -> Vec<RuleResult> {
         if missing.is_empty() {
             out.pass(&s, &t.origin, format!("template `{tid}` requires {}", REQUIRED_FIELDS.join(", ")));
         } else {
-            out.fail(&s, &t.origin.at("required_fields"), format!("template `{tid}` of vendor `{vid}` does not require {}", missing.join(", ")), format!("add {} to `required_fields`", missing.join(", ")))
-                .with_evidence(serde_json::json!({ "missing": missing }));
+            out.fail(
+                &s,
+                &t.origin.at("required_fields"),
+                format!("template `{tid}` of vendor `{vid}` does not require {}", missing.join(", ")),
+                format!("add {} to `required_fields`", missing.join(", ")),
+            )
+            .with_evidence(serde_json::json!({ "missing": missing }));
         }
     }
     for svc in &ctx.model.services {
@@ -60,7 +70,12 @@ pub fn vnd002(ctx: &Ctx) -> Vec<RuleResult> {
                 out.pass(&s, &svc.origin.at("product_version"), format!("product_version {v} fills vendor requests"));
             }
             _ => {
-                out.fail(&s, &svc.origin, format!("service `{}` uses vendors {} but sets no `product_version`", svc.id, svc.vendors.join(", ")), "add `product_version: \"x.y.z\"`: the first thing a vendor asks");
+                out.fail(
+                    &s,
+                    &svc.origin,
+                    format!("service `{}` uses vendors {} but sets no `product_version`", svc.id, svc.vendors.join(", ")),
+                    "add `product_version: \"x.y.z\"`: the first thing a vendor asks",
+                );
             }
         }
     }
@@ -121,16 +136,27 @@ fn report_gaps(ctx: &Ctx, out: &mut Out, svc: &Entry<Service>, vid: &str, vendor
     if !open.is_empty() {
         let (first, per_week) = describe(&open);
         let why = if svc.gap_plan.is_some() { " after its gap_plan expires" } else { "" };
-        out.fail(&s, &vendor.origin.at("coverage"),
-            format!("`{vid}` supports `{}` only in `{cov_id}`, but it must be available `{availability}`: {} gaps{why} ({per_week:.0} h per week), first {}",
-                svc.id, open.intervals().len(), first.join("; ")),
-            "buy extended support hours, or add a `gap_plan` saying what happens out of vendor hours")
-            .with_evidence(evidence(&open));
+        out.fail(
+            &s,
+            &vendor.origin.at("coverage"),
+            format!(
+                "`{vid}` supports `{}` only in `{cov_id}`, but it must be available `{availability}`: {} gaps{why} ({per_week:.0} h per week), first {}",
+                svc.id,
+                open.intervals().len(),
+                first.join("; ")
+            ),
+            "buy extended support hours, or add a `gap_plan` saying what happens out of vendor hours",
+        )
+        .with_evidence(evidence(&open));
     }
     if let (false, Some(plan)) = (waived.is_empty(), &svc.gap_plan) {
         let (first, per_week) = describe(&waived);
-        let r = out.push(Status::Waived, &s, Some(&svc.origin.at("gap_plan")),
-            format!("`{vid}` is out of hours `{cov_id}` for {} gaps ({per_week:.0} h per week, first {}), accepted by the gap plan", waived.intervals().len(), first.join("; ")));
+        let r = out.push(
+            Status::Waived,
+            &s,
+            Some(&svc.origin.at("gap_plan")),
+            format!("`{vid}` is out of hours `{cov_id}` for {} gaps ({per_week:.0} h per week, first {}), accepted by the gap plan", waived.intervals().len(), first.join("; ")),
+        );
         r.waiver = Some(WaiverNote { reason: plan.mitigation.clone(), approved_by: Some(plan.accepted_by.clone()), expires: Some(plan.expires.to_string()) });
         r.evidence = evidence(&waived);
     }

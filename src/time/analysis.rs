@@ -136,22 +136,21 @@ pub fn derived(model: &Model, horizon: Horizon) -> serde_json::Value {
         let esc_id = svc.escalation.as_deref().unwrap_or_default();
         let segments = segments_by_escalation.entry(esc_id).or_insert_with(|| tl.segments(esc, &[]));
         let required = calendar::expand(model, &required_id, horizon).unwrap_or_default();
-        let gaps: Vec<serde_json::Value> = required
-            .subtract(&staffed(segments))
-            .intervals()
-            .iter()
-            .map(|g| serde_json::json!({ "from": g.start.to_string(), "to": g.end.to_string(), "seconds": g.secs() }))
-            .collect();
+        let gaps: Vec<serde_json::Value> =
+            required.subtract(&staffed(segments)).intervals().iter().map(|g| serde_json::json!({ "from": g.start.to_string(), "to": g.end.to_string(), "seconds": g.secs() })).collect();
         let mut severities = serde_json::Map::new();
         for sev in model.service_severities(svc) {
             let clock = if sev.clock == "wall" { None } else { calendar::expand(model, &sev.clock, tl.span) };
             let w = worst(segments, &required, clock.as_ref());
-            severities.insert(sev.id.clone(), serde_json::json!({
-                "worst_time_to_engage_seconds": w.as_ref().and_then(|w| w.secs),
-                "worst_at": w.as_ref().map(|w| w.at.to_string()),
-                "never_engaged": w.as_ref().is_some_and(|w| w.secs.is_none()),
-                "acknowledge_seconds": sev.targets.acknowledge.map(|d| d.as_secs()),
-            }));
+            severities.insert(
+                sev.id.clone(),
+                serde_json::json!({
+                    "worst_time_to_engage_seconds": w.as_ref().and_then(|w| w.secs),
+                    "worst_at": w.as_ref().map(|w| w.at.to_string()),
+                    "never_engaged": w.as_ref().is_some_and(|w| w.secs.is_none()),
+                    "acknowledge_seconds": sev.targets.acknowledge.map(|d| d.as_secs()),
+                }),
+            );
         }
         services.insert(svc.id.clone(), serde_json::json!({ "gaps": gaps, "severities": severities }));
     }

@@ -17,12 +17,7 @@ pub fn expand(model: &Model, id: &str, horizon: Horizon) -> Option<IntervalSet> 
 
 pub fn expand_calendar(model: &Model, cal: &Calendar, horizon: Horizon) -> IntervalSet {
     let tz = cal.timezone.as_ref().map(|z| z.tz.clone()).unwrap_or(TimeZone::UTC);
-    let holidays: Vec<Date> = cal
-        .exclude_holidays
-        .iter()
-        .filter_map(|set| model.holidays.get(set))
-        .flat_map(|dates| dates.iter().map(|d| d.0))
-        .collect();
+    let holidays: Vec<Date> = cal.exclude_holidays.iter().filter_map(|set| model.holidays.get(set)).flat_map(|dates| dates.iter().map(|d| d.0)).collect();
     let mut out = Vec::new();
     for date in local_dates(&tz, horizon) {
         let exceptions: Vec<_> = cal.exceptions.iter().filter(|e| e.date.0 == date).collect();
@@ -49,10 +44,7 @@ pub fn expand_weekly(windows: &[WeeklyWindow], tz: &TimeZone, horizon: Horizon) 
 }
 
 fn weekly_on<'a>(date: Date, windows: &'a [WeeklyWindow], tz: &'a TimeZone) -> impl Iterator<Item = Interval> + 'a {
-    windows
-        .iter()
-        .filter(move |w| w.days.iter().any(|d| d.weekday() == date.weekday()))
-        .map(move |w| window_on(date, w.from.minutes, w.to.minutes, tz))
+    windows.iter().filter(move |w| w.days.iter().any(|d| d.weekday() == date.weekday())).map(move |w| window_on(date, w.from.minutes, w.to.minutes, tz))
 }
 
 /// A window opening on local `date` at `from`; a `to` not after `from` crosses midnight.

@@ -53,11 +53,7 @@ pub fn duties(rot: &Rotation, horizon: Horizon) -> Vec<Duty> {
         }
     }
     out.extend(overrides);
-    let mask = if rot.restrictions.is_empty() {
-        IntervalSet::single(horizon.interval())
-    } else {
-        expand_weekly(&rot.restrictions, tz, horizon)
-    };
+    let mask = if rot.restrictions.is_empty() { IntervalSet::single(horizon.interval()) } else { expand_weekly(&rot.restrictions, tz, horizon) };
     let mut clipped: Vec<Duty> = out
         .into_iter()
         .flat_map(|d| {

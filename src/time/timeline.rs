@@ -122,11 +122,7 @@ fn walk_length(e: &Escalation) -> i64 {
 impl<'m> Timeline<'m> {
     pub fn new(model: &'m Model, horizon: Horizon) -> Self {
         let mut tl = Self::without_holidays(model, horizon);
-        tl.away = model
-            .contacts
-            .iter()
-            .map(|c| (c.id.as_str(), holidays_of(model, &c.id, &jiff::tz::TimeZone::UTC, tl.span)))
-            .collect();
+        tl.away = model.contacts.iter().map(|c| (c.id.as_str(), holidays_of(model, &c.id, &jiff::tz::TimeZone::UTC, tl.span))).collect();
         tl
     }
 

@@ -52,7 +52,10 @@ impl Moto {
 
     /// Runs Python with `boto3` and `url` defined; returns its stdout (trimmed).
     pub fn python(&self, code: &str) -> String {
-        let prelude = format!("import boto3, json\nurl = {:?}\ndef client(name, region='us-east-1'):\n    return boto3.client(name, endpoint_url=url, region_name=region, aws_access_key_id='testing', aws_secret_access_key='testing')\n", self.url);
+        let prelude = format!(
+            "import boto3, json\nurl = {:?}\ndef client(name, region='us-east-1'):\n    return boto3.client(name, endpoint_url=url, region_name=region, aws_access_key_id='testing', aws_secret_access_key='testing')\n",
+            self.url
+        );
         let out = Command::new("python3").arg("-c").arg(format!("{prelude}{code}")).output().expect("python3");
         assert!(out.status.success(), "python failed: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).trim().to_string()

@@ -75,7 +75,11 @@ pub async fn collect_account(calls: &Calls, scope: &AccountScope) -> Part {
 
 async fn account_events(calls: &Calls, scope: &AccountScope, region: &str) -> Result<Vec<HealthEvent>, CallError> {
     let health = client(calls, region);
-    let filter = EventFilter::builder().set_event_status_codes(Some(statuses())).set_event_type_categories(Some(categories())).set_services((!scope.services.is_empty()).then(|| scope.services.clone())).build();
+    let filter = EventFilter::builder()
+        .set_event_status_codes(Some(statuses()))
+        .set_event_type_categories(Some(categories()))
+        .set_services((!scope.services.is_empty()).then(|| scope.services.clone()))
+        .build();
     let mut pages = health.describe_events().filter(filter).max_results(100).into_paginator().send();
     let mut events = Vec::new();
     while let Some(page) = calls.call(pages.next()).await {
@@ -155,11 +159,17 @@ pub async fn collect_organization(calls: &Calls, scopes: &[AccountScope]) -> Par
 async fn organization_events(calls: &Calls, scopes: &[AccountScope], region: &str) -> Result<Vec<HealthEvent>, CallError> {
     let health = client(calls, region);
     let accounts: Vec<String> = scopes.iter().map(|s| s.account.clone()).collect();
-    let services: Vec<String> = if scopes.iter().any(|s| s.services.is_empty()) { Vec::new() } else { scopes.iter().flat_map(|s| s.services.iter().cloned()).collect::<std::collections::BTreeSet<_>>().into_iter().collect() };
+    let services: Vec<String> =
+        if scopes.iter().any(|s| s.services.is_empty()) { Vec::new() } else { scopes.iter().flat_map(|s| s.services.iter().cloned()).collect::<std::collections::BTreeSet<_>>().into_iter().collect() };
     let mut found = Vec::new();
     // The filter takes at most 50 account ids.
     for chunk in accounts.chunks(50) {
-        let filter = OrganizationEventFilter::builder().set_aws_account_ids(Some(chunk.to_vec())).set_event_status_codes(Some(statuses())).set_event_type_categories(Some(categories())).set_services((!services.is_empty()).then(|| services.clone())).build();
+        let filter = OrganizationEventFilter::builder()
+            .set_aws_account_ids(Some(chunk.to_vec()))
+            .set_event_status_codes(Some(statuses()))
+            .set_event_type_categories(Some(categories()))
+            .set_services((!services.is_empty()).then(|| services.clone()))
+            .build();
         let mut pages = health.describe_events_for_organization().filter(filter).max_results(100).into_paginator().send();
         while let Some(page) = calls.call(pages.next()).await {
             found.extend(page.map_err(classify)?.events().iter().cloned());

@@ -164,7 +164,15 @@ impl Collector {
             let part = done.unwrap_or_else(|e| Part { sources: vec![], facts: Facts::default(), panic: Some(e.to_string()) });
             bar.advance(part.sources.len().max(1));
             if let Some(p) = part.panic {
-                facts.sources.push(Source { source: SourceKind::Health, account: "*".into(), region: None, api: "runready".into(), collected_at: now(), status: SourceStatus::Error, message: Some(format!("collector task failed: {p}")) });
+                facts.sources.push(Source {
+                    source: SourceKind::Health,
+                    account: "*".into(),
+                    region: None,
+                    api: "runready".into(),
+                    collected_at: now(),
+                    status: SourceStatus::Error,
+                    message: Some(format!("collector task failed: {p}")),
+                });
             }
             facts.sources.extend(part.sources);
             facts.recommendations.extend(part.facts.recommendations);
@@ -206,7 +214,9 @@ impl Collector {
                 (Some(Ok(id)), _) => Err(CallError { status: SourceStatus::Error, message: format!("the profile given for account {a} has credentials of account {id}"), transient: false }),
                 (Some(Err(e)), _) => Err(e.clone()),
                 (None, Ok(id)) if id == a => Ok(self.base.clone()),
-                (None, Ok(id)) => Err(CallError { status: SourceStatus::Error, message: format!("the credentials belong to account {id}, not {a}: give --account-profile {a}=PROFILE"), transient: false }),
+                (None, Ok(id)) => {
+                    Err(CallError { status: SourceStatus::Error, message: format!("the credentials belong to account {id}, not {a}: give --account-profile {a}=PROFILE"), transient: false })
+                }
                 (None, Err(e)) => Err(e.clone()),
             };
             out.insert(a.clone(), r);

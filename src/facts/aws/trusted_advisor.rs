@@ -13,7 +13,14 @@ pub async fn collect(calls: &Calls, scope: &AccountScope) -> Part {
     match recommendations(calls, scope).await {
         Ok(recs) => Part::ok(SourceKind::TrustedAdvisor, &scope.account, Some("us-east-1"), "trustedadvisor", Facts { recommendations: recs, ..Default::default() }, None),
         Err(e) if matches!(e.status, SourceStatus::AccessDenied | SourceStatus::SubscriptionRequired) => match classic(calls, scope).await {
-            Ok(recs) => Part::ok(SourceKind::TrustedAdvisor, &scope.account, Some("us-east-1"), "support", Facts { recommendations: recs, ..Default::default() }, Some(format!("TrustedAdvisor API denied ({}); classic checks of the Support API used", e.message))),
+            Ok(recs) => Part::ok(
+                SourceKind::TrustedAdvisor,
+                &scope.account,
+                Some("us-east-1"),
+                "support",
+                Facts { recommendations: recs, ..Default::default() },
+                Some(format!("TrustedAdvisor API denied ({}); classic checks of the Support API used", e.message)),
+            ),
             Err(classic_err) => {
                 let mut worst = classic_err.clone();
                 worst.message = format!("TrustedAdvisor API: {}; classic checks: {}", e.message, classic_err.message);
