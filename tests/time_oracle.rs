@@ -8,7 +8,7 @@ use jiff::civil::{Date, DateTime, Time};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
-use runready::model::{Escalation, Model, Rotation};
+use runready::model::{Calendar, Escalation, Model, Rotation, WeeklyWindow};
 use runready::time::timeline::Timeline;
 use runready::time::{Horizon, to_instant};
 
@@ -27,6 +27,20 @@ struct Spec {
     steps: Vec<(Vec<usize>, i64)>,
     repeat: i64,
     fallback: usize,
+    /// The tier's required coverage (`None`: `always`), the severity's clock (`None`:
+    /// `wall`) and the zone the heatmap is drawn in.
+    required: Option<CalSpec>,
+    clock: Option<CalSpec>,
+    display: usize,
+}
+
+/// A calendar of one weekly window (several may overlap, which the loader rejects).
+#[derive(Debug, Clone)]
+struct CalSpec {
+    zone: usize,
+    days: Vec<usize>,
+    from: u16,
+    to: u16,
 }
 
 #[derive(Debug, Clone)]
@@ -43,7 +57,9 @@ struct RotSpec {
 struct ContactSpec {
     zone: usize,
     holiday_days: Vec<i64>,
-    rule: Option<(i64, bool)>,
+    /// A notification rule: delay in minutes and channel (0 sms, 1 email, 2 voice: a
+    /// channel type the contact does not have, so the rule is ignored).
+    rule: Option<(i64, usize)>,
     email_only: bool,
 }
 
@@ -51,7 +67,8 @@ fn rot_spec() -> impl Strategy<Value = RotSpec> {
     (
         0..ZONES.len(),
         prop::collection::vec(0..4usize, 1..4),
-        -3000i64..96,
+        // Often far before the horizon; often near it, among the overrides.
+        prop_oneof![-3000i64..96, -100i64..240],
         0..HANDOFFS.len(),
         // One window at most: several may overlap, which the loader rejects.
         prop::collection::vec((prop::collection::vec(0..7usize, 1..7), 0u16..48, 0u16..48), 0..2),
@@ -68,7 +85,9 @@ fn rot_spec() -> impl Strategy<Value = RotSpec> {
 }
 
 fn contact_spec() -> impl Strategy<Value = ContactSpec> {
-    (0..ZONES.len(), prop::collection::vec(-1i64..4, 0..3), prop::option::of((0i64..25, any::<bool>())), prop::bool::weighted(0.1)).prop_map(|(zone, holiday_days, rule, email_only)| ContactSpec {
+    // Delays of 5 and 10 minutes meet the step timeouts of 5 and 10 minutes exactly.
+    let delay = prop_oneof![0i64..25, Just(5i64), Just(10i64)];
+    (0..ZONES.len(), prop::collection::vec(-1i64..4, 0..3), prop::option::of((delay, 0usize..3)), prop::bool::weighted(0.1)).prop_map(|(zone, holiday_days, rule, email_only)| ContactSpec {
         zone,
         holiday_days,
         rule,
@@ -76,17 +95,34 @@ fn contact_spec() -> impl Strategy<Value = ContactSpec> {
     })
 }
 
+fn cal_spec() -> impl Strategy<Value = CalSpec> {
+    (0..ZONES.len(), prop::collection::vec(0..7usize, 1..7), 0u16..48, 0u16..48)
+        .prop_filter("a window has a length", |(_, _, a, b)| a != b)
+        .prop_map(|(zone, days, from, to)| CalSpec { zone, days, from: from * 30, to: to * 30 })
+}
+
 fn spec() -> impl Strategy<Value = Spec> {
+    let timeout = prop_oneof![1i64..21, Just(5i64), Just(10i64)];
     (
-        0..STARTS.len(),
-        0i64..36,
+        (0..STARTS.len(), 0i64..36),
         prop::collection::vec(rot_spec(), 1..3),
         prop::collection::vec(contact_spec(), 4..5),
-        prop::collection::vec((prop::collection::vec(0..7usize, 1..3), 1i64..21), 1..4),
-        0i64..3,
-        0usize..3,
+        prop::collection::vec((prop::collection::vec(0..7usize, 1..3), timeout), 1..4),
+        (0i64..3, 0usize..3),
+        (prop::option::weighted(0.5, cal_spec()), prop::option::weighted(0.6, cal_spec()), 0..ZONES.len()),
     )
-        .prop_map(|(start, offset_hours, rotations, contacts, steps, repeat, fallback)| Spec { start, offset_hours, rotations, contacts, steps, repeat, fallback })
+        .prop_map(|((start, offset_hours), rotations, contacts, steps, (repeat, fallback), (required, clock, display))| Spec {
+            start,
+            offset_hours,
+            rotations,
+            contacts,
+            steps,
+            repeat,
+            fallback,
+            required,
+            clock,
+            display,
+        })
 }
 
 fn at(spec: &Spec) -> Timestamp {
@@ -126,7 +162,7 @@ fn yaml(spec: &Spec) -> String {
     for (i, c) in spec.contacts.iter().enumerate() {
         let channel = if c.email_only { "email" } else { "sms" };
         let rules = match c.rule {
-            Some((after, interruptive)) => format!(", notification_rules: [{{ after: PT{after}M, channel: {} }}]", if interruptive { "sms" } else { "email" }),
+            Some((after, channel)) => format!(", notification_rules: [{{ after: PT{after}M, channel: {} }}]", ["sms", "email", "voice"][channel]),
             None => String::new(),
         };
         y.push_str(&format!("  - {{ id: c{i}, kind: person, timezone: {}, holidays: [h{i}], channels: [{{ type: {channel}, address: \"{i}\" }}]{rules} }}\n", ZONES[c.zone]));
@@ -165,6 +201,17 @@ fn yaml(spec: &Spec) -> String {
         2 => y.push_str("    final_fallback: rotation:r0\n"),
         _ => {}
     }
+    y.push_str("calendars:\n");
+    for (id, cal) in [("req", &spec.required), ("clk", &spec.clock)] {
+        let Some(c) = cal else { continue };
+        let days: Vec<&str> = c.days.iter().map(|d| DAYS[*d]).collect();
+        y.push_str(&format!("  {id}: {{ timezone: {}, weekly: [{{ days: [{}], from: \"{}\", to: \"{}\" }}] }}\n", ZONES[c.zone], days.join(", "), hhmm(c.from), hhmm(c.to)));
+    }
+    let required = if spec.required.is_some() { "req" } else { "always" };
+    let clock = if spec.clock.is_some() { "clk" } else { "wall" };
+    y.push_str(&format!("tiers: {{ t: {{ availability: always, required_coverage: {required} }} }}\n"));
+    y.push_str(&format!("severities: [{{ id: s1, aws_severity: urgent, clock: {clock}, targets: {{ acknowledge: PT15M }} }}]\n"));
+    y.push_str("services: [{ id: svc, tier: t, escalation: e }]\n");
     y
 }
 
@@ -184,23 +231,44 @@ fn window_instant(date: Date, minutes: u16, zone: &TimeZone) -> Timestamp {
     to_instant(DateTime::from_parts(date, Time::new((minutes / 60) as i8, (minutes % 60) as i8, 0, 0).unwrap()), zone)
 }
 
-fn in_restrictions(r: &Rotation, t: Timestamp) -> bool {
-    if r.restrictions.is_empty() {
-        return true;
+/// The instants of weekly windows on the local dates from `from`'s (two days back: a
+/// window crossing into a skipped day, as in Apia, ends a day later) to `to`'s, merged.
+fn weekly_windows(windows: &[WeeklyWindow], zone: &TimeZone, from: Timestamp, to: Timestamp) -> Vec<(Timestamp, Timestamp)> {
+    let mut d = from.to_zoned(zone.clone()).date().checked_sub(jiff::Span::new().days(2)).unwrap();
+    let last = to.to_zoned(zone.clone()).date();
+    let mut out = Vec::new();
+    while d <= last {
+        for w in windows.iter().filter(|w| w.days.iter().any(|x| x.weekday() == d.weekday())) {
+            let start = window_instant(d, w.from.minutes, zone);
+            let end_date = if w.to.minutes <= w.from.minutes { d.tomorrow().unwrap() } else { d };
+            out.push((start, window_instant(end_date, w.to.minutes, zone)));
+        }
+        d = d.tomorrow().unwrap();
     }
-    let zone = &r.timezone.tz;
-    let today = t.to_zoned(zone.clone()).date();
-    // Two days back: a window crossing into a skipped day (Apia) ends a day later.
-    [today.checked_sub(jiff::Span::new().days(2)).unwrap(), today.yesterday().unwrap(), today].iter().any(|d| {
-        r.restrictions.iter().any(|w| {
-            w.days.iter().any(|x| x.weekday() == d.weekday()) && {
-                let start = window_instant(*d, w.from.minutes, zone);
-                let end_date = if w.to.minutes <= w.from.minutes { d.tomorrow().unwrap() } else { *d };
-                let end = window_instant(end_date, w.to.minutes, zone);
-                start <= t && t < end
-            }
-        })
-    })
+    out.sort();
+    let mut merged: Vec<(Timestamp, Timestamp)> = Vec::new();
+    for (a, b) in out.into_iter().filter(|(a, b)| a < b) {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    merged
+}
+
+fn in_weekly(windows: &[WeeklyWindow], zone: &TimeZone, t: Timestamp) -> bool {
+    weekly_windows(windows, zone, t, t).iter().any(|(a, b)| *a <= t && t < *b)
+}
+
+fn in_restrictions(r: &Rotation, t: Timestamp) -> bool {
+    r.restrictions.is_empty() || in_weekly(&r.restrictions, &r.timezone.tz, t)
+}
+
+/// Seconds of `[t, t + secs)` inside a calendar's weekly windows.
+fn on_clock(cal: &Calendar, t: Timestamp, secs: i64) -> i64 {
+    let end = t + SignedDuration::from_secs(secs);
+    let zone = cal.timezone.as_ref().unwrap().tz.clone();
+    weekly_windows(&cal.weekly, &zone, t, end).iter().map(|(a, b)| (b.as_second().min(end.as_second()) - a.as_second().max(t.as_second())).max(0)).sum()
 }
 
 fn duty_at(r: &Rotation, t: Timestamp) -> Option<String> {
@@ -208,11 +276,12 @@ fn duty_at(r: &Rotation, t: Timestamp) -> Option<String> {
         return None;
     }
     let zone = &r.timezone.tz;
-    if let Some(o) = r.overrides.iter().rev().find(|o| to_instant(o.from.0, zone) <= t && t < to_instant(o.to.0, zone)) {
-        return Some(o.member.clone());
-    }
+    // Nobody is on duty before `start`, by override neither.
     if t < turn_start(r, 0) {
         return None;
+    }
+    if let Some(o) = r.overrides.iter().rev().find(|o| to_instant(o.from.0, zone) <= t && t < to_instant(o.to.0, zone)) {
+        return Some(o.member.clone());
     }
     let mut k = 0;
     while turn_start(r, k + 1) <= t {
@@ -233,10 +302,12 @@ fn first_delay(m: &Model, c: &str) -> Option<i64> {
     if contact.always_reachable {
         return Some(0);
     }
-    if contact.notification_rules.is_empty() {
+    // A rule for a channel type the contact does not have is ignored.
+    let rules: Vec<_> = contact.notification_rules.iter().filter(|r| contact.channels.iter().any(|ch| ch.kind == r.channel)).collect();
+    if rules.is_empty() {
         return contact.channels.iter().any(|ch| ch.kind.interruptive()).then_some(0);
     }
-    contact.notification_rules.iter().filter(|r| r.channel.interruptive()).map(|r| r.after.as_secs()).min()
+    rules.iter().filter(|r| r.channel.interruptive()).map(|r| r.after.as_secs()).min()
 }
 
 fn resolve(m: &Model, target: &str, t: Timestamp) -> Option<String> {
@@ -278,8 +349,19 @@ fn oracle_tte(m: &Model, e: &Escalation, t: Timestamp) -> Option<i64> {
     best
 }
 
+/// The first step reaches someone reachable within its timeout.
 fn oracle_staffed(m: &Model, e: &Escalation, t: Timestamp) -> bool {
-    e.steps[0].notify.iter().any(|target| resolve(m, target, t).is_some_and(|c| reachable(m, &c, t) && first_delay(m, &c).is_some()))
+    let timeout = e.steps[0].timeout.as_secs();
+    e.steps[0].notify.iter().any(|target| resolve(m, target, t).is_some_and(|c| reachable(m, &c, t) && first_delay(m, &c).is_some_and(|d| d < timeout)))
+}
+
+/// Is `a` a worse time to engage than `b`? Never engaged is the worst.
+fn worse(a: Option<i64>, b: Option<i64>) -> bool {
+    match (a, b) {
+        (None, Some(_)) => true,
+        (Some(x), Some(y)) => x > y,
+        _ => false,
+    }
 }
 
 proptest! {
@@ -314,6 +396,53 @@ proptest! {
             prop_assert_eq!(walk.repeated(), tl.summary(e, t, segments[seg].interval).repeated, "repeated person at {} differs\n{}", t, text);
             t += SignedDuration::from_mins(1);
         }
+    }
+
+    #[test]
+    fn worst_time_to_engage_and_heatmap_agree_with_oracle(spec in spec()) {
+        let text = yaml(&spec);
+        let loaded = runready::load::load_str("oracle.yaml", &text);
+        prop_assert!(loaded.diagnostics.is_empty(), "{:#?}\n{text}", loaded.diagnostics);
+        let m = &loaded.model;
+        let horizon = Horizon::new(at(&spec), runready::model::Duration::from_secs(36 * 3600));
+        let tl = Timeline::new(m, horizon);
+        let e = &m.escalations["e"];
+        let display = tz(ZONES[spec.display]);
+        let show = |t: Timestamp| runready::time::show::show(t, &display);
+        let coverage = runready::time::analysis::analyse(&tl, m.service("svc").unwrap(), &display, &show, &runready::rules::describe_walk).unwrap();
+        let engine = &coverage.severities[0];
+
+        let required = m.calendars.get("req");
+        let clock = m.calendars.get("clk");
+        let zone_of = |c: &Calendar| c.timezone.as_ref().unwrap().tz.clone();
+        // Every boundary is on a whole minute, so the value is linear within each minute:
+        // its first and last second hold the minute's extremes.
+        let mut worst: Option<(Option<i64>, Timestamp)> = None;
+        let mut grid: Vec<Vec<Option<Option<i64>>>> = vec![vec![None; 24]; 7];
+        let mut minute = horizon.start;
+        while minute < horizon.end {
+            for t in [minute, minute + SignedDuration::from_secs(59)] {
+                if required.is_some_and(|c| !in_weekly(&c.weekly, &zone_of(c), t)) {
+                    continue;
+                }
+                let value = oracle_tte(m, e, t).map(|d| clock.map_or(d, |c| on_clock(c, t, d)));
+                if worst.is_none_or(|(w, _)| worse(value, w)) {
+                    worst = Some((value, t));
+                }
+                let local = t.to_zoned(display.clone());
+                let cell = &mut grid[local.weekday().to_monday_zero_offset() as usize][local.hour() as usize];
+                if cell.is_none_or(|old| worse(value, old)) {
+                    *cell = Some(value);
+                }
+            }
+            minute += SignedDuration::from_mins(1);
+        }
+        prop_assert_eq!(engine.required, worst.is_some(), "{}", text);
+        prop_assert_eq!(engine.worst_seconds, worst.and_then(|w| w.0), "worst time to engage differs\n{}", text);
+        prop_assert_eq!(engine.never_engaged, worst.is_some_and(|w| w.0.is_none()));
+        prop_assert_eq!(engine.worst_at.clone(), worst.map(|w| w.1.to_string()), "the earliest instant of the worst differs\n{}", text);
+        let cells: Vec<Vec<Option<Option<i64>>>> = engine.heatmap.iter().map(|row| row.iter().map(|c| c.map(|v| v.worst)).collect()).collect();
+        prop_assert_eq!(cells, grid, "heatmap in {} differs\n{}", ZONES[spec.display], text);
     }
 }
 

@@ -50,12 +50,13 @@ pub fn run(args: &CoverageArgs) -> i32 {
             let doc = serde_json::json!({ "at": at.to_string(), "horizon": args.time.horizon.to_string(), "timezone": tz.name, "services": coverage });
             println!("{}", serde_json::to_string_pretty(&doc).expect("coverage serialises"));
         }
-        Format::Human => print!("{}", human(&coverage, &tz.name, super::color_stdout())),
+        Format::Human => print!("{}", human(&coverage, &tz.tz, super::color_stdout())),
     }
     if args.fail_on_gap && coverage.iter().any(|c| !c.gaps.is_empty()) { exit::NOT_READY } else { exit::READY }
 }
 
-pub fn human(coverage: &[ServiceCoverage], tz: &str, color: bool) -> String {
+pub fn human(coverage: &[ServiceCoverage], tz: &jiff::tz::TimeZone, color: bool) -> String {
+    let tz_name = tz.iana_name().unwrap_or("UTC");
     let mut out = String::new();
     for c in coverage {
         for s in &c.severities {
@@ -69,7 +70,7 @@ pub fn human(coverage: &[ServiceCoverage], tz: &str, color: bool) -> String {
             if let Some(cause) = &s.worst_cause {
                 out.push_str(&format!("  worst at {cause}\n"));
             }
-            out.push_str(&heatmap::terminal(s, color, tz));
+            out.push_str(&heatmap::terminal(s, color, tz_name));
             out.push('\n');
         }
         if c.gaps.is_empty() {
@@ -78,7 +79,8 @@ pub fn human(coverage: &[ServiceCoverage], tz: &str, color: bool) -> String {
             let total: i64 = c.gaps.iter().map(|g| g.seconds).sum();
             out.push_str(&format!("{}: {} gap(s) in required coverage `{}`, {} in all\n", c.service, c.gaps.len(), c.required_coverage, human_secs(total)));
             for g in &c.gaps {
-                out.push_str(&format!("  {} → {} ({}): {}\n", g.from, g.to, human_secs(g.seconds), g.cause));
+                let (from, to) = (crate::time::show::show(g.interval.start, tz), crate::time::show::show(g.interval.end, tz));
+                out.push_str(&format!("  {from} → {to} ({}): {}\n", human_secs(g.seconds), g.cause));
             }
             out.push('\n');
         }

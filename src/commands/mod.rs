@@ -48,5 +48,5 @@ pub fn load_usable(paths: &[std::path::PathBuf]) -> Result<crate::load::Loaded, 
 
 /// `Fri 2026-12-25 03:00 America/New_York`.
 pub fn show_in(tz: &jiff::tz::TimeZone) -> impl Fn(jiff::Timestamp) -> String + '_ {
-    move |t| format!("{} {}", t.to_zoned(tz.clone()).strftime("%a %Y-%m-%d %H:%M"), tz.iana_name().unwrap_or("UTC"))
+    move |t| crate::time::show::show(t, tz)
 }

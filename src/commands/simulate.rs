@@ -38,12 +38,15 @@ pub fn simulate(m: &crate::model::Model, args: &SimulateArgs) -> Result<(serde_j
     let at = args.at.0;
     let tl = Timeline::new(m, Horizon::new(at, crate::model::Duration::from_days(1)));
     let show = super::show_in(&args.tz.tz);
-    let clock = if sev.clock == "wall" { None } else { Some(calendar::expand(m, &sev.clock, tl.span.extended(60 * 86_400)).ok_or(format!("clock `{}` does not exist", sev.clock))?) };
+    let clock = match sev.clock.calendar() {
+        None => None,
+        Some(c) => Some(calendar::expand(m, c, tl.span.extended(60 * 86_400)).ok_or(format!("clock `{c}` does not exist"))?),
+    };
     let measured = |secs: i64| clock.as_ref().map_or(secs, |c| on_clock(c, at, secs));
     let walk = tl.walk(esc, at);
 
     let mut text =
-        format!("Incident on {}, {} (AWS {}), at {}{}\n\n", svc.id, sev.id, sev.aws_severity.as_str(), show(at), if sev.clock == "wall" { String::new() } else { format!(", clock `{}`", sev.clock) });
+        format!("Incident on {}, {} (AWS {}), at {}{}\n\n", svc.id, sev.id, sev.aws_severity.as_str(), show(at), if sev.clock.is_wall() { String::new() } else { format!(", clock `{}`", sev.clock) });
     let mut steps = Vec::new();
     for v in &walk.visits {
         let label = match (v.step, v.pass) {
@@ -62,13 +65,21 @@ pub fn simulate(m: &crate::model::Model, args: &SimulateArgs) -> Result<(serde_j
         if let Some(vendor) = &v.vendor_case {
             text.push_str(&format!("  +{:<6}   vendor case with {vendor} due\n", human_secs(v.entered)));
         }
-        steps.push(json!({
-            "step": v.step.map(|s| s + 1), "pass": v.pass + 1, "entered_seconds": v.entered, "entered_at": add(at, v.entered).to_string(),
+        let mut entry = match v.step {
+            Some(i) => json!({ "kind": "step", "step": i + 1, "pass": v.pass + 1 }),
+            None => json!({ "kind": "fallback" }),
+        };
+        let details = json!({
+            "entered_seconds": v.entered, "entered_at": add(at, v.entered).to_string(),
             "timeout_seconds": v.timeout, "targets": v.targets,
             "contacted": v.contacted.iter().map(|c| json!({ "contact": c.contact, "at_seconds": c.at, "at": add(at, c.at).to_string(), "channel": c.channel })).collect::<Vec<_>>(),
             "missed": v.missed.iter().map(crate::rules::timing_miss).collect::<Vec<_>>(),
             "vendor_case": v.vendor_case,
-        }));
+        });
+        if let (Some(entry), serde_json::Value::Object(details)) = (entry.as_object_mut(), details) {
+            entry.extend(details);
+        }
+        steps.push(entry);
     }
     text.push('\n');
 

@@ -91,6 +91,22 @@ pub struct Contact {
     pub always_reachable: bool,
 }
 
+impl Contact {
+    pub fn has_channel(&self, kind: ChannelType) -> bool {
+        self.channels.iter().any(|c| c.kind == kind)
+    }
+
+    /// The notification rules that count: a rule for a channel type the contact does not
+    /// have reaches nothing (SM-001 reports it) and is left out, as if it were not written.
+    pub fn effective_rules(&self) -> impl Iterator<Item = &NotificationRule> {
+        self.notification_rules.iter().filter(|r| self.has_channel(r.channel))
+    }
+
+    pub fn has_interruptive_channel(&self) -> bool {
+        self.channels.iter().any(|c| c.kind.interruptive())
+    }
+}
+
 /// A vendor case raised when an escalation step starts: a vendor id, or a vendor with
 /// the fields that fill its request template.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -91,16 +91,57 @@ pub struct Severity {
     pub description: Option<String>,
     /// The AWS Support severity a case for this severity is opened with.
     pub aws_severity: AwsSeverity,
-    /// `wall`, or a calendar id whose open time is the only time the response clock runs.
-    #[serde(default = "wall")]
-    pub clock: String,
+    /// `wall`, or a calendar id whose open time is the only time the response clock runs
+    /// (`always`, the built-in calendar, never pauses: it is the wall clock).
+    #[serde(default)]
+    pub clock: Clock,
     /// Response targets.
     #[serde(default)]
     pub targets: Targets,
 }
 
-fn wall() -> String {
-    "wall".into()
+/// A severity's response clock, spelled as in the YAML: `wall`, or a calendar id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Clock(pub String);
+
+impl JsonSchema for Clock {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Clock".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string" })
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock("wall".into())
+    }
+}
+
+impl Clock {
+    /// The calendar the clock runs in, or `None` for the wall clock (`wall`, and the
+    /// built-in `always`, which is open at every instant).
+    pub fn calendar(&self) -> Option<&str> {
+        match self.0.as_str() {
+            "wall" | super::ALWAYS => None,
+            id => Some(id),
+        }
+    }
+
+    pub fn is_wall(&self) -> bool {
+        self.calendar().is_none()
+    }
+}
+
+impl std::fmt::Display for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// An accepted coverage gap, with its mitigation, until it expires.

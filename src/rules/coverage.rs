@@ -161,8 +161,7 @@ pub fn cov003(ctx: &Ctx) -> Vec<RuleResult> {
         let tz = &rot.timezone.tz;
         let mut found: Vec<String> = Vec::new();
         if rot.handoff.as_secs() > 0 {
-            let elapsed = h.start.as_second() - to_instant(rot.start.0, tz).as_second();
-            let mut k = (elapsed / rot.handoff.as_secs() - 2).max(0);
+            let mut k = crate::time::rotation::turn_before(rot, h.start);
             while let Ok(dt) = rot.start.0.checked_add(jiff::Span::new().days(rot.handoff.days * k).seconds(rot.handoff.seconds * k)) {
                 if to_instant(dt, tz) >= h.end || k > 1_000_000 {
                     break;

@@ -184,11 +184,9 @@ impl<'a> Ctx<'a> {
         self.at.to_zoned(jiff::tz::TimeZone::UTC).date() > date
     }
 
-    /// `2026-12-25 03:00 America/New_York (Fri)`: an instant as messages show it.
+    /// `Fri 2026-12-25 03:00 America/New_York`: an instant as messages show it.
     pub fn show(&self, t: jiff::Timestamp) -> String {
-        let z = t.to_zoned(self.display_tz.clone());
-        let name = self.display_tz.iana_name().unwrap_or("UTC");
-        format!("{} {}", z.strftime("%a %Y-%m-%d %H:%M"), name)
+        crate::time::show::show(t, &self.display_tz)
     }
 
     /// The file a value came from, for paths relative to it (runbooks).

@@ -68,7 +68,7 @@ pub fn references(m: &Model) -> Vec<Reference> {
         }
     }
     for s in &m.severities {
-        add(&subject("severity", &s.id), s.origin.at("clock"), RefKind::Clock, &s.clock);
+        add(&subject("severity", &s.id), s.origin.at("clock"), RefKind::Clock, &s.clock.0);
     }
     for c in &m.contacts {
         for (i, h) in c.holidays.iter().enumerate() {
@@ -160,7 +160,7 @@ pub fn references(m: &Model) -> Vec<Reference> {
 fn candidates(m: &Model, kind: RefKind) -> Vec<String> {
     match kind {
         RefKind::Calendar => std::iter::once(ALWAYS.to_string()).chain(m.calendars.keys().cloned()).collect(),
-        RefKind::Clock => ["wall".to_string()].into_iter().chain(m.calendars.keys().cloned()).collect(),
+        RefKind::Clock => ["wall".to_string(), ALWAYS.to_string()].into_iter().chain(m.calendars.keys().cloned()).collect(),
         RefKind::HolidaySet => m.holidays.keys().cloned().collect(),
         RefKind::Contact => m.contacts.iter().map(|c| c.id.clone()).collect(),
         RefKind::Target => m.rotations.keys().map(|r| format!("rotation:{r}")).chain(m.contacts.iter().map(|c| format!("contact:{}", c.id))).collect(),
@@ -179,7 +179,7 @@ fn candidates(m: &Model, kind: RefKind) -> Vec<String> {
 pub fn resolves(m: &Model, kind: RefKind, id: &str) -> bool {
     match kind {
         RefKind::Calendar => m.has_calendar(id),
-        RefKind::Clock => id == "wall" || m.calendars.contains_key(id),
+        RefKind::Clock => id == "wall" || m.has_calendar(id),
         RefKind::Target => match id.split_once(':') {
             Some(("rotation", r)) => m.rotations.contains_key(r),
             Some(("contact", c)) => m.contact(c).is_some(),
@@ -201,9 +201,9 @@ pub fn resolves(m: &Model, kind: RefKind, id: &str) -> bool {
 pub fn sm001(ctx: &Ctx) -> Vec<RuleResult> {
     let mut out = Out::new(ctx, "SM-001");
     let refs = references(ctx.model);
-    let mut subjects: indexmap::IndexMap<&str, (&Origin, usize)> = indexmap::IndexMap::new();
+    let mut subjects: indexmap::IndexMap<String, (&Origin, usize)> = indexmap::IndexMap::new();
     for r in &refs {
-        let entry = subjects.entry(r.subject.as_str()).or_insert((&r.origin, 0));
+        let entry = subjects.entry(r.subject.clone()).or_insert((&r.origin, 0));
         if resolves(ctx.model, r.kind, &r.id) {
             continue;
         }
@@ -226,6 +226,25 @@ pub fn sm001(ctx: &Ctx) -> Vec<RuleResult> {
             kind => format!("{} `{}` does not exist", kind.noun(), r.id),
         };
         out.fail(&r.subject, &r.origin, message, help);
+    }
+    // A notification rule names a channel type of its own contact.
+    for c in &ctx.model.contacts {
+        let s = subject("contact", &c.id);
+        for (i, r) in c.notification_rules.iter().enumerate() {
+            let entry = subjects.entry(s.clone()).or_insert((&c.origin, 0));
+            if c.has_channel(r.channel) {
+                continue;
+            }
+            entry.1 += 1;
+            let have: Vec<&str> = c.channels.iter().map(|ch| ch.kind.as_str()).collect();
+            let help = if have.is_empty() { format!("add a {} channel to {}", r.channel.as_str(), c.id) } else { format!("add a {} channel to {}, or use one it has: {}", r.channel.as_str(), c.id, have.join(", ")) };
+            out.fail(
+                &s,
+                &c.origin.at(format!("notification_rules/{i}/channel")),
+                format!("notification rule {} of {} uses channel `{}`, but {} has no {} channel: the rule reaches nothing and is ignored", i + 1, c.id, r.channel.as_str(), c.id, r.channel.as_str()),
+                help,
+            );
+        }
     }
     for (s, (origin, broken)) in subjects {
         if broken == 0 {

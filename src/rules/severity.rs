@@ -39,7 +39,7 @@ pub fn sev001(ctx: &Ctx) -> Vec<RuleResult> {
                     format!("map {} to `{}` or higher", a.id, b.aws_severity.as_str()),
                 );
             }
-            if b.clock == "wall" && a.clock != "wall" {
+            if b.clock.is_wall() && !a.clock.is_wall() {
                 problems += 1;
                 out.fail(
                     subject("severity", &a.id),
@@ -104,10 +104,10 @@ pub fn sev002(ctx: &Ctx) -> Vec<RuleResult> {
 
 /// The part of [t, t + elapsed) on the severity's clock, in seconds, worst case over the
 /// horizon. Wall clock: the vendor's worst-case elapsed time.
-fn worst_on_clock(ctx: &Ctx, response: &Response, clock: &str, horizon: Horizon, long: Horizon) -> Option<(i64, jiff::Timestamp)> {
-    if clock == "wall" {
+fn worst_on_clock(ctx: &Ctx, response: &Response, clock: &Clock, horizon: Horizon, long: Horizon) -> Option<(i64, jiff::Timestamp)> {
+    let Some(clock) = clock.calendar() else {
         return worst_case(response, horizon);
-    }
+    };
     let sev_clock = calendar::expand(ctx.model, clock, long)?;
     let mut candidates = vec![horizon.start];
     for set in [response.clock.as_ref(), Some(&sev_clock)].into_iter().flatten() {
@@ -154,7 +154,7 @@ pub fn sev003(ctx: &Ctx) -> Vec<RuleResult> {
                     continue;
                 };
                 compared += 1;
-                let when = if resp.clock.is_some() || sev.clock != "wall" { format!(", worst for a case opened {}", ctx.show(at)) } else { String::new() };
+                let when = if resp.clock.is_some() || !sev.clock.is_wall() { format!(", worst for a case opened {}", ctx.show(at)) } else { String::new() };
                 let total = engage.as_secs() + worst;
                 if total > restore.as_secs() {
                     failed = true;
@@ -207,7 +207,7 @@ pub fn sev004(ctx: &Ctx) -> Vec<RuleResult> {
             out.pass(&s, &svc.origin, format!("not required: tier `{}` does not require coverage `always`", svc.tier.as_deref().unwrap_or_default()));
             continue;
         }
-        let bad: Vec<_> = ctx.model.service_severities(svc).into_iter().filter(|sev| sev.clock != "wall").collect();
+        let bad: Vec<_> = ctx.model.service_severities(svc).into_iter().filter(|sev| !sev.clock.is_wall()).collect();
         if bad.is_empty() {
             out.pass(&s, &svc.origin, "every severity of this 24x7 service runs on the wall clock");
         }

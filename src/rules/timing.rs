@@ -39,7 +39,8 @@ pub fn miss(m: &Miss) -> String {
         Miss::OnHoliday(c, set) if set.is_empty() => format!("{c} on holiday"),
         Miss::OnHoliday(c, set) => format!("{c} on holiday {set}"),
         Miss::NoInterruptiveChannel(c) => format!("{c} has no interruptive channel"),
-        Miss::TooLate(c, d) => format!("{c} is first interrupted at +{}, after the timeout", human_secs(*d)),
+        Miss::NoInterruptiveRule(c) => format!("{c}'s notification rules use no interruptive channel"),
+        Miss::TooLate(c, d, timeout) => format!("{c} is first interrupted at +{}, {} the timeout", human_secs(*d), if d == timeout { "at" } else { "after" }),
         Miss::Unresolved(t) => format!("{t} does not exist"),
     }
 }
@@ -83,8 +84,8 @@ pub fn esc002(ctx: &Ctx) -> Vec<RuleResult> {
                 out.pass(&s, &sev.origin, format!("not required: {} has no acknowledge target", sev.id));
                 continue;
             };
-            let clock = if sev.clock == "wall" { None } else { ctx.calendar_over_span(&sev.clock) };
-            if sev.clock != "wall" && clock.is_none() {
+            let clock = sev.clock.calendar().and_then(|c| ctx.calendar_over_span(c));
+            if !sev.clock.is_wall() && clock.is_none() {
                 out.unknown(&s, Some(&sev.origin.at("clock")), format!("clock `{}` does not exist (SM-001)", sev.clock));
                 continue;
             }
@@ -140,6 +141,7 @@ pub fn esc003(ctx: &Ctx) -> Vec<RuleResult> {
             for person in step.notify.iter().flat_map(|t| people_of(ctx.model, t)) {
                 let first = first_contact(ctx.model, &person);
                 let late = match first {
+                    None if ctx.model.contact(&person).is_some_and(|c| c.has_interruptive_channel()) => Some("has notification rules that use no interruptive channel".to_string()),
                     None => Some("has no interruptive channel".to_string()),
                     Some(f) if f.delay >= timeout => Some(format!("is first interrupted at +{}", human_secs(f.delay))),
                     Some(_) => None,

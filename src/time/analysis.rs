@@ -17,6 +17,9 @@ pub struct Gap {
     pub to: String,
     pub seconds: i64,
     pub cause: String,
+    /// The same instants, for renderers that show them in the display zone.
+    #[serde(skip)]
+    pub interval: Interval,
 }
 
 /// One hour-of-week cell: `None` when no instant of that hour needs coverage.
@@ -73,11 +76,11 @@ pub fn analyse(tl: &Timeline, svc: &Service, tz: &TimeZone, show: &dyn Fn(Timest
     let gaps = gaps_set
         .intervals()
         .iter()
-        .map(|g| Gap { from: g.start.to_string(), to: g.end.to_string(), seconds: g.secs(), cause: format!("{}: {}", show(g.start), describe(&tl.walk(esc, g.start))) })
+        .map(|g| Gap { from: g.start.to_string(), to: g.end.to_string(), seconds: g.secs(), cause: format!("{}: {}", show(g.start), describe(&tl.walk(esc, g.start))), interval: *g })
         .collect();
     let mut severities = Vec::new();
     for sev in model.service_severities(svc) {
-        let clock = if sev.clock == "wall" { None } else { calendar::expand(model, &sev.clock, tl.span) };
+        let clock = sev.clock.calendar().and_then(|c| calendar::expand(model, c, tl.span));
         let w = worst(&segments, &required, clock.as_ref());
         severities.push(SeverityCoverage {
             severity: sev.id.clone(),
@@ -101,8 +104,7 @@ fn heatmap(segments: &[Segment], required: &IntervalSet, clock: Option<&Interval
         let mut t = seg.start;
         while t < seg.end && t < horizon.end {
             let z = t.to_zoned(tz.clone());
-            let hour_start = z.with().minute(0).second(0).subsec_nanosecond(0).build().map(|h| h.timestamp()).unwrap_or(t);
-            let next = super::timeline::add(hour_start, 3600).min(seg.end);
+            let next = super::next_local_hour(t, tz).min(seg.end);
             let piece = Interval { start: t, end: next };
             if let Some(w) = worst(&[Segment { interval: piece, ..segment.clone() }], required, clock) {
                 let row = z.weekday().to_monday_zero_offset() as usize;
@@ -140,7 +142,7 @@ pub fn derived(model: &Model, horizon: Horizon) -> serde_json::Value {
             required.subtract(&staffed(segments)).intervals().iter().map(|g| serde_json::json!({ "from": g.start.to_string(), "to": g.end.to_string(), "seconds": g.secs() })).collect();
         let mut severities = serde_json::Map::new();
         for sev in model.service_severities(svc) {
-            let clock = if sev.clock == "wall" { None } else { calendar::expand(model, &sev.clock, tl.span) };
+            let clock = sev.clock.calendar().and_then(|c| calendar::expand(model, c, tl.span));
             let w = worst(segments, &required, clock.as_ref());
             severities.insert(
                 sev.id.clone(),

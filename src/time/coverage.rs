@@ -48,8 +48,10 @@ pub fn worst(segments: &[Segment], within: &IntervalSet, clock: Option<&Interval
                 // a part, or where t or t + d crosses a boundary of the calendar.
                 for part in parts {
                     let mut candidates = vec![part.start, sub(part.end, 1)];
-                    let lo = c.intervals().partition_point(|i| i.end < sub(part.start, d));
-                    for i in c.intervals()[lo..].iter().take_while(|i| i.start <= part.end) {
+                    // Boundaries b with b or b - d inside the part: b up to part.end + d.
+                    let lo = c.intervals().partition_point(|i| i.end < part.start);
+                    let hi = add(part.end, d);
+                    for i in c.intervals()[lo..].iter().take_while(|i| i.start <= hi) {
                         for b in [i.start, i.end] {
                             for t in [b, sub(b, d)] {
                                 if part.start <= t && t < part.end {

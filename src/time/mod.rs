@@ -8,6 +8,7 @@ pub mod coverage;
 pub mod interval;
 pub mod response;
 pub mod rotation;
+pub mod show;
 pub mod timeline;
 
 pub use interval::{Interval, IntervalSet};
@@ -40,4 +41,18 @@ impl Horizon {
 /// that occurs twice takes its first occurrence (support-model.md, "Rotations").
 pub fn to_instant(dt: jiff::civil::DateTime, tz: &jiff::tz::TimeZone) -> Timestamp {
     tz.to_ambiguous_timestamp(dt).compatible().unwrap_or(Timestamp::MAX)
+}
+
+/// The first instant after `t` at which the local hour in `tz` changes: the next whole
+/// local hour at the current offset, or the zone's next offset transition, whichever
+/// comes first. Always later than `t`, whatever the zone's offsets (30- and 45-minute
+/// zones, repeated and skipped hours), so a loop over local hours always ends.
+pub fn next_local_hour(t: Timestamp, tz: &jiff::tz::TimeZone) -> Timestamp {
+    let offset = i64::from(tz.to_offset(t).seconds());
+    let local = t.as_second() + offset;
+    let mark = Timestamp::from_second((local.div_euclid(3600) + 1) * 3600 - offset).unwrap_or(Timestamp::MAX);
+    match tz.following(t).next().map(|tr| tr.timestamp()) {
+        Some(tr) if tr > t && tr < mark => tr,
+        _ => mark,
+    }
 }

@@ -13,7 +13,7 @@ pub struct Duty {
 }
 
 /// Who is on duty in `rot` during the horizon: turns (civil handoffs), overrides on top,
-/// clipped by restrictions. Nobody is on duty before `start`.
+/// clipped by restrictions. Nobody is on duty before `start`, overrides included.
 pub fn duties(rot: &Rotation, horizon: Horizon) -> Vec<Duty> {
     let tz = &rot.timezone.tz;
     let n = rot.members.len() as i64;
@@ -22,9 +22,7 @@ pub fn duties(rot: &Rotation, horizon: Horizon) -> Vec<Duty> {
     }
     let start = to_instant(rot.start.0, tz);
     let mut turns = Vec::new();
-    // Jump close to the horizon instead of walking every past turn.
-    let elapsed = horizon.start.as_second() - start.as_second();
-    let mut k = (elapsed / rot.handoff.as_secs() - 2).max(0);
+    let mut k = turn_before(rot, horizon.start);
     while let (Some(a), Some(b)) = (turn_start(rot, k), turn_start(rot, k + 1)) {
         if a >= horizon.end {
             break;
@@ -37,7 +35,13 @@ pub fn duties(rot: &Rotation, horizon: Horizon) -> Vec<Duty> {
     // Overrides replace the turn's member; where overrides overlap, the later one wins.
     let mut overrides: Vec<Duty> = Vec::new();
     for o in &rot.overrides {
-        let interval = Interval { start: to_instant(o.from.0, tz), end: to_instant(o.to.0, tz) };
+        // Nobody is on duty before `start`, by override neither (docs/decisions.md): an
+        // override that begins earlier counts from `start` (after a skipped local start
+        // has moved forward).
+        let interval = Interval { start: to_instant(o.from.0, tz).max(start), end: to_instant(o.to.0, tz) };
+        if interval.start >= interval.end {
+            continue;
+        }
         let this = IntervalSet::single(interval);
         overrides = overrides
             .into_iter()
@@ -65,7 +69,31 @@ pub fn duties(rot: &Rotation, horizon: Horizon) -> Vec<Duty> {
     clipped
 }
 
-fn turn_start(rot: &Rotation, k: i64) -> Option<Timestamp> {
+/// The index of the last turn that starts at or before `t` (0 when `t` is before the
+/// first): an estimate from elapsed time, corrected by looking at the real turn starts,
+/// so that no offset change (DST, 30- and 45-minute zones, skipped days) can make it
+/// skip a turn.
+pub fn turn_before(rot: &Rotation, t: Timestamp) -> i64 {
+    let handoff = rot.handoff.as_secs();
+    if handoff <= 0 {
+        return 0;
+    }
+    let elapsed = t.as_second() - to_instant(rot.start.0, &rot.timezone.tz).as_second();
+    let mut k = (elapsed / handoff).max(0);
+    // Offsets differ by at most a day between two instants, so a few steps suffice; the
+    // bound only guards against arithmetic overflow far from `start`.
+    for _ in 0..10_000 {
+        match turn_start(rot, k) {
+            Some(a) if a > t && k > 0 => k -= 1,
+            None if k > 0 => k -= 1,
+            _ => break,
+        }
+    }
+    k
+}
+
+/// The instant at which turn `k` starts (`start + k * handoff`, civil, in the zone).
+pub fn turn_start(rot: &Rotation, k: i64) -> Option<Timestamp> {
     let span = jiff::Span::new().days(rot.handoff.days.checked_mul(k)?).seconds(rot.handoff.seconds.checked_mul(k)?);
     let dt = rot.start.0.checked_add(span).ok()?;
     Some(to_instant(dt, &rot.timezone.tz))

@@ -24,10 +24,10 @@ pub fn first_contact(model: &Model, id: &str) -> Option<FirstContact> {
         let channel = c.channels.iter().find(|ch| ch.kind.interruptive()).or(c.channels.first()).map_or(ChannelType::Voice, |ch| ch.kind);
         return Some(FirstContact { delay: 0, channel });
     }
-    let rules = c.notification_rules.iter().filter(|r| r.channel.interruptive()).min_by_key(|r| r.after.as_secs());
-    match rules {
+    let first = c.effective_rules().filter(|r| r.channel.interruptive()).min_by_key(|r| r.after.as_secs());
+    match first {
         Some(r) => Some(FirstContact { delay: r.after.as_secs(), channel: r.channel }),
-        None if c.notification_rules.is_empty() => c.channels.iter().find(|ch| ch.kind.interruptive()).map(|ch| FirstContact { delay: 0, channel: ch.kind }),
+        None if c.effective_rules().next().is_none() => c.channels.iter().find(|ch| ch.kind.interruptive()).map(|ch| FirstContact { delay: 0, channel: ch.kind }),
         None => None,
     }
 }
@@ -41,8 +41,11 @@ pub enum Miss {
     OnHoliday(String, String),
     /// The person has no interruptive channel.
     NoInterruptiveChannel(String),
-    /// Their first interruptive contact comes only after the step's timeout.
-    TooLate(String, i64),
+    /// The person has an interruptive channel, but their notification rules use none.
+    NoInterruptiveRule(String),
+    /// Their first interruptive contact comes at or after the step's timeout: person,
+    /// delay, timeout (seconds).
+    TooLate(String, i64, i64),
     /// The target does not resolve (SM-001).
     Unresolved(String),
 }
@@ -193,10 +196,11 @@ impl<'m> Timeline<'m> {
             let set = self.holiday_set(&contact, t);
             return visit.missed.push(Miss::OnHoliday(contact, set));
         }
-        match first {
-            None => visit.missed.push(Miss::NoInterruptiveChannel(contact)),
-            Some(fc) if timeout.is_some_and(|to| fc.delay >= to) => visit.missed.push(Miss::TooLate(contact, fc.delay)),
-            Some(fc) => visit.contacted.push(Contacted { contact, at: entered + fc.delay, channel: fc.channel }),
+        match (first, timeout) {
+            (None, _) if self.model.contact(&contact).is_some_and(|c| c.has_interruptive_channel()) => visit.missed.push(Miss::NoInterruptiveRule(contact)),
+            (None, _) => visit.missed.push(Miss::NoInterruptiveChannel(contact)),
+            (Some(fc), Some(to)) if fc.delay >= to => visit.missed.push(Miss::TooLate(contact, fc.delay, to)),
+            (Some(fc), _) => visit.contacted.push(Contacted { contact, at: entered + fc.delay, channel: fc.channel }),
         }
     }
 
@@ -336,10 +340,11 @@ impl<'m> Timeline<'m> {
                         continue;
                     }
                     let Some(first) = first else { continue };
-                    if pass == 0 && i == 0 {
-                        staffed = true;
-                    }
+                    // Reached within the step: at `after == timeout` the walk has moved on.
                     if first.delay < timeout {
+                        if pass == 0 && i == 0 {
+                            staffed = true;
+                        }
                         let when = elapsed + first.delay;
                         best = Some(best.map_or(when, |b| b.min(when)));
                     }
@@ -381,7 +386,7 @@ impl Walk {
     /// Whether the first step reaches someone reachable who can be interrupted
     /// (support-model.md, "Coverage": staffed coverage).
     pub fn first_step_staffed(&self) -> bool {
-        self.visits.first().is_some_and(|v| v.step == Some(0) && (!v.contacted.is_empty() || v.missed.iter().any(|m| matches!(m, Miss::TooLate(..)))))
+        self.visits.first().is_some_and(|v| v.step == Some(0) && !v.contacted.is_empty())
     }
 
     /// Two consecutive steps that page the same single person, reachable or not.
@@ -401,7 +406,7 @@ impl StepVisit {
     pub fn resolved(&self) -> Vec<&str> {
         let mut p: Vec<&str> = self.contacted.iter().map(|c| c.contact.as_str()).collect();
         for m in &self.missed {
-            if let Miss::OnHoliday(c, _) | Miss::NoInterruptiveChannel(c) | Miss::TooLate(c, _) = m {
+            if let Miss::OnHoliday(c, _) | Miss::NoInterruptiveChannel(c) | Miss::NoInterruptiveRule(c) | Miss::TooLate(c, ..) = m {
                 p.push(c);
             }
         }
