@@ -87,7 +87,7 @@ fn rot_spec() -> impl Strategy<Value = RotSpec> {
 fn contact_spec() -> impl Strategy<Value = ContactSpec> {
     // Delays of 5 and 10 minutes meet the step timeouts of 5 and 10 minutes exactly.
     let delay = prop_oneof![0i64..25, Just(5i64), Just(10i64)];
-    (0..ZONES.len(), prop::collection::vec(-1i64..4, 0..3), prop::option::of((delay, 0usize..3)), prop::bool::weighted(0.1)).prop_map(|(zone, holiday_days, rule, email_only)| ContactSpec {
+    (0..ZONES.len(), prop::collection::vec(-1i64..4, 0..3), prop::option::of((delay, 0usize..3)), prop::bool::weighted(0.3)).prop_map(|(zone, holiday_days, rule, email_only)| ContactSpec {
         zone,
         holiday_days,
         rule,
@@ -96,13 +96,18 @@ fn contact_spec() -> impl Strategy<Value = ContactSpec> {
 }
 
 fn cal_spec() -> impl Strategy<Value = CalSpec> {
-    (0..ZONES.len(), prop::collection::vec(0..7usize, 1..7), 0u16..48, 0u16..48)
+    // Any window, or a short one (30 minutes to 3 hours) that a long walk runs across.
+    let to = prop_oneof![0u16..48, (100u16..106)];
+    (0..ZONES.len(), prop::collection::vec(0..7usize, 1..7), 0u16..48, to)
+        .prop_map(|(zone, days, from, to)| if to >= 100 { (zone, days, from, (from + to - 99) % 48) } else { (zone, days, from, to) })
         .prop_filter("a window has a length", |(_, _, a, b)| a != b)
         .prop_map(|(zone, days, from, to)| CalSpec { zone, days, from: from * 30, to: to * 30 })
 }
 
 fn spec() -> impl Strategy<Value = Spec> {
-    let timeout = prop_oneof![1i64..21, Just(5i64), Just(10i64)];
+    // Short timeouts, the notification delays of 5 and 10 minutes exactly, and long
+    // steps whose walks cross calendar boundaries.
+    let timeout = prop_oneof![3 => 1i64..21, 1 => Just(5i64), 1 => Just(10i64), 2 => Just(150i64), 1 => Just(30i64)];
     (
         (0..STARTS.len(), 0i64..36),
         prop::collection::vec(rot_spec(), 1..3),
