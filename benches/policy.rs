@@ -30,10 +30,9 @@ fn request_for(path: &Path) -> (runready::load::Loaded, Vec<u8>) {
     let loaded = runready::load::load(&[path.to_path_buf()]);
     assert!(loaded.diagnostics.is_empty());
     let horizon = runready::time::Horizon::new("2026-11-23T10:00:00Z".parse().unwrap(), runready::model::Duration::from_days(90));
-    let mut request = runready::policy::request(&loaded.model, horizon);
-    request["context"] = serde_json::json!({ "now": "2026-11-23T10:00:00Z", "tool_version": "0.1.0", "policy": "ops-basics" });
-    request["settings"] = serde_json::json!({});
-    let bytes = request.to_string().into_bytes();
+    let shared = runready::policy::Shared::new(&loaded.model, horizon, None);
+    let settings = serde_json::json!({});
+    let bytes = serde_json::to_string(&shared.request(|_| true, "2026-11-23T10:00:00Z", "ops-basics", &settings)).unwrap().into_bytes();
     (loaded, bytes)
 }
 
@@ -73,7 +72,9 @@ fn main() {
     let native_us = t.elapsed().as_secs_f64() * 1e6 / runs as f64;
     let t = Instant::now();
     for _ in 0..5 {
-        std::hint::black_box(runready::policy::request(&big_model.model, runready::time::Horizon::new("2026-11-23T10:00:00Z".parse().unwrap(), runready::model::Duration::from_days(90))).to_string());
+        let shared = runready::policy::Shared::new(&big_model.model, runready::time::Horizon::new("2026-11-23T10:00:00Z".parse().unwrap(), runready::model::Duration::from_days(90)), None);
+        let settings = serde_json::json!({});
+        std::hint::black_box(serde_json::to_string(&shared.request(|_| true, "2026-11-23T10:00:00Z", "ops-basics", &settings)).unwrap());
     }
     let request_us = t.elapsed().as_secs_f64() * 1e6 / 5.0;
     println!("OPS-001 on 1,000 services: wasm {wasm_us:.0} µs per call (request {} KiB), native {native_us:.0} µs, ratio {:.1}x", big.len() / 1024, wasm_us / native_us);

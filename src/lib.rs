@@ -3,10 +3,12 @@
 //! The pipeline (architecture.md): YAML → [`load`] → [`model::Model`] → [`rules`] →
 //! [`report`]. Every stage is a function of its inputs and `--at`.
 
+pub mod atomic;
 pub mod cli;
 pub mod commands;
 pub mod diag;
 pub mod drill;
+pub mod exit;
 pub mod facts;
 pub mod load;
 pub mod model;

@@ -93,9 +93,11 @@ fn the_request_and_the_result_match_their_schemas() {
     let load = |name: &str| -> Value { serde_json::from_str(&std::fs::read_to_string(format!("schemas/{name}")).unwrap()).unwrap() };
     let loaded = runready::load::load(&[std::path::PathBuf::from("examples/payments")]);
     let horizon = runready::time::Horizon::new(AT.parse().unwrap(), runready::model::Duration::from_days(90));
-    let mut request = runready::policy::request(&loaded.model, horizon);
-    request["context"] = serde_json::json!({ "now": AT, "tool_version": "0.1.0", "policy": "p" });
-    request["settings"] = serde_json::json!({});
+    let facts: runready::facts::Facts = serde_json::from_str(&std::fs::read_to_string("examples/facts/payments-2026-11-23.json").unwrap()).unwrap();
+    let shared = runready::policy::Shared::new(&loaded.model, horizon, Some(&facts));
+    let settings = serde_json::json!({});
+    let request = serde_json::to_value(shared.request(|_| true, AT, "p", &settings)).unwrap();
+    assert!(request["facts"]["sources"].is_array(), "facts are sent when given");
     let v = jsonschema::draft7::new(&load("policy-request.schema.json")).unwrap();
     assert!(v.is_valid(&request), "{:?}", v.iter_errors(&request).map(|e| e.to_string()).collect::<Vec<_>>());
     let result = serde_json::json!({ "findings": [{ "rule_id": "ORG-001", "level": "error", "message": "m", "pointer": "/model/services/0" }] });
@@ -301,4 +303,43 @@ fn a_manifest_that_lies_about_its_abi_is_refused() {
         std::fs::read(dir.path().join("p.wasm")).unwrap()
     };
     assert_contained(&packed, "liar", "manifest");
+}
+
+/// A core module that reports one finding pointing into the request's facts: the host
+/// accepts a pointer only when it resolves in the request the policy was given.
+fn pointing_at_facts(inputs: &str) -> Vec<u8> {
+    let (eval, data) = returning(r#"{"findings":[{"rule_id":"ORG-001","level":"warning","message":"read the facts","pointer":"/facts/sources/0/account"}]}"#);
+    module("facts-reader", inputs, &eval, &data, "", true)
+}
+
+#[test]
+fn the_request_carries_facts_when_given_and_only_the_inputs_a_policy_asks_for() {
+    let facts = ["--facts", "examples/facts/payments-2026-11-23.json"];
+    // Facts given, every input (no `inputs`): the pointer into /facts resolves.
+    let (_, report) = run(&pointing_at_facts(""), &facts);
+    let r = policy_results(&report, "facts-reader/ORG-001");
+    assert_eq!(r.len(), 1, "{report:#}");
+    assert_eq!(r[0]["status"], "fail", "{:#}", r[0]);
+    // No facts given: nothing to point at.
+    let (code, report) = run(&pointing_at_facts(""), &[]);
+    assert_eq!(code, 3);
+    assert_eq!(policy_results(&report, "facts-reader/")[0]["evidence"]["reason"], "bad_pointer");
+    // Facts given, but the manifest asks for the model only: they are left out.
+    let (code, report) = run(&pointing_at_facts(r#","inputs":["model"]"#), &facts);
+    assert_eq!(code, 3);
+    assert_eq!(policy_results(&report, "facts-reader/")[0]["evidence"]["reason"], "bad_pointer");
+}
+
+#[test]
+fn shared_request_parts_are_built_only_when_asked_for() {
+    use runready::policy::manifest::Input;
+    let loaded = runready::load::load(&[std::path::PathBuf::from("examples/payments")]);
+    let horizon = runready::time::Horizon::new(AT.parse().unwrap(), runready::model::Duration::from_days(90));
+    let shared = runready::policy::Shared::new(&loaded.model, horizon, None);
+    let settings = serde_json::json!({});
+    let request = serde_json::to_value(shared.request(|i| i == Input::Model, AT, "p", &settings)).unwrap();
+    assert!(request.get("derived").is_none() && request.get("facts").is_none() && request["model"].is_object());
+    assert_eq!(shared.built(), vec![Input::Model], "derived is not built for a policy that does not read it");
+    let _ = shared.request(|_| true, AT, "q", &settings);
+    assert_eq!(shared.built(), vec![Input::Model, Input::Derived, Input::Facts]);
 }

@@ -181,6 +181,45 @@ fn rb002_sections() {
     assert_passes(&run(&base_with("required_sections: [Restore]", "required_sections: [restore]")), "RB-002");
 }
 
+/// The templates of `runbooks/` with the `required_sections` their README declares.
+fn runbook_templates() -> Vec<(String, String)> {
+    let readme = std::fs::read_to_string("runbooks/README.md").unwrap();
+    let rows: Vec<(String, String)> = readme
+        .lines()
+        .filter(|l| l.starts_with("| [`"))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            let file = cells[1].split('`').nth(1).unwrap().to_string();
+            (file, cells[3].trim_matches('`').to_string())
+        })
+        .collect();
+    assert_eq!(rows.len(), 3, "{readme}");
+    rows
+}
+
+#[test]
+fn rb002_every_runbook_template_passes_with_its_declared_sections() {
+    for (file, sections) in runbook_templates() {
+        let path = std::fs::canonicalize(std::path::Path::new("runbooks").join(&file)).unwrap();
+        let yaml = base_with("rb: { path: rb.md,", &format!("rb: {{ path: \"{}\",", path.display())).replace("required_sections: [Restore]", &format!("required_sections: {sections}"));
+        assert_passes(&run(&yaml), "RB-002");
+        // The template's text is what passes: with one section emptied, RB-002 fails.
+        let text = std::fs::read_to_string(&path).unwrap();
+        let first = sections.trim_matches(['[', ']']).split(", ").next().unwrap().to_string();
+        let emptied: String = {
+            let start = text.find(&format!("## {first}\n")).unwrap();
+            let rest = &text[start + 4 + first.len()..];
+            let end = rest.find("\n## ").map_or(text.len(), |e| start + 4 + first.len() + e);
+            format!("{}## {first}\n{}", &text[..start], &text[end..])
+        };
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(&file), emptied).unwrap();
+        let yaml = yaml.replace(&path.display().to_string(), &dir.path().join(&file).display().to_string());
+        let f = assert_fails(&run(&yaml), "RB-002");
+        assert!(f[0].message.contains(&first), "{file}: {}", f[0].message);
+    }
+}
+
 #[test]
 fn rb003_runbook_freshness() {
     let f = assert_fails(&run(&base_with("rb: { path: rb.md, reviewed: 2026-10-01", "rb: { path: rb.md, reviewed: 2025-10-01")), "RB-003");

@@ -230,7 +230,11 @@ fn a_notification_rule_for_a_channel_the_contact_lacks_is_sm001_and_ignored() {
     // Ignored: `a` (email only) reaches nobody, and nothing becomes unknown.
     let gaps = assert_fails(&results, "COV-001");
     assert!(gaps[0].message.contains("a has no interruptive channel"), "{}", gaps[0].message);
-    assert!(results.iter().all(|r| r.status != Status::Unknown || r.rule.starts_with("DRL") || r.rule.starts_with("AWS")), "{:#?}", results.iter().filter(|r| r.status == Status::Unknown).collect::<Vec<_>>());
+    assert!(
+        results.iter().all(|r| r.status != Status::Unknown || r.rule.starts_with("DRL") || r.rule.starts_with("AWS")),
+        "{:#?}",
+        results.iter().filter(|r| r.status == Status::Unknown).collect::<Vec<_>>()
+    );
     // The same rule on someone with an sms channel is fine.
     let ok = base_with("channels: [{ type: sms, address: \"1\" }] }", "channels: [{ type: sms, address: \"1\" }], notification_rules: [{ after: PT1M, channel: sms }] }");
     assert_eq!(statuses(&run(&ok), "SM-001").iter().filter(|s| **s == Status::Fail).count(), 0);

@@ -28,7 +28,7 @@ pub fn explain(id: &str) -> i32 {
         None => {
             let hint = crate::load::de::did_you_mean(&wanted, registry::all().iter().map(|r| r.id)).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
             eprintln!("error: no rule `{id}`{hint}; `runready rules` lists them");
-            crate::report::exit::INVALID_INPUT
+            crate::exit::INVALID_INPUT
         }
     }
 }

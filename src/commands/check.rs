@@ -1,8 +1,9 @@
 //! `runready check`: load, evaluate, report, exit.
 
 use crate::cli::{CheckArgs, Format, Required};
+use crate::exit;
 use crate::load::{self, Loaded};
-use crate::report::{self, ModelInfo, Report, baseline, exit};
+use crate::report::{self, ModelInfo, Report, baseline};
 use crate::rules::{self, Options};
 
 pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
@@ -46,7 +47,7 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
     let model = loaded.is_usable().then_some(&loaded.model);
 
     let mut code = report.verdict.exit_code();
-    let mut write = |path: &std::path::Path, text: Result<String, String>| match text.and_then(|t| report::write_atomic(path, &t).map_err(|e| format!("cannot write {}: {e}", path.display()))) {
+    let mut write = |path: &std::path::Path, text: Result<String, String>| match text.and_then(|t| crate::atomic::write_atomic(path, &t).map_err(|e| format!("cannot write {}: {e}", path.display()))) {
         Ok(()) => {}
         Err(e) => {
             eprintln!("error: {e}");

@@ -1,8 +1,9 @@
 //! `runready coverage`: heatmaps of the worst time to engage, and every gap with its cause.
 
 use crate::cli::{CoverageArgs, Format};
+use crate::exit;
 use crate::model::human_secs;
-use crate::report::{exit, heatmap};
+use crate::report::heatmap;
 use crate::time::analysis::{ServiceCoverage, analyse};
 use crate::time::{Horizon, timeline::Timeline};
 
@@ -13,7 +14,7 @@ pub fn compute(loaded: &crate::load::Loaded, services: &[String], at: jiff::Time
         return Err(format!("--service `{bad}`: no such service in the model"));
     }
     let tl = Timeline::new(&loaded.model, Horizon::new(at, horizon));
-    let show = super::show_in(tz);
+    let show = crate::time::show::show_in(tz);
     let mut out = Vec::new();
     for svc in loaded.model.services.iter().filter(|s| services.is_empty() || services.contains(&s.id)) {
         match analyse(&tl, svc, tz, &show, &crate::rules::describe_walk) {
@@ -40,7 +41,7 @@ pub fn run(args: &CoverageArgs) -> i32 {
     };
     if let Some(path) = &args.svg {
         let maps: Vec<(String, &crate::time::analysis::SeverityCoverage)> = coverage.iter().flat_map(|c| c.severities.iter().map(move |s| (c.service.clone(), s))).collect();
-        if let Err(e) = crate::report::write_atomic(path, &heatmap::svg(&maps, &tz.name)) {
+        if let Err(e) = crate::atomic::write_atomic(path, &heatmap::svg(&maps, &tz.name)) {
             eprintln!("error: cannot write {}: {e}", path.display());
             return exit::INVALID_INPUT;
         }

@@ -2,7 +2,7 @@
 
 use crate::cli::{DrillArgs, Format};
 use crate::drill::journal::{Journal, Outcome};
-use crate::report::exit;
+use crate::exit;
 
 pub fn run(args: &DrillArgs, quiet: bool) -> i32 {
     let facts = match (!args.facts.is_empty()).then(|| crate::facts::read(&args.facts)).transpose() {
@@ -65,13 +65,13 @@ pub fn run(args: &DrillArgs, quiet: bool) -> i32 {
         }
     }
     if let Some(p) = &args.junit
-        && let Err(e) = crate::report::write_atomic(p, &crate::report::drill::junit(&journals))
+        && let Err(e) = crate::atomic::write_atomic(p, &crate::report::drill::junit(&journals))
     {
         eprintln!("error: cannot write {}: {e}", p.display());
         code = exit::worst(code, exit::INVALID_INPUT);
     }
     if let Some(p) = &args.markdown
-        && let Err(e) = crate::report::write_atomic(p, &crate::report::drill::markdown(&journals, model))
+        && let Err(e) = crate::atomic::write_atomic(p, &crate::report::drill::markdown(&journals, model))
     {
         eprintln!("error: cannot write {}: {e}", p.display());
         code = exit::worst(code, exit::INVALID_INPUT);

@@ -1,9 +1,9 @@
 //! `runready facts collect`, and the live collection behind `check --live`.
 
 use crate::cli::{AwsArgs, CollectArgs};
+use crate::exit;
 use crate::facts::{Facts, SourceStatus, plan};
 use crate::model::Model;
-use crate::report::exit;
 
 pub fn collect(args: &CollectArgs) -> i32 {
     let loaded = match super::load_usable(&args.paths) {
@@ -17,7 +17,7 @@ pub fn collect(args: &CollectArgs) -> i32 {
             return exit::INVALID_INPUT;
         }
     };
-    if let Err(e) = crate::report::write_atomic(&args.out, &facts.to_json()) {
+    if let Err(e) = crate::atomic::write_atomic(&args.out, &facts.to_json()) {
         eprintln!("error: cannot write {}: {e}", args.out.display());
         return exit::INVALID_INPUT;
     }

@@ -43,10 +43,5 @@ pub fn load_usable(paths: &[std::path::PathBuf]) -> Result<crate::load::Loaded, 
     }
     eprint!("{}", crate::report::human::diagnostics(&loaded.diagnostics, &loaded.sources, color_stdout()));
     eprintln!("invalid input: {} load error(s)", loaded.diagnostics.len());
-    Err(crate::report::exit::INVALID_INPUT)
-}
-
-/// `Fri 2026-12-25 03:00 America/New_York`.
-pub fn show_in(tz: &jiff::tz::TimeZone) -> impl Fn(jiff::Timestamp) -> String + '_ {
-    move |t| crate::time::show::show(t, tz)
+    Err(crate::exit::INVALID_INPUT)
 }

@@ -1,8 +1,8 @@
 //! `runready policy test | pack | inspect`.
 
 use crate::cli::PolicyCommand;
+use crate::exit;
 use crate::policy::{pack, testing};
-use crate::report::exit;
 
 pub fn run(command: PolicyCommand) -> i32 {
     match command {
@@ -58,7 +58,7 @@ fn test(paths: &[std::path::PathBuf], at: Option<jiff::Timestamp>, junit: Option
     let failed = outcome.cases.iter().filter(|c| !c.passed).count();
     println!("policy tests: {} passed, {failed} failed", outcome.cases.len() - failed);
     if let Some(path) = junit
-        && let Err(e) = crate::report::write_atomic(path, &testing::junit(&outcome))
+        && let Err(e) = crate::atomic::write_atomic(path, &testing::junit(&outcome))
     {
         return fail(&format!("cannot write {}: {e}", path.display()));
     }

@@ -11,8 +11,8 @@ pub fn schemas() -> Vec<(&'static str, String)> {
     let facts = settings.clone().into_generator().into_root_schema_for::<crate::facts::Facts>();
     let journal = settings.clone().into_generator().into_root_schema_for::<crate::drill::journal::Journal>();
     let report = settings.clone().into_generator().into_root_schema_for::<crate::report::Report>();
-    let request = settings.clone().into_generator().into_root_schema_for::<crate::policy::RequestSchema>();
-    let result = settings.clone().into_generator().into_root_schema_for::<crate::policy::ResultSchema>();
+    let request = settings.clone().into_generator().into_root_schema_for::<crate::policy::Request<'static>>();
+    let result = settings.clone().into_generator().into_root_schema_for::<crate::policy::PolicyResult>();
     let manifest = settings.into_generator().into_root_schema_for::<crate::policy::manifest::Manifest>();
     let pretty = |s: &schemars::Schema| serde_json::to_string_pretty(s).expect("schemas serialise") + "\n";
     vec![
@@ -29,9 +29,9 @@ pub fn schemas() -> Vec<(&'static str, String)> {
 pub fn run(out: &Path) -> i32 {
     for (name, text) in schemas() {
         let path = out.join(name);
-        if let Err(e) = crate::report::write_atomic(&path, &text) {
+        if let Err(e) = crate::atomic::write_atomic(&path, &text) {
             eprintln!("error: cannot write {}: {e}", path.display());
-            return crate::report::exit::INVALID_INPUT;
+            return crate::exit::INVALID_INPUT;
         }
         println!("wrote {}", path.display());
     }

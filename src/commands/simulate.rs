@@ -1,8 +1,8 @@
 //! `runready simulate`: one incident's timeline through the escalation.
 
 use crate::cli::{Format, SimulateArgs};
+use crate::exit;
 use crate::model::human_secs;
-use crate::report::exit;
 use crate::time::coverage::on_clock;
 use crate::time::response::vendor_response;
 use crate::time::timeline::{Timeline, add};
@@ -37,7 +37,7 @@ pub fn simulate(m: &crate::model::Model, args: &SimulateArgs) -> Result<(serde_j
     let esc = m.escalations.get(esc_id).ok_or(format!("escalation `{esc_id}` does not exist"))?;
     let at = args.at.0;
     let tl = Timeline::new(m, Horizon::new(at, crate::model::Duration::from_days(1)));
-    let show = super::show_in(&args.tz.tz);
+    let show = crate::time::show::show_in(&args.tz.tz);
     let clock = match sev.clock.calendar() {
         None => None,
         Some(c) => Some(calendar::expand(m, c, tl.span.extended(60 * 86_400)).ok_or(format!("clock `{c}` does not exist"))?),

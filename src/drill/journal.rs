@@ -109,7 +109,7 @@ impl Journal {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let path = dir.join(self.file_name());
         let text = serde_json::to_string_pretty(self).expect("journals serialise") + "\n";
-        crate::report::write_atomic(&path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        crate::atomic::write_atomic(&path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         Ok(path)
     }
 

@@ -19,7 +19,7 @@ pub fn closed(model: &Model, drill: &Drill, at: Timestamp, tz: &jiff::tz::TimeZo
     let max = max_duration(drill);
     let span = Horizon::new(at, max);
     let run = IntervalSet::single(Interval { start: span.start, end: span.end });
-    let show = crate::commands::show_in(tz);
+    let show = crate::time::show::show_in(tz);
     if let Some(within) = &window.within {
         let Some(open) = crate::time::calendar::expand(model, within, span) else { return Some(format!("calendar `{within}` does not exist")) };
         let outside = run.subtract(&open);

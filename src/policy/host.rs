@@ -330,7 +330,7 @@ fn cached<M>(
     let module = compile().map_err(|e| CallError::new(Reason::Internal, format!("the module does not compile: {e}")))?;
     if let (Some(p), Ok(serialized)) = (path, serialize(&module)) {
         // A cache that cannot be written only costs the next run a compile.
-        let _ = p.parent().map(std::fs::create_dir_all).transpose().ok().and_then(|_| crate::report::write_atomic_bytes(&p, &serialized).ok());
+        let _ = p.parent().map(std::fs::create_dir_all).transpose().ok().and_then(|_| crate::atomic::write_atomic_bytes(&p, &serialized).ok());
     }
     Ok(module)
 }

@@ -42,6 +42,26 @@ pub struct Manifest {
     pub settings_schema: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<PolicyLimits>,
+    /// The shared parts of the request the policy reads (policy-abi.md, v1.1); absent:
+    /// all of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<Vec<Input>>,
+}
+
+/// A shared part of the policy request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Input {
+    Model,
+    Derived,
+    Facts,
+}
+
+impl Manifest {
+    /// Whether the policy reads `input` (every part, without `inputs`).
+    pub fn wants(&self, input: Input) -> bool {
+        self.inputs.as_ref().is_none_or(|i| i.contains(&input))
+    }
 }
 
 /// What a section scan finds in a `.wasm` file.

@@ -15,7 +15,7 @@ use crate::diag::Location;
 use crate::model::{Level, Model, Origin, PolicyLimits};
 use crate::rules::{RuleResult, Status};
 use host::{CallError, CorePolicy, Limits};
-use manifest::{Abi, Manifest};
+use manifest::{Abi, Input, Manifest};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -128,12 +128,12 @@ pub struct Outcome {
     pub log: Vec<String>,
 }
 
-/// Runs one policy on `request` (the shared part: api_version, model, derived, facts).
+/// Runs one policy on the run's shared request parts (model, derived, facts).
 /// `left_ms` is what remains of the run's wall-clock budget.
-pub fn run(spec: &PolicySpec, request: &Value, at: &str, model: &Model, sources: &crate::load::Sources, left_ms: u64) -> Outcome {
+pub fn run(spec: &PolicySpec, shared: &Shared, at: &str, model: &Model, sources: &crate::load::Sources, left_ms: u64) -> Outcome {
     let mut name = fallback_name(&spec.path);
     let location = spec.origin.as_ref().map(|o| sources.locate(&o.at("path")));
-    match evaluate(spec, request, at, &mut name, left_ms) {
+    match evaluate(spec, shared, at, &mut name, left_ms) {
         Ok((manifest, findings, log)) => Outcome { results: to_results(&manifest, findings, model, sources), log },
         Err(e) => Outcome { results: vec![error_result(&name, &spec.path, location, e)], log: Vec::new() },
     }
@@ -171,57 +171,134 @@ pub struct Finding {
     pub properties: Value,
 }
 
-/// What `evaluate` receives (policy-abi.md, "Data contract"); for the JSON Schema.
-#[derive(schemars::JsonSchema)]
+/// What `evaluate` receives (policy-abi.md, "Data contract"), as it is sent; its JSON
+/// Schema is `schemas/policy-request.schema.json`. The shared parts are borrowed from
+/// [`Shared`], so each is built once per run whatever the number of policies.
+#[derive(serde::Serialize, schemars::JsonSchema)]
 #[schemars(title = "runready policy request (runready.dev/v1)")]
-#[allow(dead_code)]
-pub struct RequestSchema {
+pub struct Request<'a> {
     /// Always `runready.dev/v1`.
-    api_version: String,
-    context: ContextSchema,
+    #[schemars(with = "String")]
+    pub api_version: &'a str,
+    pub context: Context,
     /// The merged support model, normalised: sections as in the model files, merged.
-    model: serde_json::Map<String, Value>,
+    /// Absent when the policy's `inputs` leave it out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<serde_json::Map<String, Value>>")]
+    pub model: Option<&'a Value>,
     /// Per service: gaps (`from`, `to`, `seconds`); per severity: worst time to engage,
-    /// its instant, `never_engaged`, the acknowledge target.
-    derived: serde_json::Map<String, Value>,
-    /// The facts snapshot, when one was given.
-    facts: Option<serde_json::Map<String, Value>>,
+    /// its instant, `never_engaged`, the acknowledge target. Absent when the policy's
+    /// `inputs` leave it out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<serde_json::Map<String, Value>>")]
+    pub derived: Option<&'a Value>,
+    /// The facts snapshot (`schemas/facts.schema.json`), when one was given and the
+    /// policy's `inputs` ask for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<crate::facts::Facts>")]
+    pub facts: Option<&'a Value>,
     /// The policy's settings, validated against its `settings_schema`.
-    settings: Value,
+    #[schemars(with = "Value")]
+    pub settings: &'a Value,
 }
 
 /// The request's context.
-#[derive(schemars::JsonSchema)]
-#[allow(dead_code)]
-struct ContextSchema {
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Context {
     /// The `--at` instant: the only clock a policy has.
-    now: String,
-    tool_version: String,
+    pub now: String,
+    pub tool_version: String,
     /// The policy's name.
-    policy: String,
+    pub policy: String,
 }
 
-/// What `evaluate` returns (policy-abi.md, "Data contract"); for the JSON Schema.
-#[derive(schemars::JsonSchema)]
+impl Request<'_> {
+    /// Whether an RFC 6901 pointer resolves to a value of this request.
+    pub fn resolves(&self, pointer: &str) -> bool {
+        if pointer.is_empty() {
+            return true;
+        }
+        let Some(rest) = pointer.strip_prefix('/') else { return false };
+        let (head, tail) = rest.split_once('/').map_or((rest, ""), |(h, t)| (h, t));
+        let tail = if tail.is_empty() { String::new() } else { format!("/{tail}") };
+        let part = match head {
+            "model" => self.model,
+            "derived" => self.derived,
+            "facts" => self.facts,
+            "settings" => Some(self.settings),
+            "api_version" => return tail.is_empty(),
+            "context" => return serde_json::to_value(&self.context).is_ok_and(|c| c.pointer(&tail).is_some()),
+            _ => None,
+        };
+        part.is_some_and(|v| v.pointer(&tail).is_some())
+    }
+}
+
+/// What `evaluate` returns (policy-abi.md, "Data contract"), as the host reads it.
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 #[schemars(title = "runready policy result (runready.dev/v1)")]
-#[allow(dead_code)]
-pub struct ResultSchema {
-    findings: Vec<Finding>,
+pub struct PolicyResult {
+    pub findings: Vec<Finding>,
 }
 
-/// The base request of a run: everything but `context` and `settings`, which each policy
-/// call fills in.
-pub fn request(model: &Model, horizon: crate::time::Horizon) -> Value {
-    json!({
-        "api_version": crate::model::API_VERSION,
-        "model": serde_json::to_value(model).unwrap_or_default(),
-        "derived": crate::time::analysis::derived(model, horizon),
-    })
+/// The shared parts of a run's policy requests: each is built at most once per run, and
+/// only when a policy's `inputs` ask for it (policy-abi.md, v1.1).
+pub struct Shared<'a> {
+    model: &'a Model,
+    horizon: crate::time::Horizon,
+    facts: Option<&'a crate::facts::Facts>,
+    model_json: std::cell::OnceCell<Value>,
+    derived: std::cell::OnceCell<Value>,
+    facts_json: std::cell::OnceCell<Option<Value>>,
+}
+
+impl<'a> Shared<'a> {
+    pub fn new(model: &'a Model, horizon: crate::time::Horizon, facts: Option<&'a crate::facts::Facts>) -> Self {
+        Shared { model, horizon, facts, model_json: Default::default(), derived: Default::default(), facts_json: Default::default() }
+    }
+
+    /// The part `input` of the request, built on first use.
+    pub fn part(&self, input: Input) -> Option<&Value> {
+        match input {
+            Input::Model => Some(self.model_json.get_or_init(|| serde_json::to_value(self.model).unwrap_or_default())),
+            Input::Derived => Some(self.derived.get_or_init(|| crate::time::analysis::derived(self.model, self.horizon))),
+            Input::Facts => self.facts_json.get_or_init(|| self.facts.and_then(|f| serde_json::to_value(f).ok())).as_ref(),
+        }
+    }
+
+    /// The request for one policy: its context and settings, and the shared parts it
+    /// reads (`wants`).
+    pub fn request<'s>(&'s self, wants: impl Fn(Input) -> bool, at: &str, policy: &str, settings: &'s Value) -> Request<'s> {
+        let part = |input: Input| if wants(input) { self.part(input) } else { None };
+        Request {
+            api_version: crate::model::API_VERSION,
+            context: Context { now: at.to_string(), tool_version: env!("CARGO_PKG_VERSION").to_string(), policy: policy.to_string() },
+            model: part(Input::Model),
+            derived: part(Input::Derived),
+            facts: part(Input::Facts),
+            settings,
+        }
+    }
+
+    /// Which parts have been built so far (for tests of "at most once, only when asked").
+    pub fn built(&self) -> Vec<Input> {
+        let mut out = Vec::new();
+        if self.model_json.get().is_some() {
+            out.push(Input::Model);
+        }
+        if self.derived.get().is_some() {
+            out.push(Input::Derived);
+        }
+        if self.facts_json.get().is_some() {
+            out.push(Input::Facts);
+        }
+        out
+    }
 }
 
 /// Runs one policy and returns its manifest and raw findings, or the error with its reason.
 /// `name` is set to the manifest's name as soon as it is known.
-pub fn evaluate(spec: &PolicySpec, request: &Value, at: &str, name: &mut String, left_ms: u64) -> Result<(Manifest, Vec<Finding>, Vec<String>), CallError> {
+pub fn evaluate(spec: &PolicySpec, shared: &Shared, at: &str, name: &mut String, left_ms: u64) -> Result<(Manifest, Vec<Finding>, Vec<String>), CallError> {
     let bytes = std::fs::read(&spec.path).map_err(|e| CallError::new(Reason::Internal, format!("cannot read the module: {e}")))?;
     let scan = manifest::scan(&bytes).map_err(|e| CallError::new(Reason::Manifest, e))?;
     let manifest = match scan.manifest {
@@ -266,10 +343,9 @@ pub fn evaluate(spec: &PolicySpec, request: &Value, at: &str, name: &mut String,
         return Err(CallError::new(Reason::Manifest, "metadata() differs from the embedded manifest"));
     }
     policy.validate_settings(&settings, &limits)?;
-    let mut request = request.clone();
-    request["context"] = json!({ "now": at, "tool_version": env!("CARGO_PKG_VERSION"), "policy": manifest.name });
-    request["settings"] = settings;
-    let (out, log) = policy.evaluate(&request.to_string(), &limits)?;
+    let request = shared.request(|i| manifest.wants(i), at, &manifest.name, &settings);
+    let text = serde_json::to_string(&request).map_err(|e| CallError::new(Reason::Internal, format!("cannot serialise the request: {e}")))?;
+    let (out, log) = policy.evaluate(&text, &limits)?;
     let result: Value = serde_json::from_str(&out).map_err(|e| CallError::new(Reason::InvalidJson, format!("evaluate() did not return JSON: {e}")))?;
     if let Some(err) = result.get("error") {
         let reason = match err.get("kind").and_then(Value::as_str) {
@@ -279,8 +355,7 @@ pub fn evaluate(spec: &PolicySpec, request: &Value, at: &str, name: &mut String,
         };
         return Err(CallError::new(reason, err.get("message").and_then(Value::as_str).unwrap_or("the policy reported an error").to_string()));
     }
-    let findings: Vec<Finding> =
-        serde_json::from_value(result.get("findings").cloned().unwrap_or(Value::Null)).map_err(|e| CallError::new(Reason::InvalidJson, format!("the result is not {{\"findings\": [...]}}: {e}")))?;
+    let findings = serde_json::from_value::<PolicyResult>(result).map_err(|e| CallError::new(Reason::InvalidJson, format!("the result is not {{\"findings\": [...]}}: {e}")))?.findings;
     if findings.len() > limits.findings {
         return Err(CallError::new(Reason::Output, format!("{} findings, more than the {} allowed", findings.len(), limits.findings)));
     }
@@ -289,7 +364,7 @@ pub fn evaluate(spec: &PolicySpec, request: &Value, at: &str, name: &mut String,
             return Err(CallError::new(Reason::UndeclaredRule, format!("finding for rule `{}`, which the policy does not declare", f.rule_id)));
         }
         if let Some(p) = &f.pointer
-            && request.pointer(p).is_none()
+            && !request.resolves(p)
         {
             return Err(CallError::new(Reason::BadPointer, format!("pointer `{p}` resolves to nothing in the request")));
         }

@@ -77,7 +77,7 @@ pub fn create(dir: &Path, name: &str) -> Result<PathBuf, String> {
         return Err(format!("{} exists", root.display()));
     }
     for (rel, text) in files(name) {
-        crate::report::write_atomic(&root.join(rel), &text).map_err(|e| e.to_string())?;
+        crate::atomic::write_atomic(&root.join(rel), &text).map_err(|e| e.to_string())?;
     }
     Ok(root)
 }

@@ -10,30 +10,11 @@ pub mod markdown;
 pub mod sarif;
 
 use crate::diag::Diagnostic;
+use crate::exit;
 use crate::model::Level;
 use crate::rules::{RuleResult, Status};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
-
-/// Exit codes (cli.md). When several apply: 2, then 3, then 1, then 0.
-pub mod exit {
-    pub const READY: i32 = 0;
-    pub const NOT_READY: i32 = 1;
-    pub const INVALID_INPUT: i32 = 2;
-    pub const INCOMPLETE: i32 = 3;
-
-    /// The code that wins when both apply: 2, then 3, then 1, then 0.
-    pub fn worst(a: i32, b: i32) -> i32 {
-        let rank = |c: i32| match c {
-            INVALID_INPUT => 3,
-            INCOMPLETE => 2,
-            NOT_READY => 1,
-            _ => 0,
-        };
-        if rank(b) > rank(a) { b } else { a }
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -201,24 +182,4 @@ impl Report {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("reports serialise") + "\n"
     }
-}
-
-/// Writes a report file atomically: a temporary file in the same directory, renamed
-/// over the target, so a reader never sees half a report.
-pub fn write_atomic(path: &Path, contents: &str) -> std::io::Result<()> {
-    write_atomic_bytes(path, contents.as_bytes())
-}
-
-/// [`write_atomic`] for bytes.
-pub fn write_atomic_bytes(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
-    std::io::Write::write_all(&mut tmp, contents)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }

@@ -169,12 +169,12 @@ fn run_policies(ctx: &Ctx, extra: &[crate::policy::PolicySpec]) -> Vec<RuleResul
     if specs.is_empty() {
         return Vec::new();
     }
-    let request = crate::policy::request(ctx.model, ctx.horizon);
+    let shared = crate::policy::Shared::new(ctx.model, ctx.horizon, ctx.facts);
     let started = std::time::Instant::now();
     let mut results = Vec::new();
     for spec in &specs {
         let left_ms = 60_000u64.saturating_sub(started.elapsed().as_millis() as u64).max(1);
-        results.extend(crate::policy::run(spec, &request, &ctx.at.to_string(), ctx.model, ctx.sources, left_ms).results);
+        results.extend(crate::policy::run(spec, &shared, &ctx.at.to_string(), ctx.model, ctx.sources, left_ms).results);
     }
     results
 }

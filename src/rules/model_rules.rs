@@ -237,7 +237,11 @@ pub fn sm001(ctx: &Ctx) -> Vec<RuleResult> {
             }
             entry.1 += 1;
             let have: Vec<&str> = c.channels.iter().map(|ch| ch.kind.as_str()).collect();
-            let help = if have.is_empty() { format!("add a {} channel to {}", r.channel.as_str(), c.id) } else { format!("add a {} channel to {}, or use one it has: {}", r.channel.as_str(), c.id, have.join(", ")) };
+            let help = if have.is_empty() {
+                format!("add a {} channel to {}", r.channel.as_str(), c.id)
+            } else {
+                format!("add a {} channel to {}, or use one it has: {}", r.channel.as_str(), c.id, have.join(", "))
+            };
             out.fail(
                 &s,
                 &c.origin.at(format!("notification_rules/{i}/channel")),
