@@ -369,17 +369,22 @@ fn worse(a: Option<i64>, b: Option<i64>) -> bool {
     }
 }
 
+/// The model of a spec, loaded (it must load), and its 36-hour horizon.
+fn generated(spec: &Spec) -> (String, runready::load::Loaded, Horizon) {
+    let text = yaml(spec);
+    let loaded = runready::load::load_str("oracle.yaml", &text);
+    assert!(loaded.diagnostics.is_empty(), "{:#?}\n{text}", loaded.diagnostics);
+    (text, loaded, Horizon::new(at(spec), runready::model::Duration::from_secs(36 * 3600)))
+}
+
 proptest! {
     // 100 cases by default; PROPTEST_CASES=5000 for a deeper run (see BENCHMARKS.md).
     #![proptest_config(ProptestConfig::with_cases(std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(100)))]
 
     #[test]
     fn interval_engine_agrees_with_minute_by_minute_oracle(spec in spec()) {
-        let text = yaml(&spec);
-        let loaded = runready::load::load_str("oracle.yaml", &text);
-        prop_assert!(loaded.diagnostics.is_empty(), "{:#?}\n{text}", loaded.diagnostics);
+        let (text, loaded, horizon) = generated(&spec);
         let m = &loaded.model;
-        let horizon = Horizon::new(at(&spec), runready::model::Duration::from_secs(36 * 3600));
         let tl = Timeline::new(m, horizon);
         let e = &m.escalations["e"];
         let segments = tl.segments(e, &[]);
@@ -405,11 +410,8 @@ proptest! {
 
     #[test]
     fn worst_time_to_engage_and_heatmap_agree_with_oracle(spec in spec()) {
-        let text = yaml(&spec);
-        let loaded = runready::load::load_str("oracle.yaml", &text);
-        prop_assert!(loaded.diagnostics.is_empty(), "{:#?}\n{text}", loaded.diagnostics);
+        let (text, loaded, horizon) = generated(&spec);
         let m = &loaded.model;
-        let horizon = Horizon::new(at(&spec), runready::model::Duration::from_secs(36 * 3600));
         let tl = Timeline::new(m, horizon);
         let e = &m.escalations["e"];
         let display = tz(ZONES[spec.display]);

@@ -10,9 +10,8 @@ use jiff::tz::TimeZone;
 pub fn show(t: Timestamp, tz: &TimeZone) -> String {
     let z = t.to_zoned(tz.clone());
     let name = tz.iana_name().unwrap_or("UTC");
-    let time = if z.second() != 0 { "%H:%M:%S" } else { "%H:%M" };
-    let ambiguous = tz.to_ambiguous_timestamp(z.datetime()).is_ambiguous();
-    if ambiguous { format!("{} {} {name}", z.strftime(&format!("%a %Y-%m-%d {time}")), z.strftime("%:z")) } else { format!("{} {name}", z.strftime(&format!("%a %Y-%m-%d {time}"))) }
+    let local = if z.second() != 0 { z.strftime("%a %Y-%m-%d %H:%M:%S") } else { z.strftime("%a %Y-%m-%d %H:%M") };
+    if tz.to_ambiguous_timestamp(z.datetime()).is_ambiguous() { format!("{local} {} {name}", z.strftime("%:z")) } else { format!("{local} {name}") }
 }
 
 /// [`show`] in one zone, for code that formats many instants.
