@@ -10,7 +10,10 @@ use serde::Serialize;
 
 pub const DEFAULT_TEMPLATE: &str = include_str!("templates/report.md.j2");
 
-pub const FAMILIES: &[&str] = &["model", "severity", "escalation", "vendor", "runbook", "artifact", "coverage", "aws", "drill"];
+/// The family columns, in order.
+pub fn families() -> Vec<&'static str> {
+    crate::rules::rule::Family::REPORTED.iter().map(|f| f.as_str()).collect()
+}
 
 #[derive(Serialize)]
 struct ServiceRow {
@@ -38,7 +41,7 @@ struct View<'a> {
     report: &'a Report,
     verdict_text: &'static str,
     summary_line: String,
-    families: &'static [&'static str],
+    families: Vec<&'static str>,
     services: Vec<ServiceRow>,
     failures: Vec<&'a RuleResult>,
     errors: Vec<&'a RuleResult>,
@@ -116,7 +119,7 @@ pub fn render(report: &Report, model: Option<&Model>, baseline: Option<&Comparis
             super::Verdict::Invalid => "the model could not be loaded",
         },
         summary_line: super::human::summary_line(report),
-        families: FAMILIES,
+        families: families(),
         services: model.map(|m| rows(report, m)).unwrap_or_default(),
         failures,
         errors: report.results.iter().filter(|r| r.status == Status::Error).collect(),
@@ -149,7 +152,7 @@ fn rows(report: &Report, model: &Model) -> Vec<ServiceRow> {
         .map(|s| {
             // Rules not evaluated for the whole model show as ❔ in every row.
             let mine: Vec<&RuleResult> = report.results.iter().filter(|r| services_of(model, &r.subject).contains(&s.id.as_str()) || (r.subject == "model" && r.status == Status::Unknown)).collect();
-            let cells = FAMILIES
+            let cells = crate::rules::rule::Family::REPORTED
                 .iter()
                 .map(|fam| {
                     let in_family: Vec<&&RuleResult> = mine.iter().filter(|r| registry::find(&r.rule).is_some_and(|i| i.family == *fam)).collect();

@@ -131,7 +131,7 @@ impl Report {
             results: Vec::new(),
             load_errors: Vec::new(),
             disabled_rules: Vec::new(),
-            rules: crate::rules::registry::all().iter().map(|r| RuleDescriptor { id: r.id.into(), title: r.title.into(), severity: r.level, why: r.why.into() }).collect(),
+            rules: crate::rules::registry::all().iter().map(|r| RuleDescriptor { id: r.id.to_string(), title: r.title.into(), severity: r.level, why: r.why.into() }).collect(),
             drills: Vec::new(),
         }
     }

@@ -1,10 +1,34 @@
 //! ART-001, ART-002: what can be fetched from production, and how.
 
-use super::{Ctx, Out, RuleResult, subject};
+use super::rule::{Rule, rule};
+use super::{Ctx, Out, subject};
 use crate::model::*;
 
-pub fn art001(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "ART-001");
+/// The rules of this family, as `rules`, `explain` and every report list them.
+pub static RULES: &[Rule] = &[
+    rule!(
+        "ART-001",
+        Error,
+        Artifact,
+        Model,
+        "Always-available services list version, config and logs artifacts",
+        "What a vendor asks for first (60East AMPS)",
+        "Every service whose tier's `availability` is `always` lists artifacts of kinds `version`, `config` and `logs`.\n\nFix: add the missing artifact kinds to the service.\n\nFails:\n  artifacts: [payments-logs]\nPasses:\n  artifacts: [payments-version, payments-config, payments-logs]",
+        version_config_logs
+    ),
+    rule!(
+        "ART-002",
+        Error,
+        Artifact,
+        Model,
+        "Each artifact has one retrieval method, an environment and a max_retrieval",
+        "An artifact nobody can fetch from production is not an artifact",
+        "Each artifact has exactly one of `retrieve.command`, `retrieve.http`, `retrieve.file`, an `environment` and a `max_retrieval`.\n\nFails:\n  { kind: logs, retrieve: { command: ..., file: ... } }\nPasses:\n  { kind: logs, environment: production, retrieve: { command: ... }, max_retrieval: PT5M }",
+        retrieval_defined
+    ),
+];
+
+fn version_config_logs(ctx: &Ctx, out: &mut Out) {
     for svc in &ctx.model.services {
         let s = subject("service", &svc.id);
         let Some(tier) = svc.tier.as_ref().and_then(|t| ctx.model.tiers.get(t)) else {
@@ -31,11 +55,9 @@ pub fn art001(ctx: &Ctx) -> Vec<RuleResult> {
             .with_evidence(serde_json::json!({ "missing_kinds": missing }));
         }
     }
-    out.results
 }
 
-pub fn art002(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "ART-002");
+fn retrieval_defined(ctx: &Ctx, out: &mut Out) {
     for (id, a) in &ctx.model.artifacts {
         let s = subject("artifact", id);
         let mut problems = 0;
@@ -60,5 +82,4 @@ pub fn art002(ctx: &Ctx) -> Vec<RuleResult> {
             out.pass(&s, &a.origin, format!("retrieved by {} from {} within {}", methods[0], a.environment.as_deref().unwrap_or_default(), a.max_retrieval.map(|d| d.human()).unwrap_or_default()));
         }
     }
-    out.results
 }

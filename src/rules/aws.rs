@@ -1,12 +1,58 @@
 //! AWS-001..AWS-005: the model against live AWS state (a facts snapshot or `--live`).
 //! Facts map onto a service through its `aws` scope: accounts, regions, Health service codes.
 
-use super::timing::timed_service;
-use super::{Ctx, Out, RuleResult, Status, subject};
+use super::rule::{Rule, rule};
+use super::walk::timed_service;
+use super::{Ctx, Out, Status, subject};
 use crate::facts::{Facts, HealthEvent, Recommendation, SourceKind, SourceStatus, matches_region, matches_service};
 use crate::model::{AwsPlan, AwsScope, Entry, Service, VendorKind};
 use crate::time::{Interval, IntervalSet};
 use serde_json::json;
+
+/// The rules of this family, as `rules`, `explain` and every report list them.
+pub static RULES: &[Rule] = &[
+    rule!(
+        "AWS-001",
+        Error,
+        Aws,
+        Facts,
+        "No Trusted Advisor errors in fault tolerance, operational excellence or service limits",
+        "Trusted Advisor automated checks (support-capability guidance, step 3)",
+        "No Trusted Advisor recommendation or check in status `error` in those pillars for the service's accounts and AWS services.",
+        trusted_advisor
+    ),
+    rule!(
+        "AWS-002",
+        Error,
+        Aws,
+        Facts,
+        "No open AWS Health issue for the service",
+        "Do not ship into an ongoing outage",
+        "No open AWS Health `issue` event for the service's accounts, regions and AWS services at `--at`.",
+        open_health_issues
+    ),
+    rule!(
+        "AWS-003",
+        Warning,
+        Aws,
+        Facts,
+        "Scheduled AWS changes fall inside staffed coverage",
+        "Scheduled maintenance needs a human on duty",
+        "No upcoming `scheduledChange` Health event inside the horizon falls outside the service's staffed coverage.",
+        scheduled_changes_staffed
+    ),
+    rule!(
+        "AWS-004",
+        Error,
+        Aws,
+        Facts,
+        "The live support plan matches the declared plan",
+        "The declared plan is what the targets rest on",
+        "Every `aws_severity` the model uses with the vendor is among the live severity levels.",
+        live_plan
+    ),
+    rule!("AWS-005", Warning, Aws, Facts, "Facts are fresh", "A week-old snapshot is not live state", "Facts are younger than `--max-facts-age` (default PT24H) at `--at`.", facts_fresh),
+];
 
 /// Pillars whose `error` recommendations fail AWS-001.
 const PILLARS: [&str; 3] = ["fault_tolerance", "operational_excellence", "service_limits"];
@@ -66,8 +112,7 @@ fn concerns(scope: &AwsScope, r: &Recommendation) -> bool {
     scope.accounts.contains(&r.account) && matches_service(scope, &r.aws_services) && (regional.is_empty() || regional.iter().any(|reg| matches_region(scope, Some(reg))))
 }
 
-pub fn aws001(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "AWS-001");
+fn trusted_advisor(ctx: &Ctx, out: &mut Out) {
     for (svc, scope) in scoped(ctx) {
         let origin = svc.origin.at("aws");
         let s = subject("service", &svc.id);
@@ -100,7 +145,6 @@ pub fn aws001(ctx: &Ctx) -> Vec<RuleResult> {
             );
         }
     }
-    out.results
 }
 
 fn events<'a>(ctx: &Ctx<'a>, scope: &AwsScope, category: &str) -> Vec<&'a HealthEvent> {
@@ -111,8 +155,7 @@ fn event_evidence(e: &HealthEvent) -> serde_json::Value {
     json!({ "arn": e.arn, "account": e.account, "service": e.service, "event_type_code": e.event_type_code, "region": e.region, "start_time": e.start_time, "end_time": e.end_time, "description": e.description, "affected_entities": e.affected_entities })
 }
 
-pub fn aws002(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "AWS-002");
+fn open_health_issues(ctx: &Ctx, out: &mut Out) {
     for (svc, scope) in scoped(ctx) {
         let origin = svc.origin.at("aws");
         let s = subject("service", &svc.id);
@@ -134,7 +177,6 @@ pub fn aws002(ctx: &Ctx) -> Vec<RuleResult> {
             out.pass(&s, &origin, format!("no open AWS Health issue for {} at {}", describe_scope(scope), ctx.show(ctx.at)));
         }
     }
-    out.results
 }
 
 fn describe_scope(scope: &AwsScope) -> String {
@@ -142,8 +184,7 @@ fn describe_scope(scope: &AwsScope) -> String {
     format!("account(s) {}, region(s) {}, service(s) {}", scope.accounts.join(", "), or_all(&scope.regions, "any"), or_all(&scope.services, "any"))
 }
 
-pub fn aws003(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "AWS-003");
+fn scheduled_changes_staffed(ctx: &Ctx, out: &mut Out) {
     let horizon = Interval { start: ctx.horizon.start, end: ctx.horizon.end };
     for (svc, scope) in scoped(ctx) {
         let origin = svc.origin.at("aws");
@@ -165,7 +206,7 @@ pub fn aws003(ctx: &Ctx) -> Vec<RuleResult> {
             out.pass(&s, &origin, format!("no scheduled change for {} in the horizon", describe_scope(scope)));
             continue;
         }
-        let Some(timed) = timed_service(ctx, &mut out, svc) else { continue };
+        let Some(timed) = timed_service(ctx, out, svc) else { continue };
         let staffed = crate::time::coverage::staffed(&timed.segments);
         for (e, window) in upcoming {
             let unstaffed = IntervalSet::single(window).subtract(&staffed);
@@ -188,7 +229,6 @@ pub fn aws003(ctx: &Ctx) -> Vec<RuleResult> {
             }
         }
     }
-    out.results
 }
 
 /// Plans with which the Support API (and so `DescribeSeverityLevels`) answers.
@@ -196,8 +236,7 @@ fn api_plan(plan: AwsPlan) -> bool {
     !matches!(plan, AwsPlan::Basic | AwsPlan::Developer)
 }
 
-pub fn aws004(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "AWS-004");
+fn live_plan(ctx: &Ctx, out: &mut Out) {
     for (id, vendor) in ctx.model.vendors.iter().filter(|(_, v)| v.kind == VendorKind::AwsSupport) {
         let s = subject("vendor", id);
         let origin = vendor.origin.at("plan");
@@ -260,11 +299,9 @@ pub fn aws004(ctx: &Ctx) -> Vec<RuleResult> {
             }
         }
     }
-    out.results
 }
 
-pub fn aws005(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "AWS-005");
+fn facts_fresh(ctx: &Ctx, out: &mut Out) {
     let max = ctx.max_facts_age;
     let mut stale = Vec::new();
     let mut ages = Vec::new();
@@ -285,5 +322,4 @@ pub fn aws005(ctx: &Ctx) -> Vec<RuleResult> {
         r
     };
     r.with_evidence(json!({ "max_age": max.to_string(), "sources": ages }));
-    out.results
 }

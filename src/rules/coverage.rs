@@ -1,13 +1,68 @@
 //! COV-001..COV-005: is anyone there, is the rotation big enough, do DST changes and
 //! holidays break it, and does declared coverage match staffed coverage.
 
-use super::timing::{TimedService, describe, timed_service};
-use super::{Ctx, Out, RuleResult, Status, WaiverNote, subject};
+use super::rule::{Rule, rule};
+use super::walk::{TimedService, describe, timed_service};
+use super::{Ctx, Out, Status, WaiverNote, subject};
 use crate::model::*;
 use crate::time::coverage::staffed;
 use crate::time::{Interval, IntervalSet, to_instant};
 use jiff::tz::{AmbiguousOffset, TimeZone};
 use serde_json::json;
+
+/// The rules of this family, as `rules`, `explain` and every report list them.
+pub static RULES: &[Rule] = &[
+    rule!(
+        "COV-001",
+        Error,
+        Coverage,
+        Time,
+        "Staffed coverage covers the tier's required coverage",
+        "The core question: is anyone there?",
+        "The service has no gap (an instant of required coverage at which the escalation's first step reaches nobody reachable), except where an unexpired gap_plan covers it.",
+        coverage_gaps
+    ),
+    rule!(
+        "COV-002",
+        Error,
+        Coverage,
+        Time,
+        "Rotations are big enough and nobody is on duty too long",
+        "Single points of failure and burnout",
+        "Each rotation has at least the strictest `min_rotation_members` of the tiers of the services that reach it, and nobody is on duty longer than the strictest `max_consecutive_oncall`.",
+        rotation_size_and_stretches
+    ),
+    rule!(
+        "COV-003",
+        Error,
+        Coverage,
+        Time,
+        "No handoff or window boundary falls on a skipped or repeated local time",
+        "Grafana OnCall and PagerDuty users hit DST gaps every year",
+        "No turn start, override boundary or calendar window boundary falls on a local time that does not exist or occurs twice.",
+        dst_traps
+    ),
+    rule!(
+        "COV-004",
+        Warning,
+        Coverage,
+        Time,
+        "Nobody is scheduled on their own holidays",
+        "Nobody is on call on Christmas morning",
+        "No person is scheduled on duty on a date in their own `holidays` inside required coverage.",
+        on_duty_on_holiday
+    ),
+    rule!(
+        "COV-005",
+        Warning,
+        Coverage,
+        Time,
+        "Declared coverage equals staffed coverage",
+        "Declared and staffed coverage drift apart",
+        "The service's declared `coverage` calendar equals its staffed coverage over the horizon, personal holidays aside.",
+        declared_coverage
+    ),
+];
 
 /// "3 gaps, 14 h per week; first Mon 2026-11-23 18:00 UTC → …".
 fn summarise(ctx: &Ctx, set: &IntervalSet) -> (String, serde_json::Value) {
@@ -24,11 +79,10 @@ fn summarise(ctx: &Ctx, set: &IntervalSet) -> (String, serde_json::Value) {
     (text, evidence)
 }
 
-pub fn cov001(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "COV-001");
+fn coverage_gaps(ctx: &Ctx, out: &mut Out) {
     for svc in &ctx.model.services {
         let s = subject("service", &svc.id);
-        let Some(TimedService { escalation: esc, required, segments }) = timed_service(ctx, &mut out, svc) else { continue };
+        let Some(TimedService { escalation: esc, required, segments }) = timed_service(ctx, out, svc) else { continue };
         let gaps = required.subtract(&staffed(&segments));
         if gaps.is_empty() {
             out.pass(&s, &esc.origin.at("steps/0"), "someone reachable is on duty at every instant of required coverage");
@@ -57,7 +111,6 @@ pub fn cov001(ctx: &Ctx) -> Vec<RuleResult> {
             r.evidence = evidence;
         }
     }
-    out.results
 }
 
 /// For each rotation, the services whose escalation pages it anywhere (steps or fallback).
@@ -86,8 +139,7 @@ fn civil_secs(i: &Interval, tz: &TimeZone) -> i64 {
     a.duration_until(b).as_secs()
 }
 
-pub fn cov002(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "COV-002");
+fn rotation_size_and_stretches(ctx: &Ctx, out: &mut Out) {
     let tl = ctx.timeline();
     let reaching = services_reaching(ctx.model);
     for (id, rot) in &ctx.model.rotations {
@@ -138,7 +190,6 @@ pub fn cov002(ctx: &Ctx) -> Vec<RuleResult> {
             out.pass(&s, &rot.origin, msg);
         }
     }
-    out.results
 }
 
 /// A local date-time that does not exist or occurs twice in `tz`.
@@ -150,8 +201,7 @@ fn dst_problem(dt: jiff::civil::DateTime, tz: &TimeZone) -> Option<&'static str>
     }
 }
 
-pub fn cov003(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "COV-003");
+fn dst_traps(ctx: &Ctx, out: &mut Out) {
     let h = ctx.horizon;
     let in_horizon = |dt: jiff::civil::DateTime, tz: &TimeZone| {
         let t = to_instant(dt, tz);
@@ -184,14 +234,13 @@ pub fn cov003(ctx: &Ctx) -> Vec<RuleResult> {
             }
         }
         found.extend(window_problems(&rot.restrictions, &[], tz, h));
-        report(ctx, &mut out, subject("rotation", id), &rot.origin, &rot.timezone.name, found);
+        report(ctx, out, subject("rotation", id), &rot.origin, &rot.timezone.name, found);
     }
     for (id, cal) in &ctx.model.calendars {
         let Some(zone) = &cal.timezone else { continue };
         let found = window_problems(&cal.weekly, &cal.exceptions, &zone.tz, h);
-        report(ctx, &mut out, subject("calendar", id), &cal.origin, &zone.name, found);
+        report(ctx, out, subject("calendar", id), &cal.origin, &zone.name, found);
     }
-    out.results
 }
 
 fn window_problems(weekly: &[WeeklyWindow], exceptions: &[CalendarException], tz: &TimeZone, h: crate::time::Horizon) -> Vec<String> {
@@ -232,8 +281,7 @@ fn report(ctx: &Ctx, out: &mut Out, s: String, origin: &Origin, zone: &str, foun
     }
 }
 
-pub fn cov004(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "COV-004");
+fn on_duty_on_holiday(ctx: &Ctx, out: &mut Out) {
     let tl = ctx.timeline();
     let reaching = services_reaching(ctx.model);
     for (id, rot) in &ctx.model.rotations {
@@ -265,11 +313,9 @@ pub fn cov004(ctx: &Ctx) -> Vec<RuleResult> {
             .with_evidence(json!({ "clashes": clashes }));
         }
     }
-    out.results
 }
 
-pub fn cov005(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "COV-005");
+fn declared_coverage(ctx: &Ctx, out: &mut Out) {
     for svc in &ctx.model.services {
         let s = subject("service", &svc.id);
         let Some(declared_id) = &svc.coverage else {
@@ -305,5 +351,4 @@ pub fn cov005(ctx: &Ctx) -> Vec<RuleResult> {
         )
         .with_evidence(json!({ "unstaffed_seconds": unstaffed.total_secs(), "undeclared_seconds": undeclared.total_secs() }));
     }
-    out.results
 }

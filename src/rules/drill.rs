@@ -1,10 +1,56 @@
 //! DRL-001, DRL-003, DRL-004: drill journals as evidence. A passing drill is a journal of
 //! this model with `dry_run: false` and `outcome: pass`, started no later than `--at`.
 
-use super::{Ctx, Out, RuleResult, subject};
+use super::rule::{Rule, rule};
+use super::{Ctx, Out, subject};
 use crate::drill::journal::{Journal, Outcome};
-use crate::model::Duration;
+use crate::model::{ALWAYS, Duration, human_secs};
+use crate::time::{Horizon, calendar};
 use serde_json::json;
+
+/// The rules of this family, as `rules`, `explain` and every report list them.
+pub static RULES: &[Rule] = &[
+    rule!(
+        "DRL-002",
+        Warning,
+        Drill,
+        Time,
+        "Each drill's window has room for it",
+        "A drill that can never run",
+        "Each drill's window has room for its `max_duration` (default PT1H) at least once within the next `every` from `--at`, outside its `not_during` calendars.",
+        window_has_room
+    ),
+    rule!(
+        "DRL-001",
+        Error,
+        Drill,
+        Journals,
+        "Each service has recent passing drills and vendor process tests",
+        "Test support channels before you need them (60East AMPS, AMS)",
+        "Each service has a passing drill that names it within its tier's `drill_interval`, and for each vendor a passing `process_test` drill with a `vendor_case` step for it within `process_test_interval`.",
+        recent_drills
+    ),
+    rule!(
+        "DRL-003",
+        Error,
+        Drill,
+        Journals,
+        "Every artifact was retrieved from production within its max_retrieval",
+        "Verify artifacts can be retrieved from the actual production servers (60East AMPS)",
+        "Every artifact of the service was retrieved from `production` within its `max_retrieval` by a passing drill within the tier's `drill_interval`.",
+        artifacts_retrieved
+    ),
+    rule!(
+        "DRL-004",
+        Error,
+        Drill,
+        Journals,
+        "The latest drill run left nothing open",
+        "A drill must clean up after itself",
+        "The latest live run of every drill resolved every case it opened.",
+        nothing_left_open
+    ),
+];
 
 fn journals<'a>(ctx: &Ctx<'a>) -> impl Iterator<Item = &'a Journal> + use<'a> {
     let (at, name) = (ctx.at, ctx.model.name().to_string());
@@ -28,8 +74,7 @@ fn when(ctx: &Ctx, j: Option<&Journal>) -> String {
     j.map(|j| format!("{} on {}", j.drill, ctx.show(j.started_at.0))).unwrap_or_else(|| "none".into())
 }
 
-pub fn drl001(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "DRL-001");
+fn recent_drills(ctx: &Ctx, out: &mut Out) {
     for svc in &ctx.model.services {
         let s = subject("service", &svc.id);
         let tier = svc.tier.as_deref().and_then(|t| ctx.model.tiers.get(t));
@@ -74,11 +119,9 @@ pub fn drl001(ctx: &Ctx) -> Vec<RuleResult> {
             }
         }
     }
-    out.results
 }
 
-pub fn drl003(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "DRL-003");
+fn artifacts_retrieved(ctx: &Ctx, out: &mut Out) {
     for svc in &ctx.model.services {
         let Some(interval) = svc.tier.as_deref().and_then(|t| ctx.model.tiers.get(t)).and_then(|t| t.drill_interval) else { continue };
         for id in &svc.artifacts {
@@ -109,11 +152,9 @@ pub fn drl003(ctx: &Ctx) -> Vec<RuleResult> {
             }
         }
     }
-    out.results
 }
 
-pub fn drl004(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "DRL-004");
+fn nothing_left_open(ctx: &Ctx, out: &mut Out) {
     for d in &ctx.model.drills {
         let s = subject("drill", &d.id);
         match latest(journals(ctx).filter(|j| j.drill == d.id)) {
@@ -136,5 +177,43 @@ pub fn drl004(ctx: &Ctx) -> Vec<RuleResult> {
             }
         }
     }
-    out.results
+}
+
+fn window_has_room(ctx: &Ctx, out: &mut Out) {
+    for d in &ctx.model.drills {
+        let s = subject("drill", &d.id);
+        let every = Horizon::new(ctx.at, d.every);
+        let window = d.window.clone().unwrap_or_default();
+        let within_id = window.within.as_deref().unwrap_or(ALWAYS);
+        let Some(mut open) = calendar::expand(ctx.model, within_id, every) else {
+            out.unknown(&s, Some(&d.origin.at("window/within")), format!("calendar `{within_id}` does not exist (SM-001)"));
+            continue;
+        };
+        let mut missing = None;
+        for c in &window.not_during {
+            match calendar::expand(ctx.model, c, every) {
+                Some(closed) => open = open.subtract(&closed),
+                None => missing = Some(c.clone()),
+            }
+        }
+        if let Some(c) = missing {
+            out.unknown(&s, Some(&d.origin.at("window")), format!("calendar `{c}` does not exist (SM-001)"));
+            continue;
+        }
+        let need = d.safety.as_ref().and_then(|s| s.max_duration).map_or(3600, |m| m.as_secs());
+        match open.intervals().iter().find(|i| i.secs() >= need) {
+            Some(i) => {
+                out.pass(&s, &d.origin, format!("first window with room for {}: {}", human_secs(need), ctx.show(i.start)));
+            }
+            None => {
+                let longest = open.intervals().iter().map(|i| i.secs()).max().unwrap_or(0);
+                out.fail(
+                    &s,
+                    &d.origin.at("window"),
+                    format!("no window of {} fits between {} and {} (longest {})", human_secs(need), ctx.show(every.start), ctx.show(every.end), human_secs(longest)),
+                    "widen `window.within`, shorten `safety.max_duration`, or move a `not_during` freeze",
+                );
+            }
+        }
+    }
 }

@@ -1,7 +1,8 @@
 //! Runs every built-in rule, then waivers, overrides and the `--service` filter.
 
-use super::registry::{self, Input};
-use super::{Ctx, RuleResult, Status, artifact, aws, coverage, drill, escalation, governance, model_rules, runbook, severity, timing, vendor};
+use super::registry;
+use super::rule::{Check, Input, Rule};
+use super::{Ctx, Out, RuleResult, Status, governance};
 use crate::load::Sources;
 use crate::model::Model;
 use crate::time::Horizon;
@@ -52,49 +53,6 @@ pub struct Evaluation {
     pub disabled: Vec<String>,
 }
 
-type RuleFn = fn(&Ctx) -> Vec<RuleResult>;
-
-/// The rules implemented from the model alone, by id.
-const MODEL_RULES: &[(&str, RuleFn)] = &[
-    ("SM-001", model_rules::sm001),
-    ("SM-002", model_rules::sm002),
-    ("SM-003", model_rules::sm003),
-    ("SEV-001", severity::sev001),
-    ("SEV-002", severity::sev002),
-    ("SEV-003", severity::sev003),
-    ("SEV-004", severity::sev004),
-    ("ESC-001", escalation::esc001),
-    ("ESC-005", escalation::esc005),
-    ("ESC-006", escalation::esc006),
-    ("VND-001", vendor::vnd001),
-    ("VND-002", vendor::vnd002),
-    ("VND-003", vendor::vnd003),
-    ("RB-001", runbook::rb001),
-    ("RB-002", runbook::rb002),
-    ("RB-003", runbook::rb003),
-    ("ART-001", artifact::art001),
-    ("ART-002", artifact::art002),
-];
-
-/// The rules evaluated on live AWS state, by id.
-const FACT_RULES: &[(&str, RuleFn)] = &[("AWS-001", aws::aws001), ("AWS-002", aws::aws002), ("AWS-003", aws::aws003), ("AWS-004", aws::aws004), ("AWS-005", aws::aws005)];
-
-/// The rules evaluated on drill journals, by id.
-const JOURNAL_RULES: &[(&str, RuleFn)] = &[("DRL-001", drill::drl001), ("DRL-003", drill::drl003), ("DRL-004", drill::drl004)];
-
-/// The rules evaluated on the timeline, by id.
-const TIME_RULES: &[(&str, RuleFn)] = &[
-    ("COV-001", coverage::cov001),
-    ("COV-002", coverage::cov002),
-    ("COV-003", coverage::cov003),
-    ("COV-004", coverage::cov004),
-    ("COV-005", coverage::cov005),
-    ("ESC-002", timing::esc002),
-    ("ESC-003", timing::esc003),
-    ("ESC-004", timing::esc004),
-    ("DRL-002", timing::drl002),
-];
-
 pub fn evaluate(model: &Model, sources: &Sources, opts: &Options) -> Evaluation {
     let mut ctx = Ctx::new(model, sources, opts.at, Horizon::new(opts.at, opts.horizon), opts.display_tz.clone());
     ctx.facts = opts.facts.as_ref();
@@ -103,27 +61,23 @@ pub fn evaluate(model: &Model, sources: &Sources, opts: &Options) -> Evaluation 
     ctx.journals = opts.journals.as_deref();
     let disabled: Vec<String> = model.rule_overrides.iter().filter(|(_, o)| o.enabled == Some(false)).map(|(id, _)| id.clone()).collect();
     let mut results = Vec::new();
-    for info in registry::all() {
-        if info.family == "governance" || disabled.iter().any(|d| d == info.id) {
+    for rule in registry::all() {
+        let Check::Run(check) = rule.check else { continue };
+        if disabled.iter().any(|d| d == rule.id.as_str()) {
             continue;
         }
-        match info.input {
-            Input::Model | Input::Time => {
-                let run = MODEL_RULES.iter().chain(TIME_RULES).find(|(id, _)| *id == info.id).map(|(_, f)| f).expect("every model and time rule has a function");
-                results.extend(run(&ctx));
+        match rule.input {
+            Input::Facts if opts.facts.is_none() && opts.require_facts => results.push(not_evaluated(rule, Status::Fail, "no facts given, and --require facts makes them mandatory")),
+            Input::Facts if opts.facts.is_none() => results.push(not_evaluated(rule, Status::Unknown, "not evaluated: no facts given")),
+            Input::Journals if opts.journals.is_none() && opts.require_journals => {
+                results.push(not_evaluated(rule, Status::Fail, "no drill journals given, and --require journals makes them mandatory"))
             }
-            Input::Facts if opts.facts.is_some() => {
-                let run = FACT_RULES.iter().find(|(id, _)| *id == info.id).map(|(_, f)| f).expect("every facts rule has a function");
-                results.extend(run(&ctx));
+            Input::Journals if opts.journals.is_none() => results.push(not_evaluated(rule, Status::Unknown, "not evaluated: no journals given")),
+            _ => {
+                let mut out = Out::new(&ctx, rule);
+                check(&ctx, &mut out);
+                results.extend(out.results);
             }
-            Input::Facts if opts.require_facts => results.push(not_evaluated(info, Status::Fail, "no facts given, and --require facts makes them mandatory")),
-            Input::Facts => results.push(not_evaluated(info, Status::Unknown, "not evaluated: no facts given")),
-            Input::Journals if opts.journals.is_some() => {
-                let run = JOURNAL_RULES.iter().find(|(id, _)| *id == info.id).map(|(_, f)| f).expect("every journal rule has a function");
-                results.extend(run(&ctx));
-            }
-            Input::Journals if opts.require_journals => results.push(not_evaluated(info, Status::Fail, "no drill journals given, and --require journals makes them mandatory")),
-            Input::Journals => results.push(not_evaluated(info, Status::Unknown, "not evaluated: no journals given")),
         }
     }
     results.extend(run_policies(&ctx, &opts.policies));
@@ -147,11 +101,11 @@ pub fn evaluate(model: &Model, sources: &Sources, opts: &Options) -> Evaluation 
     Evaluation { results, disabled }
 }
 
-fn not_evaluated(info: &registry::RuleInfo, status: Status, why: &str) -> RuleResult {
+fn not_evaluated(rule: &Rule, status: Status, why: &str) -> RuleResult {
     RuleResult {
-        rule: info.id.into(),
-        title: info.title.into(),
-        severity: info.level,
+        rule: rule.id.to_string(),
+        title: rule.title.into(),
+        severity: rule.level,
         status,
         subject: "model".into(),
         message: why.into(),

@@ -1,11 +1,79 @@
 //! ESC-001, ESC-005, ESC-006: the shape of escalation chains. (ESC-002..004 walk the
 //! timeline and live with the time rules.)
 
-use super::{Ctx, Out, RuleResult, subject};
+use super::rule::{Rule, rule};
+use super::walk::{TimedService, describe, people_of, timed_service};
+use super::{Ctx, Out, subject};
 use crate::model::*;
+use crate::time::coverage::worst;
+use crate::time::timeline::first_contact;
+use serde_json::json;
 
-pub fn esc001(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "ESC-001");
+/// The rules of this family, as `rules`, `explain` and every report list them.
+pub static RULES: &[Rule] = &[
+    rule!(
+        "ESC-001",
+        Error,
+        Escalation,
+        Model,
+        "Every escalation ends in an always-reachable fallback",
+        "Pages must never fall off the end of the chain (OPS10-BP04)",
+        "`final_fallback` must be an `always_reachable` team (`contact:ID`) or a rotation whose staffed coverage is the whole horizon (no restrictions, no gaps, no holidays of the people on duty).\n\nFix: add `final_fallback: contact:noc` with `always_reachable: true`.\n\nFails:\n  escalations: { main: { steps: [...] } }\nPasses:\n  escalations: { main: { steps: [...], final_fallback: contact:noc } }",
+        always_reachable_fallback
+    ),
+    rule!(
+        "ESC-002",
+        Error,
+        Escalation,
+        Time,
+        "Worst-case time to engage is within acknowledge",
+        "The SLA must hold at 03:00 on a Sunday, not only at 10:00 on a Tuesday",
+        "For every severity of the service, the worst-case time to engage over required coverage is within `acknowledge`; the report gives the worst instant and its cause.\n\nFix: add people, shorten step timeouts, or relax the target.",
+        time_to_engage
+    ),
+    rule!(
+        "ESC-003",
+        Warning,
+        Escalation,
+        Time,
+        "Step timeouts outlast the first interruptive contact",
+        "A step that times out before its person's phone rings",
+        "Each step's timeout must be longer than the delay to the first interruptive contact of every person it can page.\n\nFix: lengthen the timeout or move the person's first interruptive notification rule earlier.",
+        timeouts_outlast_first_contact
+    ),
+    rule!(
+        "ESC-004",
+        Warning,
+        Escalation,
+        Time,
+        "Consecutive steps do not page the same single person",
+        "Escalating to yourself is not escalating",
+        "No two consecutive steps resolve to the same single person at the same instant.\n\nFix: escalate to someone else (a lead, a secondary rotation).",
+        no_single_person_twice
+    ),
+    rule!(
+        "ESC-005",
+        Error,
+        Escalation,
+        Model,
+        "Every step has a positive timeout and a target; repeat is not negative",
+        "A broken chain stalls incidents",
+        "An escalation needs at least one step; every step needs a `timeout` longer than zero and at least one `notify` target; `repeat` must not be negative.\n\nFails:\n  steps: [{ notify: [], timeout: PT0M }]\nPasses:\n  steps: [{ notify: [rotation:primary], timeout: PT5M }]",
+        steps_well_formed
+    ),
+    rule!(
+        "ESC-006",
+        Error,
+        Escalation,
+        Model,
+        "High-severity paths escalate to the AWS Support vendor",
+        "Escalating to the cloud vendor must be part of the path (support-capability guidance, step 4)",
+        "If any severity of a service has `aws_severity` `high` or above and the service has an `aws_support` vendor, its escalation has a step whose `vendor_case` names one of those vendors.\n\nFix: add `vendor_case: aws-prod` to the step at which the case is due.\n\nFails:\n  steps: [{ notify: [rotation:primary], timeout: PT5M }]\nPasses:\n  steps: [{ notify: [rotation:primary], timeout: PT5M, vendor_case: aws-prod }]",
+        vendor_on_severe_paths
+    ),
+];
+
+fn always_reachable_fallback(ctx: &Ctx, out: &mut Out) {
     for (id, esc) in &ctx.model.escalations {
         let s = subject("escalation", id);
         let help = "add `final_fallback: contact:noc` naming a team with `always_reachable: true`";
@@ -59,11 +127,9 @@ pub fn esc001(ctx: &Ctx) -> Vec<RuleResult> {
             }
         }
     }
-    out.results
 }
 
-pub fn esc005(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "ESC-005");
+fn steps_well_formed(ctx: &Ctx, out: &mut Out) {
     for (id, esc) in &ctx.model.escalations {
         let s = subject("escalation", id);
         let mut problems = 0;
@@ -94,11 +160,9 @@ pub fn esc005(ctx: &Ctx) -> Vec<RuleResult> {
             out.pass(&s, &esc.origin, format!("{} steps with targets and positive timeouts", esc.steps.len()));
         }
     }
-    out.results
 }
 
-pub fn esc006(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "ESC-006");
+fn vendor_on_severe_paths(ctx: &Ctx, out: &mut Out) {
     for svc in &ctx.model.services {
         let s = subject("service", &svc.id);
         let high: Vec<_> = ctx.model.service_severities(svc).into_iter().filter(|sev| sev.aws_severity >= AwsSeverity::High).collect();
@@ -129,5 +193,93 @@ pub fn esc006(ctx: &Ctx) -> Vec<RuleResult> {
             .with_evidence(serde_json::json!({ "severities": high.iter().map(|s| s.id.clone()).collect::<Vec<_>>(), "aws_vendors": aws }));
         }
     }
-    out.results
+}
+
+fn time_to_engage(ctx: &Ctx, out: &mut Out) {
+    for svc in &ctx.model.services {
+        let s = subject("service", &svc.id);
+        let Some(TimedService { escalation: esc, required, segments }) = timed_service(ctx, out, svc) else { continue };
+        for sev in ctx.model.service_severities(svc) {
+            let Some(ack) = sev.targets.acknowledge else {
+                out.pass(&s, &sev.origin, format!("not required: {} has no acknowledge target", sev.id));
+                continue;
+            };
+            let clock = sev.clock.calendar().and_then(|c| ctx.calendar_over_span(c));
+            if !sev.clock.is_wall() && clock.is_none() {
+                out.unknown(&s, Some(&sev.origin.at("clock")), format!("clock `{}` does not exist (SM-001)", sev.clock));
+                continue;
+            }
+            let Some(w) = worst(&segments, &required, clock.as_ref()) else {
+                out.pass(&s, &sev.origin, format!("not required: no required coverage in the horizon for {}", sev.id));
+                continue;
+            };
+            let shown = w.secs.map(human_secs).unwrap_or_else(|| "never".into());
+            let walk = describe(&ctx.timeline().walk(esc, w.at));
+            let cause = format!("{}: {walk}", ctx.show(w.at));
+            let evidence = json!({ "severity": sev.id, "worst_seconds": w.secs, "worst_at": w.at.to_string(), "acknowledge_seconds": ack.as_secs(), "cause": walk });
+            if w.secs.is_some_and(|x| x <= ack.as_secs()) {
+                out.pass(&s, &esc.origin, format!("{}: worst time to engage {shown} (target {}), at {cause}", sev.id, ack.human())).with_evidence(evidence);
+            } else {
+                out.fail(
+                    &s,
+                    &esc.origin.at("steps"),
+                    format!("{}: worst time to engage is {shown}, longer than acknowledge {}: {cause}", sev.id, ack.human()),
+                    "page more people in the first step, shorten step timeouts, or relax the target",
+                )
+                .with_evidence(evidence);
+            }
+        }
+    }
+}
+
+fn timeouts_outlast_first_contact(ctx: &Ctx, out: &mut Out) {
+    for (id, esc) in &ctx.model.escalations {
+        let s = subject("escalation", id);
+        let mut problems = 0;
+        for (i, step) in esc.steps.iter().enumerate() {
+            let timeout = step.timeout.as_secs();
+            for person in step.notify.iter().flat_map(|t| people_of(ctx.model, t)) {
+                let first = first_contact(ctx.model, &person);
+                let late = match first {
+                    None if ctx.model.contact(&person).is_some_and(|c| c.has_interruptive_channel()) => Some("has notification rules that use no interruptive channel".to_string()),
+                    None => Some("has no interruptive channel".to_string()),
+                    Some(f) if f.delay >= timeout => Some(format!("is first interrupted at +{}", human_secs(f.delay))),
+                    Some(_) => None,
+                };
+                if let Some(why) = late {
+                    problems += 1;
+                    out.fail(
+                        &s,
+                        &esc.origin.at(format!("steps/{i}/timeout")),
+                        format!("step {} times out after {}, but {person} {why}", i + 1, step.timeout.human()),
+                        format!("lengthen the step's timeout, or give {person} an earlier interruptive notification rule"),
+                    );
+                }
+            }
+        }
+        if problems == 0 {
+            out.pass(&s, &esc.origin, "every step outlasts the first interruptive contact of everyone it pages");
+        }
+    }
+}
+
+fn no_single_person_twice(ctx: &Ctx, out: &mut Out) {
+    for (id, esc) in &ctx.model.escalations {
+        let s = subject("escalation", id);
+        let segments = ctx.segments(id).unwrap_or_default();
+        let found = segments.iter().find_map(|seg| seg.repeated.as_ref().map(|(i, j, person)| (seg.interval.start, person.clone(), *i, *j)));
+        match found {
+            Some((t, person, i, j)) => {
+                out.fail(
+                    &s,
+                    &esc.origin.at(format!("steps/{j}")),
+                    format!("steps {} and {} both page only {person} for an incident at {}", i + 1, j + 1, ctx.show(t)),
+                    "escalate to someone else: a lead, a secondary rotation",
+                );
+            }
+            None => {
+                out.pass(&s, &esc.origin, "no two consecutive steps page the same single person");
+            }
+        }
+    }
 }

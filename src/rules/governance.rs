@@ -1,7 +1,32 @@
 //! GOV-001, GOV-002 and the application of waivers to every other rule's results.
 
+use super::rule::{Rule, rule};
 use super::{Ctx, Out, RuleResult, Status, WaiverNote, registry};
 use crate::model::*;
+
+/// The rules of this family, as `rules`, `explain` and every report list them.
+pub static RULES: &[Rule] = &[
+    rule!(
+        "GOV-001",
+        Error,
+        Governance,
+        Model,
+        "Waivers are complete and unexpired",
+        "Waivers that never expire become the policy",
+        "Every waiver names an existing rule and subject and has a `reason`, an `approved_by` and an `expires` date; an expired waiver (after its `expires` date, UTC) fails and waives nothing.\n\nFails:\n  waivers: [{ rule: DRL-001, subject: service:api }]\nPasses:\n  waivers: [{ rule: DRL-001, subject: service:api, reason: booked, approved_by: lead, expires: 2027-01-31 }]",
+        waivers
+    ),
+    rule!(
+        "GOV-002",
+        Warning,
+        Governance,
+        Model,
+        "Waivers are used",
+        "Unused exceptions hide drift (cargo-deny does the same)",
+        "An unexpired waiver whose rule and subject produced no `fail` (it passed or was not reported) is reported; not when that rule was `unknown` for the subject.\n\nFix: remove the waiver.",
+        waivers
+    ),
+];
 
 /// Why a waiver's subject does not name anything in the model, if it does not.
 fn subject_problem(m: &Model, subject: &str) -> Option<String> {
@@ -42,7 +67,7 @@ pub struct ActiveWaiver {
 
 /// GOV-001 results, and the waivers that are valid and may be applied.
 pub fn gov001(ctx: &Ctx) -> (Vec<RuleResult>, Vec<ActiveWaiver>) {
-    let mut out = Out::new(ctx, "GOV-001");
+    let mut out = Out::new(ctx, &RULES[0]);
     let mut active = Vec::new();
     for (i, w) in ctx.model.waivers.iter().enumerate() {
         let s = format!("waiver:{i}");
@@ -109,7 +134,7 @@ fn waives_subject(waiver: &str, r: &RuleResult) -> bool {
 
 /// Turns matching failures into `waived`, then reports unused waivers (GOV-002).
 pub fn apply(ctx: &Ctx, results: &mut [RuleResult], waivers: &[ActiveWaiver]) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "GOV-002");
+    let mut out = Out::new(ctx, &RULES[1]);
     for w in waivers {
         let mut used = false;
         let mut unknown = false;

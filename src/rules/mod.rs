@@ -10,19 +10,20 @@ mod escalation;
 mod governance;
 mod model_rules;
 pub mod registry;
+pub mod rule;
 mod runbook;
 mod severity;
-mod timing;
 mod vendor;
+mod walk;
 
 pub use engine::{Evaluation, Options, evaluate};
-pub use timing::{describe as describe_walk, miss as timing_miss};
+pub use walk::{describe as describe_walk, miss as timing_miss};
 
 use crate::diag::Location;
 use crate::load::Sources;
 use crate::model::{Level, Model, Origin};
 use crate::time::Horizon;
-use registry::RuleInfo;
+use rule::Rule;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -198,22 +199,21 @@ impl<'a> Ctx<'a> {
 /// Collects results for one rule at a time.
 pub struct Out<'c, 'a> {
     ctx: &'c Ctx<'a>,
-    info: &'static RuleInfo,
+    rule: &'static Rule,
     pub results: Vec<RuleResult>,
 }
 
 impl<'c, 'a> Out<'c, 'a> {
-    pub fn new(ctx: &'c Ctx<'a>, id: &str) -> Self {
-        let info = registry::find(id).expect("rule ids used by rule modules are registered");
-        Out { ctx, info, results: Vec::new() }
+    pub fn new(ctx: &'c Ctx<'a>, rule: &'static Rule) -> Self {
+        Out { ctx, rule, results: Vec::new() }
     }
 
     pub fn push(&mut self, status: Status, subject: impl Into<String>, origin: Option<&Origin>, message: impl Into<String>) -> &mut RuleResult {
         let location = origin.map(|o| self.ctx.sources.locate(o));
         self.results.push(RuleResult {
-            rule: self.info.id.to_string(),
-            title: self.info.title.to_string(),
-            severity: self.info.level,
+            rule: self.rule.id.to_string(),
+            title: self.rule.title.to_string(),
+            severity: self.rule.level,
             status,
             subject: subject.into(),
             message: message.into(),

@@ -1,8 +1,43 @@
 //! SM-001..SM-003: references, the minimum model, and the model's review.
 
-use super::{Ctx, Out, RuleResult, subject};
+use super::rule::{Rule, rule};
+use super::{Ctx, Out, subject};
 use crate::load::de::did_you_mean;
 use crate::model::*;
+
+/// The rules of this family, as `rules`, `explain` and every report list them.
+pub static RULES: &[Rule] = &[
+    rule!(
+        "SM-001",
+        Error,
+        Model,
+        Model,
+        "Every reference resolves to an id of the right kind",
+        "A dangling reference silently drops a page",
+        "Checks every reference in the model: tiers' calendars, severities' clocks, rotation members, escalation targets (`rotation:ID`, `contact:ID`), vendor cases, services' tier/escalation/coverage/severities/vendors/runbooks/artifacts, drills' services, windows and artifacts.\n\nFix: correct the id, or define what it names. Escalation targets must say their kind.\n\nFails:\n  services: [{ id: api, escalation: paymnts }]\nPasses:\n  escalations: { payments: ... }\n  services: [{ id: api, escalation: payments }]",
+        references_resolve
+    ),
+    rule!(
+        "SM-002",
+        Error,
+        Model,
+        Model,
+        "Every service has an owner, a tier, an escalation, a runbook and a vendor",
+        "The minimum support model (AWS support-capability guidance, step 1)",
+        "Each service needs `owner`, `tier`, `escalation`, at least one entry in `runbooks` and at least one in `vendors`.\n\nFix: add what the message lists.\n\nFails:\n  services: [{ id: api, tier: critical }]\nPasses:\n  services: [{ id: api, tier: critical, owner: team-a, escalation: main, runbooks: [restore], vendors: [aws-prod] }]",
+        minimum_service
+    ),
+    rule!(
+        "SM-003",
+        Warning,
+        Model,
+        Model,
+        "The model's operational readiness review is current",
+        "Operational readiness is re-reviewed periodically (Well-Architected OPS07)",
+        "`metadata.reviewed` plus `review_interval` (default P365D) must not be before `--at`. A deadline date holds until the end of that day (UTC).\n\nFix: review the model and update `metadata.reviewed`.\n\nFails (at 2026-11-23):\n  metadata: { name: p, reviewed: 2025-01-10, review_interval: P365D }\nPasses:\n  metadata: { name: p, reviewed: 2026-10-01, review_interval: P365D }",
+        model_reviewed
+    ),
+];
 
 /// What a reference must name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -198,8 +233,7 @@ pub fn resolves(m: &Model, kind: RefKind, id: &str) -> bool {
     }
 }
 
-pub fn sm001(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "SM-001");
+fn references_resolve(ctx: &Ctx, out: &mut Out) {
     let refs = references(ctx.model);
     let mut subjects: indexmap::IndexMap<String, (&Origin, usize)> = indexmap::IndexMap::new();
     for r in &refs {
@@ -255,11 +289,9 @@ pub fn sm001(ctx: &Ctx) -> Vec<RuleResult> {
             out.pass(s, origin, "every reference resolves");
         }
     }
-    out.results
 }
 
-pub fn sm002(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "SM-002");
+fn minimum_service(ctx: &Ctx, out: &mut Out) {
     for svc in &ctx.model.services {
         let mut missing = Vec::new();
         for (what, absent) in
@@ -277,15 +309,13 @@ pub fn sm002(ctx: &Ctx) -> Vec<RuleResult> {
             out.fail(s, &svc.origin, format!("service `{}` has no {list}", svc.id), format!("add {list} to the service")).with_evidence(serde_json::json!({ "missing": missing }));
         }
     }
-    out.results
 }
 
 /// The default review interval when a model sets `reviewed` without one.
 pub const DEFAULT_REVIEW_INTERVAL_DAYS: i64 = 365;
 
-pub fn sm003(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "SM-003");
-    let Some(meta) = &ctx.model.metadata else { return out.results };
+fn model_reviewed(ctx: &Ctx, out: &mut Out) {
+    let Some(meta) = &ctx.model.metadata else { return };
     let interval = meta.review_interval.unwrap_or(Duration::from_days(DEFAULT_REVIEW_INTERVAL_DAYS));
     match meta.reviewed {
         None => {
@@ -302,7 +332,6 @@ pub fn sm003(ctx: &Ctx) -> Vec<RuleResult> {
             }
         }
     }
-    out.results
 }
 
 /// `date + duration` as a date (partial days round up: the deadline is the day it falls on).

@@ -1,8 +1,43 @@
 //! RB-001..RB-003: runbook files, their sections and their freshness.
 
 use super::model_rules::add_days;
-use super::{Ctx, Out, RuleResult, subject};
+use super::rule::{Rule, rule};
+use super::{Ctx, Out, subject};
 use serde_json::json;
+
+/// The rules of this family, as `rules`, `explain` and every report list them.
+pub static RULES: &[Rule] = &[
+    rule!(
+        "RB-001",
+        Error,
+        Runbook,
+        Model,
+        "Each runbook file exists and is readable",
+        "28 of 41 runbook links dead is a real incident report",
+        "The `path` of each runbook, relative to the YAML file that defines it, must be a readable file.\n\nFix: correct the path or add the runbook.\n\nFails:\n  runbooks: { r: { path: runbooks/missing.md } }\nPasses:\n  runbooks: { r: { path: runbooks/restore.md } }",
+        runbook_exists
+    ),
+    rule!(
+        "RB-002",
+        Error,
+        Runbook,
+        Model,
+        "Runbooks have their required sections",
+        "A runbook without a restore section is not a runbook",
+        "Each entry of `required_sections` must be a Markdown heading of the runbook (case-insensitive, any level), followed by non-empty content before the next heading.\n\nFix: add the section with its content, or remove it from `required_sections`.\n\nFails:\n  required_sections: [Restore]   # and the file has no '## Restore'\nPasses:\n  '## Restore' followed by the restore steps",
+        required_sections
+    ),
+    rule!(
+        "RB-003",
+        Warning,
+        Runbook,
+        Model,
+        "Runbooks were reviewed within their max_age",
+        "Stale runbooks mislead responders",
+        "Each runbook's `reviewed` + `max_age` must not be before `--at`. Without `max_age` nothing is required; with `max_age` but no `reviewed`, the runbook fails.\n\nFix: review the runbook and update `reviewed`.\n\nFails (at 2026-11-23):\n  { reviewed: 2025-01-01, max_age: P180D }\nPasses:\n  { reviewed: 2026-08-15, max_age: P180D }",
+        runbook_fresh
+    ),
+];
 
 /// A Markdown heading and whether non-empty content follows it: text before the next
 /// heading of the same or a higher level, subsections included.
@@ -81,8 +116,7 @@ fn read(ctx: &Ctx, rb: &crate::model::Entry<crate::model::Runbook>) -> Result<St
     })
 }
 
-pub fn rb001(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "RB-001");
+fn runbook_exists(ctx: &Ctx, out: &mut Out) {
     for (id, rb) in &ctx.model.runbooks {
         let o = rb.origin.at("path");
         match read(ctx, rb) {
@@ -94,11 +128,9 @@ pub fn rb001(ctx: &Ctx) -> Vec<RuleResult> {
             }
         }
     }
-    out.results
 }
 
-pub fn rb002(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "RB-002");
+fn required_sections(ctx: &Ctx, out: &mut Out) {
     for (id, rb) in &ctx.model.runbooks {
         let s = subject("runbook", id);
         let Ok(text) = read(ctx, rb) else {
@@ -129,11 +161,9 @@ pub fn rb002(ctx: &Ctx) -> Vec<RuleResult> {
             out.pass(&s, &rb.origin.at("path"), msg);
         }
     }
-    out.results
 }
 
-pub fn rb003(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "RB-003");
+fn runbook_fresh(ctx: &Ctx, out: &mut Out) {
     for (id, rb) in &ctx.model.runbooks {
         let s = subject("runbook", id);
         match (rb.max_age, rb.reviewed) {
@@ -160,7 +190,6 @@ pub fn rb003(ctx: &Ctx) -> Vec<RuleResult> {
             }
         }
     }
-    out.results
 }
 
 #[cfg(test)]

@@ -1,13 +1,57 @@
 //! SEV-001..SEV-004: the severity matrix, what vendors offer, and response clocks.
 
-use super::{Ctx, Out, RuleResult, subject};
+use super::rule::{Rule, rule};
+use super::{Ctx, Out, subject};
 use crate::model::*;
 use crate::time::response::{Response, vendor_response, worst_case};
 use crate::time::{Horizon, calendar};
 use serde_json::json;
 
-pub fn sev001(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "SEV-001");
+/// The rules of this family, as `rules`, `explain` and every report list them.
+pub static RULES: &[Rule] = &[
+    rule!(
+        "SEV-001",
+        Error,
+        Severity,
+        Model,
+        "More severe severities have targets no slower, an AWS severity no lower and a wall clock",
+        "Five AWS severities map onto fewer internal ones (AMS, ECO); inversions mean the wrong clock runs",
+        "For every pair of severities (the list is most severe first), the more severe one has every target no longer than the less severe one (a missing target counts as infinite), an `aws_severity` no lower, and a `wall` clock if the less severe one has one.\n\nFix: reorder the severities or correct the targets.\n\nFails:\n  severities:\n    - { id: sev1, aws_severity: urgent, targets: { acknowledge: PT30M } }\n    - { id: sev2, aws_severity: high, targets: { acknowledge: PT15M } }\nPasses:\n    - { id: sev1, aws_severity: urgent, targets: { acknowledge: PT15M } }\n    - { id: sev2, aws_severity: high, targets: { acknowledge: PT30M } }",
+        severity_order
+    ),
+    rule!(
+        "SEV-002",
+        Error,
+        Severity,
+        Model,
+        "Each AWS severity a service uses is available from each of its vendors",
+        "`critical` needs Enterprise-class plans; Developer has no `high` or `urgent`",
+        "For `aws_support` vendors, the declared plan must offer the severity (AWS Support User Guide, \"Choosing a severity\"; table in data/aws-support-response.json). For `external` vendors, the severity code must be a key of `response`.\n\nFix: upgrade the plan, map the severity to one the plan offers, or add the code to `response`.\n\nFails:\n  vendors: { aws: { kind: aws_support, plan: business } }   # with a severity aws_severity: critical\nPasses:\n  vendors: { aws: { kind: aws_support, plan: enterprise } }",
+        plan_offers_severity
+    ),
+    rule!(
+        "SEV-003",
+        Error,
+        Severity,
+        Model,
+        "engage_vendor plus the vendor's worst-case first response fits within restore",
+        "Targets that assume a faster vendor than the contract gives are fiction",
+        "For each vendor named by a `vendor_case` step of the service's escalation and each severity with both `engage_vendor` and `restore`: `engage_vendor` + the vendor's worst-case first response (business-hours clocks included, over the horizon) must be within `restore`, on the severity's clock.\n\nFix: engage the vendor earlier, buy a faster plan, or relax `restore`.\n\nFails:\n  targets: { engage_vendor: PT4H, restore: PT6H }   # vendor answers high in 4h\nPasses:\n  targets: { engage_vendor: PT1H, restore: PT6H }",
+        vendor_response_within_restore
+    ),
+    rule!(
+        "SEV-004",
+        Warning,
+        Severity,
+        Model,
+        "24x7 services use wall-clock severities",
+        "A business-hours clock on a 24x7 service pauses the response overnight",
+        "Every severity used by a service whose tier's `required_coverage` is `always` must have `clock: wall`.\n\nFix: set `clock: wall`, or restrict the service to severities with a wall clock.\n\nFails:\n  severities: [{ id: sev3, aws_severity: normal, clock: uk-business }]   # used by a critical service\nPasses:\n  severities: [{ id: sev3, aws_severity: normal, clock: wall }]",
+        wall_clock_for_24x7
+    ),
+];
+
+fn severity_order(ctx: &Ctx, out: &mut Out) {
     let sevs = &ctx.model.severities;
     for (i, a) in sevs.iter().enumerate() {
         let mut problems = 0;
@@ -53,7 +97,6 @@ pub fn sev001(ctx: &Ctx) -> Vec<RuleResult> {
             out.pass(subject("severity", &a.id), &a.origin, "targets, AWS severity and clock are consistent with the less severe severities");
         }
     }
-    out.results
 }
 
 /// Whether `vendor` offers `sev`; the error says why not.
@@ -69,8 +112,7 @@ fn offers(vendor: &Vendor, sev: AwsSeverity) -> Result<(), String> {
     }
 }
 
-pub fn sev002(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "SEV-002");
+fn plan_offers_severity(ctx: &Ctx, out: &mut Out) {
     for svc in &ctx.model.services {
         let s = subject("service", &svc.id);
         let mut failed = false;
@@ -99,7 +141,6 @@ pub fn sev002(ctx: &Ctx) -> Vec<RuleResult> {
             out.pass(&s, &svc.origin, msg);
         }
     }
-    out.results
 }
 
 /// The part of [t, t + elapsed) on the severity's clock, in seconds, worst case over the
@@ -127,8 +168,7 @@ fn worst_on_clock(ctx: &Ctx, response: &Response, clock: &Clock, horizon: Horizo
     worst
 }
 
-pub fn sev003(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "SEV-003");
+fn vendor_response_within_restore(ctx: &Ctx, out: &mut Out) {
     let long = ctx.horizon.extended(60 * 86_400);
     for svc in &ctx.model.services {
         let s = subject("service", &svc.id);
@@ -188,11 +228,9 @@ pub fn sev003(ctx: &Ctx) -> Vec<RuleResult> {
             out.pass(&s, &svc.origin, msg);
         }
     }
-    out.results
 }
 
-pub fn sev004(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "SEV-004");
+fn wall_clock_for_24x7(ctx: &Ctx, out: &mut Out) {
     for svc in &ctx.model.services {
         let s = subject("service", &svc.id);
         let Some(tier) = svc.tier.as_ref().and_then(|t| ctx.model.tiers.get(t)) else {
@@ -215,5 +253,4 @@ pub fn sev004(ctx: &Ctx) -> Vec<RuleResult> {
             out.fail(&s, &sev.origin.at("clock"), format!("{} runs on clock `{}`, but `{}` requires coverage `always`", sev.id, sev.clock, svc.id), format!("set `clock: wall` on {}", sev.id));
         }
     }
-    out.results
 }

@@ -1,13 +1,47 @@
 //! VND-001..VND-003: vendor plans, request templates and vendor support hours.
 
-use super::{Ctx, Out, RuleResult, Status, WaiverNote, subject};
+use super::rule::{Rule, rule};
+use super::{Ctx, Out, Status, WaiverNote, subject};
 use crate::model::*;
 use crate::time::IntervalSet;
 
+/// The rules of this family, as `rules`, `explain` and every report list them.
+pub static RULES: &[Rule] = &[
+    rule!(
+        "VND-001",
+        Warning,
+        Vendor,
+        Model,
+        "24x7 services are not backed by Basic or Developer AWS support",
+        "Developer and Basic support cannot answer production-down cases",
+        "No `aws_support` vendor on plan `basic` or `developer` backs a service whose tier requires `always` coverage.\n\nFix: move the account to Business support or above.\n\nFails:\n  vendors: { aws: { kind: aws_support, plan: developer } }   # used by a 24x7 service\nPasses:\n  vendors: { aws: { kind: aws_support, plan: business } }",
+        plan_for_24x7
+    ),
+    rule!(
+        "VND-002",
+        Error,
+        Vendor,
+        Model,
+        "Vendor requests carry version, impact, observed and expected behaviour",
+        "The support request template (60East AMPS)",
+        "Each vendor has a `request_template` whose `required_fields` include `product_version`, `impact`, `observed_behavior` and `expected_behavior`, and every service using the vendor sets `product_version`.\n\nFix: add the fields to the template and `product_version` to the services.\n\nFails:\n  request_templates: { t: { required_fields: [impact], body: ... } }\nPasses:\n  request_templates: { t: { required_fields: [product_version, impact, observed_behavior, expected_behavior], body: ... } }",
+        request_template_fields
+    ),
+    rule!(
+        "VND-003",
+        Error,
+        Vendor,
+        Model,
+        "External vendors' support hours span the service's availability, or a gap plan covers the rest",
+        "\"Plan for issues outside support coverage hours\" (60East AMPS)",
+        "For an `external` vendor with `coverage`, the vendor's coverage must contain the service tier's `availability` over the horizon; instants outside it that fall before an unexpired `gap_plan`'s `expires` are `waived` with its mitigation.\n\nFix: buy extended support, or write a `gap_plan` saying what happens out of hours.\n\nFails:\n  a 24x7 service with a vendor whose coverage is uk-business and no gap_plan\nPasses:\n  the same with gap_plan: { mitigation: ..., accepted_by: lead, expires: 2027-06-30 }",
+        vendor_hours_span_availability
+    ),
+];
+
 pub const REQUIRED_FIELDS: [&str; 4] = ["product_version", "impact", "observed_behavior", "expected_behavior"];
 
-pub fn vnd001(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "VND-001");
+fn plan_for_24x7(ctx: &Ctx, out: &mut Out) {
     for svc in &ctx.model.services {
         let s = subject("service", &svc.id);
         let always = svc.tier.as_ref().and_then(|t| ctx.model.tiers.get(t)).is_some_and(|t| t.required_coverage == ALWAYS);
@@ -32,11 +66,9 @@ pub fn vnd001(ctx: &Ctx) -> Vec<RuleResult> {
             out.pass(&s, &svc.origin, "no Basic or Developer AWS support plan backs this 24x7 service");
         }
     }
-    out.results
 }
 
-pub fn vnd002(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "VND-002");
+fn request_template_fields(ctx: &Ctx, out: &mut Out) {
     for (vid, v) in &ctx.model.vendors {
         let s = subject("vendor", vid);
         let Some(tid) = &v.request_template else {
@@ -79,11 +111,9 @@ pub fn vnd002(ctx: &Ctx) -> Vec<RuleResult> {
             }
         }
     }
-    out.results
 }
 
-pub fn vnd003(ctx: &Ctx) -> Vec<RuleResult> {
-    let mut out = Out::new(ctx, "VND-003");
+fn vendor_hours_span_availability(ctx: &Ctx, out: &mut Out) {
     for svc in &ctx.model.services {
         let s = subject("service", &svc.id);
         let externals: Vec<_> = svc.vendors.iter().filter_map(|v| ctx.model.vendors.get(v).map(|e| (v, e))).filter(|(_, v)| v.kind == VendorKind::External && v.coverage.is_some()).collect();
@@ -110,10 +140,9 @@ pub fn vnd003(ctx: &Ctx) -> Vec<RuleResult> {
                 out.pass(&s, &vendor.origin.at("coverage"), format!("`{vid}`'s hours (`{cov_id}`) span availability `{}` over the horizon", tier.availability));
                 continue;
             }
-            report_gaps(ctx, &mut out, svc, vid, vendor, cov_id, &tier.availability, &gaps);
+            report_gaps(ctx, out, svc, vid, vendor, cov_id, &tier.availability, &gaps);
         }
     }
-    out.results
 }
 
 #[allow(clippy::too_many_arguments)]
