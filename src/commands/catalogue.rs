@@ -17,6 +17,11 @@ pub fn explain(id: &str) -> i32 {
             println!("{} ({}, {}): {}\n", r.id, r.level.as_str(), r.family.as_str(), r.title);
             println!("Why: {}\n", r.why);
             println!("{}", r.explain);
+            if let Some(e) = &r.examples {
+                let indent = |text: &str| text.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n");
+                println!("\nFails (at --at {}):\n{}", crate::rules::rule::EXAMPLES_AT, indent(e.fails));
+                println!("\nPasses:\n{}", indent(e.passes));
+            }
             0
         }
         None => {

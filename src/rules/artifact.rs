@@ -13,8 +13,9 @@ pub static RULES: &[Rule] = &[
         Model,
         "Always-available services list version, config and logs artifacts",
         "What a vendor asks for first (60East AMPS)",
-        "Every service whose tier's `availability` is `always` lists artifacts of kinds `version`, `config` and `logs`.\n\nFix: add the missing artifact kinds to the service.\n\nFails:\n  artifacts: [payments-logs]\nPasses:\n  artifacts: [payments-version, payments-config, payments-logs]",
-        version_config_logs
+        "Every service whose tier's `availability` is `always` lists artifacts of kinds `version`, `config` and `logs`.\n\nFix: add the missing artifact kinds to the service.",
+        version_config_logs,
+        examples
     ),
     rule!(
         "ART-002",
@@ -23,8 +24,9 @@ pub static RULES: &[Rule] = &[
         Model,
         "Each artifact has one retrieval method, an environment and a max_retrieval",
         "An artifact nobody can fetch from production is not an artifact",
-        "Each artifact has exactly one of `retrieve.command`, `retrieve.http`, `retrieve.file`, an `environment` and a `max_retrieval`.\n\nFails:\n  { kind: logs, retrieve: { command: ..., file: ... } }\nPasses:\n  { kind: logs, environment: production, retrieve: { command: ... }, max_retrieval: PT5M }",
-        retrieval_defined
+        "Each artifact has exactly one of `retrieve.command`, `retrieve.http`, `retrieve.file`, an `environment` and a `max_retrieval`.",
+        retrieval_defined,
+        examples
     ),
 ];
 

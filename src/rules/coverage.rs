@@ -20,7 +20,8 @@ pub static RULES: &[Rule] = &[
         "Staffed coverage covers the tier's required coverage",
         "The core question: is anyone there?",
         "The service has no gap (an instant of required coverage at which the escalation's first step reaches nobody reachable), except where an unexpired gap_plan covers it.",
-        coverage_gaps
+        coverage_gaps,
+        examples
     ),
     rule!(
         "COV-002",
@@ -30,7 +31,8 @@ pub static RULES: &[Rule] = &[
         "Rotations are big enough and nobody is on duty too long",
         "Single points of failure and burnout",
         "Each rotation has at least the strictest `min_rotation_members` of the tiers of the services that reach it, and nobody is on duty longer than the strictest `max_consecutive_oncall`.",
-        rotation_size_and_stretches
+        rotation_size_and_stretches,
+        examples
     ),
     rule!(
         "COV-003",
@@ -40,7 +42,8 @@ pub static RULES: &[Rule] = &[
         "No handoff or window boundary falls on a skipped or repeated local time",
         "Grafana OnCall and PagerDuty users hit DST gaps every year",
         "No turn start, override boundary or calendar window boundary falls on a local time that does not exist or occurs twice.",
-        dst_traps
+        dst_traps,
+        examples
     ),
     rule!(
         "COV-004",
@@ -50,7 +53,8 @@ pub static RULES: &[Rule] = &[
         "Nobody is scheduled on their own holidays",
         "Nobody is on call on Christmas morning",
         "No person is scheduled on duty on a date in their own `holidays` inside required coverage.",
-        on_duty_on_holiday
+        on_duty_on_holiday,
+        examples
     ),
     rule!(
         "COV-005",
@@ -60,7 +64,8 @@ pub static RULES: &[Rule] = &[
         "Declared coverage equals staffed coverage",
         "Declared and staffed coverage drift apart",
         "The service's declared `coverage` calendar equals its staffed coverage over the horizon, personal holidays aside.",
-        declared_coverage
+        declared_coverage,
+        examples
     ),
 ];
 

@@ -18,7 +18,8 @@ pub static RULES: &[Rule] = &[
         "Each drill's window has room for it",
         "A drill that can never run",
         "Each drill's window has room for its `max_duration` (default PT1H) at least once within the next `every` from `--at`, outside its `not_during` calendars.",
-        window_has_room
+        window_has_room,
+        examples
     ),
     rule!(
         "DRL-001",

@@ -18,8 +18,9 @@ pub static RULES: &[Rule] = &[
         Model,
         "Every escalation ends in an always-reachable fallback",
         "Pages must never fall off the end of the chain (OPS10-BP04)",
-        "`final_fallback` must be an `always_reachable` team (`contact:ID`) or a rotation whose staffed coverage is the whole horizon (no restrictions, no gaps, no holidays of the people on duty).\n\nFix: add `final_fallback: contact:noc` with `always_reachable: true`.\n\nFails:\n  escalations: { main: { steps: [...] } }\nPasses:\n  escalations: { main: { steps: [...], final_fallback: contact:noc } }",
-        always_reachable_fallback
+        "`final_fallback` must be an `always_reachable` team (`contact:ID`) or a rotation whose staffed coverage is the whole horizon (no restrictions, no gaps, no holidays of the people on duty).\n\nFix: add `final_fallback: contact:noc` with `always_reachable: true`.",
+        always_reachable_fallback,
+        examples
     ),
     rule!(
         "ESC-002",
@@ -29,7 +30,8 @@ pub static RULES: &[Rule] = &[
         "Worst-case time to engage is within acknowledge",
         "The SLA must hold at 03:00 on a Sunday, not only at 10:00 on a Tuesday",
         "For every severity of the service, the worst-case time to engage over required coverage is within `acknowledge`; the report gives the worst instant and its cause.\n\nFix: add people, shorten step timeouts, or relax the target.",
-        time_to_engage
+        time_to_engage,
+        examples
     ),
     rule!(
         "ESC-003",
@@ -39,7 +41,8 @@ pub static RULES: &[Rule] = &[
         "Step timeouts outlast the first interruptive contact",
         "A step that times out before its person's phone rings",
         "Each step's timeout must be longer than the delay to the first interruptive contact of every person it can page.\n\nFix: lengthen the timeout or move the person's first interruptive notification rule earlier.",
-        timeouts_outlast_first_contact
+        timeouts_outlast_first_contact,
+        examples
     ),
     rule!(
         "ESC-004",
@@ -49,7 +52,8 @@ pub static RULES: &[Rule] = &[
         "Consecutive steps do not page the same single person",
         "Escalating to yourself is not escalating",
         "No two consecutive steps resolve to the same single person at the same instant.\n\nFix: escalate to someone else (a lead, a secondary rotation).",
-        no_single_person_twice
+        no_single_person_twice,
+        examples
     ),
     rule!(
         "ESC-005",
@@ -58,8 +62,9 @@ pub static RULES: &[Rule] = &[
         Model,
         "Every step has a positive timeout and a target; repeat is not negative",
         "A broken chain stalls incidents",
-        "An escalation needs at least one step; every step needs a `timeout` longer than zero and at least one `notify` target; `repeat` must not be negative.\n\nFails:\n  steps: [{ notify: [], timeout: PT0M }]\nPasses:\n  steps: [{ notify: [rotation:primary], timeout: PT5M }]",
-        steps_well_formed
+        "An escalation needs at least one step; every step needs a `timeout` longer than zero and at least one `notify` target; `repeat` must not be negative.",
+        steps_well_formed,
+        examples
     ),
     rule!(
         "ESC-006",
@@ -68,8 +73,9 @@ pub static RULES: &[Rule] = &[
         Model,
         "High-severity paths escalate to the AWS Support vendor",
         "Escalating to the cloud vendor must be part of the path (support-capability guidance, step 4)",
-        "If any severity of a service has `aws_severity` `high` or above and the service has an `aws_support` vendor, its escalation has a step whose `vendor_case` names one of those vendors.\n\nFix: add `vendor_case: aws-prod` to the step at which the case is due.\n\nFails:\n  steps: [{ notify: [rotation:primary], timeout: PT5M }]\nPasses:\n  steps: [{ notify: [rotation:primary], timeout: PT5M, vendor_case: aws-prod }]",
-        vendor_on_severe_paths
+        "If any severity of a service has `aws_severity` `high` or above and the service has an `aws_support` vendor, its escalation has a step whose `vendor_case` names one of those vendors.\n\nFix: add `vendor_case: aws-prod` to the step at which the case is due.",
+        vendor_on_severe_paths,
+        examples
     ),
 ];
 

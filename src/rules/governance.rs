@@ -13,8 +13,9 @@ pub static RULES: &[Rule] = &[
         Model,
         "Waivers are complete and unexpired",
         "Waivers that never expire become the policy",
-        "Every waiver names an existing rule and subject and has a `reason`, an `approved_by` and an `expires` date; an expired waiver (after its `expires` date, UTC) fails and waives nothing.\n\nFails:\n  waivers: [{ rule: DRL-001, subject: service:api }]\nPasses:\n  waivers: [{ rule: DRL-001, subject: service:api, reason: booked, approved_by: lead, expires: 2027-01-31 }]",
-        waivers
+        "Every waiver names an existing rule and subject and has a `reason`, an `approved_by` and an `expires` date; an expired waiver (after its `expires` date, UTC) fails and waives nothing.",
+        waivers,
+        examples
     ),
     rule!(
         "GOV-002",
@@ -24,7 +25,8 @@ pub static RULES: &[Rule] = &[
         "Waivers are used",
         "Unused exceptions hide drift (cargo-deny does the same)",
         "An unexpired waiver whose rule and subject produced no `fail` (it passed or was not reported) is reported; not when that rule was `unknown` for the subject.\n\nFix: remove the waiver.",
-        waivers
+        waivers,
+        examples
     ),
 ];
 

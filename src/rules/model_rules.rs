@@ -14,8 +14,9 @@ pub static RULES: &[Rule] = &[
         Model,
         "Every reference resolves to an id of the right kind",
         "A dangling reference silently drops a page",
-        "Checks every reference in the model: tiers' calendars, severities' clocks, rotation members, escalation targets (`rotation:ID`, `contact:ID`), vendor cases, services' tier/escalation/coverage/severities/vendors/runbooks/artifacts, drills' services, windows and artifacts.\n\nFix: correct the id, or define what it names. Escalation targets must say their kind.\n\nFails:\n  services: [{ id: api, escalation: paymnts }]\nPasses:\n  escalations: { payments: ... }\n  services: [{ id: api, escalation: payments }]",
-        references_resolve
+        "Checks every reference in the model: tiers' calendars, severities' clocks, rotation members, escalation targets (`rotation:ID`, `contact:ID`), vendor cases, services' tier/escalation/coverage/severities/vendors/runbooks/artifacts, drills' services, windows and artifacts.\n\nFix: correct the id, or define what it names. Escalation targets must say their kind.",
+        references_resolve,
+        examples
     ),
     rule!(
         "SM-002",
@@ -24,8 +25,9 @@ pub static RULES: &[Rule] = &[
         Model,
         "Every service has an owner, a tier, an escalation, a runbook and a vendor",
         "The minimum support model (AWS support-capability guidance, step 1)",
-        "Each service needs `owner`, `tier`, `escalation`, at least one entry in `runbooks` and at least one in `vendors`.\n\nFix: add what the message lists.\n\nFails:\n  services: [{ id: api, tier: critical }]\nPasses:\n  services: [{ id: api, tier: critical, owner: team-a, escalation: main, runbooks: [restore], vendors: [aws-prod] }]",
-        minimum_service
+        "Each service needs `owner`, `tier`, `escalation`, at least one entry in `runbooks` and at least one in `vendors`.\n\nFix: add what the message lists.",
+        minimum_service,
+        examples
     ),
     rule!(
         "SM-003",
@@ -35,7 +37,8 @@ pub static RULES: &[Rule] = &[
         "The model's operational readiness review is current",
         "Operational readiness is re-reviewed periodically (Well-Architected OPS07)",
         "`metadata.reviewed` plus `review_interval` (default P365D) must not be before `--at`. A deadline date holds until the end of that day (UTC).\n\nFix: review the model and update `metadata.reviewed`.\n\nFails (at 2026-11-23):\n  metadata: { name: p, reviewed: 2025-01-10, review_interval: P365D }\nPasses:\n  metadata: { name: p, reviewed: 2026-10-01, review_interval: P365D }",
-        model_reviewed
+        model_reviewed,
+        examples
     ),
 ];
 

@@ -140,9 +140,22 @@ pub struct Rule {
     pub input: Input,
     pub title: &'static str,
     pub why: &'static str,
-    /// What it checks, how to fix it, a failing and a passing example.
+    /// What it checks and how to fix it.
     pub explain: &'static str,
     pub check: Check,
+    /// A model on which the rule fails and one on which it passes, evaluated at
+    /// [`EXAMPLES_AT`]; `explain` prints them and a test runs them through the engine.
+    pub examples: Option<Examples>,
+}
+
+/// The `--at` at which every rule example is evaluated.
+pub const EXAMPLES_AT: &str = "2027-03-01T00:00:00Z";
+
+/// A rule's example models (complete `runready.dev/v1` files).
+#[derive(Clone, Copy, Debug)]
+pub struct Examples {
+    pub fails: &'static str,
+    pub passes: &'static str,
 }
 
 impl std::fmt::Debug for Rule {
@@ -152,21 +165,16 @@ impl std::fmt::Debug for Rule {
 }
 
 /// `rule!("SM-001", Error, Model, Model, "title", "why", "explain", check_fn)`: a
-/// declaration in a family's `RULES`.
+/// declaration in a family's `RULES`; `check_fn, examples` also takes the rule's failing and
+/// passing example models from `src/rules/examples/ID.fails.yaml` and `ID.passes.yaml`.
 macro_rules! rule {
-    ($id:literal, $level:ident, $family:ident, $input:ident, $title:literal, $why:literal, $explain:literal, waivers) => {
-        $crate::rules::rule::Rule {
-            id: $crate::rules::rule::RuleId::new($id),
-            level: $crate::model::Level::$level,
-            family: $crate::rules::rule::Family::$family,
-            input: $crate::rules::rule::Input::$input,
-            title: $title,
-            why: $why,
-            explain: $explain,
-            check: $crate::rules::rule::Check::Waivers,
-        }
+    (@examples) => { None };
+    (@examples examples, $id:literal) => {
+        Some($crate::rules::rule::Examples { fails: include_str!(concat!("examples/", $id, ".fails.yaml")), passes: include_str!(concat!("examples/", $id, ".passes.yaml")) })
     };
-    ($id:literal, $level:ident, $family:ident, $input:ident, $title:literal, $why:literal, $explain:literal, $check:path) => {
+    (@check waivers) => { $crate::rules::rule::Check::Waivers };
+    (@check $check:path) => { $crate::rules::rule::Check::Run($check) };
+    ($id:literal, $level:ident, $family:ident, $input:ident, $title:literal, $why:literal, $explain:literal, $check:ident $(, $examples:ident)?) => {
         $crate::rules::rule::Rule {
             id: $crate::rules::rule::RuleId::new($id),
             level: $crate::model::Level::$level,
@@ -175,7 +183,8 @@ macro_rules! rule {
             title: $title,
             why: $why,
             explain: $explain,
-            check: $crate::rules::rule::Check::Run($check),
+            check: rule!(@check $check),
+            examples: rule!(@examples $($examples, $id)?),
         }
     };
 }

@@ -14,8 +14,9 @@ pub static RULES: &[Rule] = &[
         Model,
         "Each runbook file exists and is readable",
         "28 of 41 runbook links dead is a real incident report",
-        "The `path` of each runbook, relative to the YAML file that defines it, must be a readable file.\n\nFix: correct the path or add the runbook.\n\nFails:\n  runbooks: { r: { path: runbooks/missing.md } }\nPasses:\n  runbooks: { r: { path: runbooks/restore.md } }",
-        runbook_exists
+        "The `path` of each runbook, relative to the YAML file that defines it, must be a readable file.\n\nFix: correct the path or add the runbook.",
+        runbook_exists,
+        examples
     ),
     rule!(
         "RB-002",
@@ -24,8 +25,9 @@ pub static RULES: &[Rule] = &[
         Model,
         "Runbooks have their required sections",
         "A runbook without a restore section is not a runbook",
-        "Each entry of `required_sections` must be a Markdown heading of the runbook (case-insensitive, any level), followed by non-empty content before the next heading.\n\nFix: add the section with its content, or remove it from `required_sections`.\n\nFails:\n  required_sections: [Restore]   # and the file has no '## Restore'\nPasses:\n  '## Restore' followed by the restore steps",
-        required_sections
+        "Each entry of `required_sections` must be a Markdown heading of the runbook (case-insensitive, any level), followed by non-empty content before the next heading.\n\nFix: add the section with its content, or remove it from `required_sections`.",
+        required_sections,
+        examples
     ),
     rule!(
         "RB-003",
@@ -35,7 +37,8 @@ pub static RULES: &[Rule] = &[
         "Runbooks were reviewed within their max_age",
         "Stale runbooks mislead responders",
         "Each runbook's `reviewed` + `max_age` must not be before `--at`. Without `max_age` nothing is required; with `max_age` but no `reviewed`, the runbook fails.\n\nFix: review the runbook and update `reviewed`.\n\nFails (at 2026-11-23):\n  { reviewed: 2025-01-01, max_age: P180D }\nPasses:\n  { reviewed: 2026-08-15, max_age: P180D }",
-        runbook_fresh
+        runbook_fresh,
+        examples
     ),
 ];
 

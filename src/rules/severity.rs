@@ -16,8 +16,9 @@ pub static RULES: &[Rule] = &[
         Model,
         "More severe severities have targets no slower, an AWS severity no lower and a wall clock",
         "Five AWS severities map onto fewer internal ones (AMS, ECO); inversions mean the wrong clock runs",
-        "For every pair of severities (the list is most severe first), the more severe one has every target no longer than the less severe one (a missing target counts as infinite), an `aws_severity` no lower, and a `wall` clock if the less severe one has one.\n\nFix: reorder the severities or correct the targets.\n\nFails:\n  severities:\n    - { id: sev1, aws_severity: urgent, targets: { acknowledge: PT30M } }\n    - { id: sev2, aws_severity: high, targets: { acknowledge: PT15M } }\nPasses:\n    - { id: sev1, aws_severity: urgent, targets: { acknowledge: PT15M } }\n    - { id: sev2, aws_severity: high, targets: { acknowledge: PT30M } }",
-        severity_order
+        "For every pair of severities (the list is most severe first), the more severe one has every target no longer than the less severe one (a missing target counts as infinite), an `aws_severity` no lower, and a `wall` clock if the less severe one has one.\n\nFix: reorder the severities or correct the targets.",
+        severity_order,
+        examples
     ),
     rule!(
         "SEV-002",
@@ -26,8 +27,9 @@ pub static RULES: &[Rule] = &[
         Model,
         "Each AWS severity a service uses is available from each of its vendors",
         "`critical` needs Enterprise-class plans; Developer has no `high` or `urgent`",
-        "For `aws_support` vendors, the declared plan must offer the severity (AWS Support User Guide, \"Choosing a severity\"; table in data/aws-support-response.json). For `external` vendors, the severity code must be a key of `response`.\n\nFix: upgrade the plan, map the severity to one the plan offers, or add the code to `response`.\n\nFails:\n  vendors: { aws: { kind: aws_support, plan: business } }   # with a severity aws_severity: critical\nPasses:\n  vendors: { aws: { kind: aws_support, plan: enterprise } }",
-        plan_offers_severity
+        "For `aws_support` vendors, the declared plan must offer the severity (AWS Support User Guide, \"Choosing a severity\"; table in data/aws-support-response.json). For `external` vendors, the severity code must be a key of `response`.\n\nFix: upgrade the plan, map the severity to one the plan offers, or add the code to `response`.",
+        plan_offers_severity,
+        examples
     ),
     rule!(
         "SEV-003",
@@ -36,8 +38,9 @@ pub static RULES: &[Rule] = &[
         Model,
         "engage_vendor plus the vendor's worst-case first response fits within restore",
         "Targets that assume a faster vendor than the contract gives are fiction",
-        "For each vendor named by a `vendor_case` step of the service's escalation and each severity with both `engage_vendor` and `restore`: `engage_vendor` + the vendor's worst-case first response (business-hours clocks included, over the horizon) must be within `restore`, on the severity's clock.\n\nFix: engage the vendor earlier, buy a faster plan, or relax `restore`.\n\nFails:\n  targets: { engage_vendor: PT4H, restore: PT6H }   # vendor answers high in 4h\nPasses:\n  targets: { engage_vendor: PT1H, restore: PT6H }",
-        vendor_response_within_restore
+        "For each vendor named by a `vendor_case` step of the service's escalation and each severity with both `engage_vendor` and `restore`: `engage_vendor` + the vendor's worst-case first response (business-hours clocks included, over the horizon) must be within `restore`, on the severity's clock.\n\nFix: engage the vendor earlier, buy a faster plan, or relax `restore`.",
+        vendor_response_within_restore,
+        examples
     ),
     rule!(
         "SEV-004",
@@ -46,8 +49,9 @@ pub static RULES: &[Rule] = &[
         Model,
         "24x7 services use wall-clock severities",
         "A business-hours clock on a 24x7 service pauses the response overnight",
-        "Every severity used by a service whose tier's `required_coverage` is `always` must have `clock: wall`.\n\nFix: set `clock: wall`, or restrict the service to severities with a wall clock.\n\nFails:\n  severities: [{ id: sev3, aws_severity: normal, clock: uk-business }]   # used by a critical service\nPasses:\n  severities: [{ id: sev3, aws_severity: normal, clock: wall }]",
-        wall_clock_for_24x7
+        "Every severity used by a service whose tier's `required_coverage` is `always` must have `clock: wall`.\n\nFix: set `clock: wall`, or restrict the service to severities with a wall clock.",
+        wall_clock_for_24x7,
+        examples
     ),
 ];
 

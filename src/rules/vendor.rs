@@ -14,8 +14,9 @@ pub static RULES: &[Rule] = &[
         Model,
         "24x7 services are not backed by Basic or Developer AWS support",
         "Developer and Basic support cannot answer production-down cases",
-        "No `aws_support` vendor on plan `basic` or `developer` backs a service whose tier requires `always` coverage.\n\nFix: move the account to Business support or above.\n\nFails:\n  vendors: { aws: { kind: aws_support, plan: developer } }   # used by a 24x7 service\nPasses:\n  vendors: { aws: { kind: aws_support, plan: business } }",
-        plan_for_24x7
+        "No `aws_support` vendor on plan `basic` or `developer` backs a service whose tier requires `always` coverage.\n\nFix: move the account to Business support or above.",
+        plan_for_24x7,
+        examples
     ),
     rule!(
         "VND-002",
@@ -24,8 +25,9 @@ pub static RULES: &[Rule] = &[
         Model,
         "Vendor requests carry version, impact, observed and expected behaviour",
         "The support request template (60East AMPS)",
-        "Each vendor has a `request_template` whose `required_fields` include `product_version`, `impact`, `observed_behavior` and `expected_behavior`, and every service using the vendor sets `product_version`.\n\nFix: add the fields to the template and `product_version` to the services.\n\nFails:\n  request_templates: { t: { required_fields: [impact], body: ... } }\nPasses:\n  request_templates: { t: { required_fields: [product_version, impact, observed_behavior, expected_behavior], body: ... } }",
-        request_template_fields
+        "Each vendor has a `request_template` whose `required_fields` include `product_version`, `impact`, `observed_behavior` and `expected_behavior`, and every service using the vendor sets `product_version`.\n\nFix: add the fields to the template and `product_version` to the services.",
+        request_template_fields,
+        examples
     ),
     rule!(
         "VND-003",
@@ -34,8 +36,9 @@ pub static RULES: &[Rule] = &[
         Model,
         "External vendors' support hours span the service's availability, or a gap plan covers the rest",
         "\"Plan for issues outside support coverage hours\" (60East AMPS)",
-        "For an `external` vendor with `coverage`, the vendor's coverage must contain the service tier's `availability` over the horizon; instants outside it that fall before an unexpired `gap_plan`'s `expires` are `waived` with its mitigation.\n\nFix: buy extended support, or write a `gap_plan` saying what happens out of hours.\n\nFails:\n  a 24x7 service with a vendor whose coverage is uk-business and no gap_plan\nPasses:\n  the same with gap_plan: { mitigation: ..., accepted_by: lead, expires: 2027-06-30 }",
-        vendor_hours_span_availability
+        "For an `external` vendor with `coverage`, the vendor's coverage must contain the service tier's `availability` over the horizon; instants outside it that fall before an unexpired `gap_plan`'s `expires` are `waived` with its mitigation.\n\nFix: buy extended support, or write a `gap_plan` saying what happens out of hours.",
+        vendor_hours_span_availability,
+        examples
     ),
 ];
 
