@@ -19,8 +19,18 @@ pub fn explain(id: &str) -> i32 {
             println!("{}", r.explain);
             if let Some(e) = &r.examples {
                 let indent = |text: &str| text.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n");
+                let with = match r.input {
+                    crate::rules::rule::Input::Facts => "with --facts",
+                    _ => "with --journal",
+                };
                 println!("\nFails (at --at {}):\n{}", crate::rules::rule::EXAMPLES_AT, indent(e.fails));
+                if let Some(input) = e.fails_input {
+                    println!("\n  {with}:\n{}", indent(input));
+                }
                 println!("\nPasses:\n{}", indent(e.passes));
+                if let Some(input) = e.passes_input {
+                    println!("\n  {with}:\n{}", indent(input));
+                }
             }
             0
         }

@@ -19,7 +19,8 @@ pub static RULES: &[Rule] = &[
         "No Trusted Advisor errors in fault tolerance, operational excellence or service limits",
         "Trusted Advisor automated checks (support-capability guidance, step 3)",
         "No Trusted Advisor recommendation or check in status `error` in those pillars for the service's accounts and AWS services.",
-        trusted_advisor
+        trusted_advisor,
+        examples facts
     ),
     rule!(
         "AWS-002",
@@ -29,7 +30,8 @@ pub static RULES: &[Rule] = &[
         "No open AWS Health issue for the service",
         "Do not ship into an ongoing outage",
         "No open AWS Health `issue` event for the service's accounts, regions and AWS services at `--at`.",
-        open_health_issues
+        open_health_issues,
+        examples facts
     ),
     rule!(
         "AWS-003",
@@ -39,7 +41,8 @@ pub static RULES: &[Rule] = &[
         "Scheduled AWS changes fall inside staffed coverage",
         "Scheduled maintenance needs a human on duty",
         "No upcoming `scheduledChange` Health event inside the horizon falls outside the service's staffed coverage.",
-        scheduled_changes_staffed
+        scheduled_changes_staffed,
+        examples facts
     ),
     rule!(
         "AWS-004",
@@ -49,9 +52,10 @@ pub static RULES: &[Rule] = &[
         "The live support plan matches the declared plan",
         "The declared plan is what the targets rest on",
         "Every `aws_severity` the model uses with the vendor is among the live severity levels.",
-        live_plan
+        live_plan,
+        examples facts
     ),
-    rule!("AWS-005", Warning, Aws, Facts, "Facts are fresh", "A week-old snapshot is not live state", "Facts are younger than `--max-facts-age` (default PT24H) at `--at`.", facts_fresh),
+    rule!("AWS-005", Warning, Aws, Facts, "Facts are fresh", "A week-old snapshot is not live state", "Facts are younger than `--max-facts-age` (default PT24H) at `--at`.", facts_fresh, examples facts),
 ];
 
 /// Pillars whose `error` recommendations fail AWS-001.

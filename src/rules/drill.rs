@@ -29,7 +29,8 @@ pub static RULES: &[Rule] = &[
         "Each service has recent passing drills and vendor process tests",
         "Test support channels before you need them (60East AMPS, AMS)",
         "Each service has a passing drill that names it within its tier's `drill_interval`, and for each vendor a passing `process_test` drill with a `vendor_case` step for it within `process_test_interval`.",
-        recent_drills
+        recent_drills,
+        examples journal
     ),
     rule!(
         "DRL-003",
@@ -39,7 +40,8 @@ pub static RULES: &[Rule] = &[
         "Every artifact was retrieved from production within its max_retrieval",
         "Verify artifacts can be retrieved from the actual production servers (60East AMPS)",
         "Every artifact of the service was retrieved from `production` within its `max_retrieval` by a passing drill within the tier's `drill_interval`.",
-        artifacts_retrieved
+        artifacts_retrieved,
+        examples journal
     ),
     rule!(
         "DRL-004",
@@ -49,7 +51,8 @@ pub static RULES: &[Rule] = &[
         "The latest drill run left nothing open",
         "A drill must clean up after itself",
         "The latest live run of every drill resolved every case it opened.",
-        nothing_left_open
+        nothing_left_open,
+        examples journal
     ),
 ];
 

@@ -151,11 +151,14 @@ pub struct Rule {
 /// The `--at` at which every rule example is evaluated.
 pub const EXAMPLES_AT: &str = "2027-03-01T00:00:00Z";
 
-/// A rule's example models (complete `runready.dev/v1` files).
+/// A rule's example models (complete `runready.dev/v1` files) and, for rules on facts or
+/// journals, the facts snapshot or drill journal (JSON) each is evaluated with.
 #[derive(Clone, Copy, Debug)]
 pub struct Examples {
     pub fails: &'static str,
     pub passes: &'static str,
+    pub fails_input: Option<&'static str>,
+    pub passes_input: Option<&'static str>,
 }
 
 impl std::fmt::Debug for Rule {
@@ -166,15 +169,29 @@ impl std::fmt::Debug for Rule {
 
 /// `rule!("SM-001", Error, Model, Model, "title", "why", "explain", check_fn)`: a
 /// declaration in a family's `RULES`; `check_fn, examples` also takes the rule's failing and
-/// passing example models from `src/rules/examples/ID.fails.yaml` and `ID.passes.yaml`.
+/// passing example models from `src/rules/examples/ID.fails.yaml` and `ID.passes.yaml`;
+/// `check_fn, examples facts` (or `journal`) also `ID.fails.facts.json` and so on.
 macro_rules! rule {
     (@examples) => { None };
     (@examples examples, $id:literal) => {
-        Some($crate::rules::rule::Examples { fails: include_str!(concat!("examples/", $id, ".fails.yaml")), passes: include_str!(concat!("examples/", $id, ".passes.yaml")) })
+        Some($crate::rules::rule::Examples {
+            fails: include_str!(concat!("examples/", $id, ".fails.yaml")),
+            passes: include_str!(concat!("examples/", $id, ".passes.yaml")),
+            fails_input: None,
+            passes_input: None,
+        })
+    };
+    (@examples examples $input:ident, $id:literal) => {
+        Some($crate::rules::rule::Examples {
+            fails: include_str!(concat!("examples/", $id, ".fails.yaml")),
+            passes: include_str!(concat!("examples/", $id, ".passes.yaml")),
+            fails_input: Some(include_str!(concat!("examples/", $id, ".fails.", stringify!($input), ".json"))),
+            passes_input: Some(include_str!(concat!("examples/", $id, ".passes.", stringify!($input), ".json"))),
+        })
     };
     (@check waivers) => { $crate::rules::rule::Check::Waivers };
     (@check $check:path) => { $crate::rules::rule::Check::Run($check) };
-    ($id:literal, $level:ident, $family:ident, $input:ident, $title:literal, $why:literal, $explain:literal, $check:ident $(, $examples:ident)?) => {
+    ($id:literal, $level:ident, $family:ident, $input:ident, $title:literal, $why:literal, $explain:literal, $check:ident $(, $examples:ident $($with:ident)?)?) => {
         $crate::rules::rule::Rule {
             id: $crate::rules::rule::RuleId::new($id),
             level: $crate::model::Level::$level,
@@ -184,7 +201,7 @@ macro_rules! rule {
             why: $why,
             explain: $explain,
             check: rule!(@check $check),
-            examples: rule!(@examples $($examples, $id)?),
+            examples: rule!(@examples $($examples $($with)?, $id)?),
         }
     };
 }
