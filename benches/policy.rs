@@ -30,7 +30,8 @@ fn request_for(path: &Path) -> (runready::load::Loaded, Vec<u8>) {
     let loaded = runready::load::load(&[path.to_path_buf()]);
     assert!(loaded.diagnostics.is_empty());
     let horizon = runready::time::Horizon::new("2026-11-23T10:00:00Z".parse().unwrap(), runready::model::Duration::from_days(90));
-    let shared = runready::policy::Shared::new(&loaded.model, horizon, None);
+    let stage = runready::time::stage::Stage::build(&loaded.model, horizon);
+    let shared = runready::policy::Shared::new(&stage, None);
     let settings = serde_json::json!({});
     let bytes = serde_json::to_string(&shared.request(|_| true, "2026-11-23T10:00:00Z", "ops-basics", &settings)).unwrap().into_bytes();
     (loaded, bytes)
@@ -72,7 +73,8 @@ fn main() {
     let native_us = t.elapsed().as_secs_f64() * 1e6 / runs as f64;
     let t = Instant::now();
     for _ in 0..5 {
-        let shared = runready::policy::Shared::new(&big_model.model, runready::time::Horizon::new("2026-11-23T10:00:00Z".parse().unwrap(), runready::model::Duration::from_days(90)), None);
+        let stage = runready::time::stage::Stage::build(&big_model.model, runready::time::Horizon::new("2026-11-23T10:00:00Z".parse().unwrap(), runready::model::Duration::from_days(90)));
+        let shared = runready::policy::Shared::new(&stage, None);
         let settings = serde_json::json!({});
         std::hint::black_box(serde_json::to_string(&shared.request(|_| true, "2026-11-23T10:00:00Z", "ops-basics", &settings)).unwrap());
     }

@@ -94,7 +94,8 @@ fn the_request_and_the_result_match_their_schemas() {
     let loaded = runready::load::load(&[std::path::PathBuf::from("examples/payments")]);
     let horizon = runready::time::Horizon::new(AT.parse().unwrap(), runready::model::Duration::from_days(90));
     let facts: runready::facts::Facts = serde_json::from_str(&std::fs::read_to_string("examples/facts/payments-2026-11-23.json").unwrap()).unwrap();
-    let shared = runready::policy::Shared::new(&loaded.model, horizon, Some(&facts));
+    let stage = runready::time::stage::Stage::build(&loaded.model, horizon);
+    let shared = runready::policy::Shared::new(&stage, Some(&facts));
     let settings = serde_json::json!({});
     let request = serde_json::to_value(shared.request(|_| true, AT, "p", &settings)).unwrap();
     assert!(request["facts"]["sources"].is_array(), "facts are sent when given");
@@ -335,7 +336,8 @@ fn shared_request_parts_are_built_only_when_asked_for() {
     use runready::policy::manifest::Input;
     let loaded = runready::load::load(&[std::path::PathBuf::from("examples/payments")]);
     let horizon = runready::time::Horizon::new(AT.parse().unwrap(), runready::model::Duration::from_days(90));
-    let shared = runready::policy::Shared::new(&loaded.model, horizon, None);
+    let stage = runready::time::stage::Stage::build(&loaded.model, horizon);
+    let shared = runready::policy::Shared::new(&stage, None);
     let settings = serde_json::json!({});
     let request = serde_json::to_value(shared.request(|i| i == Input::Model, AT, "p", &settings)).unwrap();
     assert!(request.get("derived").is_none() && request.get("facts").is_none() && request["model"].is_object());

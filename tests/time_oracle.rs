@@ -412,11 +412,11 @@ proptest! {
     fn worst_time_to_engage_and_heatmap_agree_with_oracle(spec in spec()) {
         let (text, loaded, horizon) = generated(&spec);
         let m = &loaded.model;
-        let tl = Timeline::new(m, horizon);
         let e = &m.escalations["e"];
         let display = tz(ZONES[spec.display]);
         let show = |t: Timestamp| runready::time::show::show(t, &display);
-        let coverage = runready::time::analysis::analyse(&tl, m.service("svc").unwrap(), &display, &show, &runready::rules::describe_walk).unwrap();
+        let stage = runready::time::stage::Stage::build(m, horizon);
+        let coverage = runready::time::analysis::analyse(&stage, m.service("svc").unwrap(), &display, &show, &runready::rules::describe_walk).unwrap();
         let engine = &coverage.severities[0];
 
         let required = m.calendars.get("req");

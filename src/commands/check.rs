@@ -5,6 +5,8 @@ use crate::exit;
 use crate::load::{self, Loaded};
 use crate::report::{self, ModelInfo, Report, baseline};
 use crate::rules::{self, Options};
+use crate::time::Horizon;
+use crate::time::stage::Stage;
 
 pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
     let at = args.at.map(|i| i.0).unwrap_or_else(jiff::Timestamp::now);
@@ -42,7 +44,10 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
             Err(e) => return usage_error(&format!("--live: {e}")),
         }
     }
-    let report = evaluate(&loaded, args, at, policies, facts, journals);
+    // The time stage is built once and read by the rules, the policies' `derived` and the
+    // Markdown report's coverage.
+    let stage = loaded.is_usable().then(|| Stage::build(&loaded.model, Horizon::new(at, args.horizon)));
+    let report = evaluate(&loaded, stage.as_ref(), args, at, policies, facts, journals);
     let comparison = base.as_ref().map(|b| baseline::compare(&report, b));
     let model = loaded.is_usable().then_some(&loaded.model);
 
@@ -64,7 +69,7 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
         write(p, Ok(report::sarif::render(&report, comparison.as_ref())));
     }
     if let Some(p) = &args.markdown {
-        let coverage = model.and_then(|_| super::coverage::compute(&loaded, &args.services, at, args.horizon, &args.tz.tz).ok()).unwrap_or_default();
+        let coverage = stage.as_ref().and_then(|stage| super::coverage::compute(stage, &args.services, &args.tz.tz).ok()).unwrap_or_default();
         // The heatmaps go beside the Markdown file, which links them by name.
         let svg_name = (!coverage.is_empty()).then(|| format!("{}.coverage.svg", p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into())));
         if let Some(name) = &svg_name {
@@ -97,6 +102,7 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
 /// Builds the report: load errors when the model is unusable, otherwise every result.
 pub fn evaluate(
     loaded: &Loaded,
+    stage: Option<&Stage>,
     args: &CheckArgs,
     at: jiff::Timestamp,
     policies: Vec<crate::policy::PolicySpec>,
@@ -105,7 +111,7 @@ pub fn evaluate(
 ) -> Report {
     let info = ModelInfo { name: loaded.model.name().to_string(), files: loaded.sources.displays() };
     let mut report = Report::new(info, at, args.horizon, args.fail_on.into());
-    if loaded.is_usable() {
+    if let (true, Some(stage)) = (loaded.is_usable(), stage) {
         let opts = Options {
             at,
             horizon: args.horizon,
@@ -123,7 +129,7 @@ pub fn evaluate(
             let names = unknown.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
             report.load_errors.push(crate::diag::Diagnostic::new("invalid-value", format!("--service {names}: no such service in the model"), None));
         } else {
-            let evaluation = rules::evaluate(&loaded.model, &loaded.sources, &opts);
+            let evaluation = rules::evaluate_on(stage, &loaded.sources, &opts);
             report.results = evaluation.results;
             report.drills = latest_runs(&loaded.model, journals.unwrap_or_default(), at);
             report.disabled_rules = evaluation.disabled;

@@ -5,19 +5,19 @@ use crate::exit;
 use crate::model::human_secs;
 use crate::report::heatmap;
 use crate::time::analysis::{ServiceCoverage, analyse};
-use crate::time::{Horizon, timeline::Timeline};
+use crate::time::{Horizon, stage::Stage};
 
 /// The analysis of every selected service (services that cannot be analysed are skipped
 /// with a note on stderr: `check` reports why, under SM-001/SM-002).
-pub fn compute(loaded: &crate::load::Loaded, services: &[String], at: jiff::Timestamp, horizon: crate::model::Duration, tz: &jiff::tz::TimeZone) -> Result<Vec<ServiceCoverage>, String> {
-    if let Some(bad) = services.iter().find(|s| loaded.model.service(s).is_none()) {
+pub fn compute(stage: &Stage, services: &[String], tz: &jiff::tz::TimeZone) -> Result<Vec<ServiceCoverage>, String> {
+    let model = stage.model();
+    if let Some(bad) = services.iter().find(|s| model.service(s).is_none()) {
         return Err(format!("--service `{bad}`: no such service in the model"));
     }
-    let tl = Timeline::new(&loaded.model, Horizon::new(at, horizon));
     let show = crate::time::show::show_in(tz);
     let mut out = Vec::new();
-    for svc in loaded.model.services.iter().filter(|s| services.is_empty() || services.contains(&s.id)) {
-        match analyse(&tl, svc, tz, &show, &crate::rules::describe_walk) {
+    for svc in model.services.iter().filter(|s| services.is_empty() || services.contains(&s.id)) {
+        match analyse(stage, svc, tz, &show, &crate::rules::describe_walk) {
             Ok(c) => out.push(c),
             Err(why) => eprintln!("note: {} not simulated: {why}", svc.id),
         }
@@ -32,7 +32,8 @@ pub fn run(args: &CoverageArgs) -> i32 {
     };
     let at = args.time.at.map(|i| i.0).unwrap_or_else(jiff::Timestamp::now);
     let tz = &args.time.tz;
-    let coverage = match compute(&loaded, &args.services, at, args.time.horizon, &tz.tz) {
+    let stage = Stage::build(&loaded.model, Horizon::new(at, args.time.horizon));
+    let coverage = match compute(&stage, &args.services, &tz.tz) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");

@@ -244,8 +244,7 @@ pub struct PolicyResult {
 /// The shared parts of a run's policy requests: each is built at most once per run, and
 /// only when a policy's `inputs` ask for it (policy-abi.md, v1.1).
 pub struct Shared<'a> {
-    model: &'a Model,
-    horizon: crate::time::Horizon,
+    stage: &'a crate::time::stage::Stage<'a>,
     facts: Option<&'a crate::facts::Facts>,
     model_json: std::cell::OnceCell<Value>,
     derived: std::cell::OnceCell<Value>,
@@ -253,15 +252,16 @@ pub struct Shared<'a> {
 }
 
 impl<'a> Shared<'a> {
-    pub fn new(model: &'a Model, horizon: crate::time::Horizon, facts: Option<&'a crate::facts::Facts>) -> Self {
-        Shared { model, horizon, facts, model_json: Default::default(), derived: Default::default(), facts_json: Default::default() }
+    /// The parts of a run on `stage` (whose timeline `derived` reads), with `facts` if given.
+    pub fn new(stage: &'a crate::time::stage::Stage<'a>, facts: Option<&'a crate::facts::Facts>) -> Self {
+        Shared { stage, facts, model_json: Default::default(), derived: Default::default(), facts_json: Default::default() }
     }
 
     /// The part `input` of the request, built on first use.
     pub fn part(&self, input: Input) -> Option<&Value> {
         match input {
-            Input::Model => Some(self.model_json.get_or_init(|| serde_json::to_value(self.model).unwrap_or_default())),
-            Input::Derived => Some(self.derived.get_or_init(|| crate::time::analysis::derived(self.model, self.horizon))),
+            Input::Model => Some(self.model_json.get_or_init(|| serde_json::to_value(self.stage.model()).unwrap_or_default())),
+            Input::Derived => Some(self.derived.get_or_init(|| crate::time::analysis::derived(self.stage))),
             Input::Facts => self.facts_json.get_or_init(|| self.facts.and_then(|f| serde_json::to_value(f).ok())).as_ref(),
         }
     }

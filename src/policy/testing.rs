@@ -137,7 +137,8 @@ fn run_case(dir: &Path, policy: &str, case: &Case, default_at: jiff::Timestamp) 
     let horizon = crate::time::Horizon::new(at, crate::model::Duration::from_days(90));
     let spec = PolicySpec { path: dir.join(policy), settings: case.settings.clone(), limits: None, origin: None };
     let mut name = String::new();
-    let outcome = evaluate(&spec, &Shared::new(&loaded.model, horizon, None), &at.to_string(), &mut name, 60_000);
+    let stage = crate::time::stage::Stage::build(&loaded.model, horizon);
+    let outcome = evaluate(&spec, &Shared::new(&stage, None), &at.to_string(), &mut name, 60_000);
     match (outcome, &case.expect.error) {
         (Err(e), Some(want)) if e.reason.as_str() == want => (true, format!("failed with `{want}` as expected")),
         (Err(e), Some(want)) => (false, format!("expected error `{want}`, got `{}`: {}", e.reason.as_str(), e.message)),

@@ -333,8 +333,8 @@ fn declared_coverage(ctx: &Ctx, out: &mut Out) {
         };
         // Personal holidays aside: declared coverage may leave out what holidays leave out,
         // and may include what only holidays leave unstaffed.
-        let ignoring_holidays = staffed(&ctx.segments_without_holidays(esc_id).unwrap_or_default());
-        let with_holidays = staffed(&ctx.segments(esc_id).unwrap_or_default());
+        let ignoring_holidays = staffed(ctx.segments_without_holidays(esc_id).unwrap_or_default());
+        let with_holidays = staffed(ctx.segments(esc_id).unwrap_or_default());
         let unstaffed = declared.subtract(&ignoring_holidays);
         let undeclared = with_holidays.subtract(&declared);
         if unstaffed.is_empty() && undeclared.is_empty() {

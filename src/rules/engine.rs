@@ -6,6 +6,7 @@ use super::{Ctx, Out, RuleResult, Status, governance};
 use crate::load::Sources;
 use crate::model::Model;
 use crate::time::Horizon;
+use crate::time::stage::Stage;
 
 /// What the caller decides: time, scope, and which inputs are mandatory.
 #[derive(Clone, Debug)]
@@ -53,8 +54,17 @@ pub struct Evaluation {
     pub disabled: Vec<String>,
 }
 
+/// Builds the run's time stage and evaluates every rule on it.
 pub fn evaluate(model: &Model, sources: &Sources, opts: &Options) -> Evaluation {
-    let mut ctx = Ctx::new(model, sources, opts.at, Horizon::new(opts.at, opts.horizon), opts.display_tz.clone());
+    let stage = Stage::build(model, Horizon::new(opts.at, opts.horizon));
+    evaluate_on(&stage, sources, opts)
+}
+
+/// Evaluates every rule on a time stage the caller built (and hands on to renderers); its
+/// horizon must be `opts.at` .. `opts.at + opts.horizon`.
+pub fn evaluate_on(stage: &Stage, sources: &Sources, opts: &Options) -> Evaluation {
+    let model = stage.model();
+    let mut ctx = Ctx::new(stage, sources, opts.at, opts.display_tz.clone());
     ctx.facts = opts.facts.as_ref();
     ctx.max_facts_age = opts.max_facts_age;
     ctx.require_facts = opts.require_facts;
@@ -123,7 +133,7 @@ fn run_policies(ctx: &Ctx, extra: &[crate::policy::PolicySpec]) -> Vec<RuleResul
     if specs.is_empty() {
         return Vec::new();
     }
-    let shared = crate::policy::Shared::new(ctx.model, ctx.horizon, ctx.facts);
+    let shared = crate::policy::Shared::new(ctx.stage, ctx.facts);
     let started = std::time::Instant::now();
     let mut results = Vec::new();
     for spec in &specs {

@@ -16,7 +16,7 @@ mod severity;
 mod vendor;
 mod walk;
 
-pub use engine::{Evaluation, Options, evaluate};
+pub use engine::{Evaluation, Options, evaluate, evaluate_on};
 pub use walk::{describe as describe_walk, miss as timing_miss};
 
 use crate::diag::Location;
@@ -89,14 +89,8 @@ pub struct Ctx<'a> {
     pub horizon: Horizon,
     /// Zone in which instants are shown in messages.
     pub display_tz: jiff::tz::TimeZone,
-    /// Calendars expanded over the horizon, by id: many services share few calendars.
-    pub calendars: std::cell::RefCell<std::collections::HashMap<String, Option<std::rc::Rc<crate::time::IntervalSet>>>>,
-    /// The timeline, built on first use (only the time rules need it).
-    pub timeline: std::cell::OnceCell<crate::time::timeline::Timeline<'a>>,
-    /// Segments of each escalation's walk over the horizon, by escalation id.
-    pub segments: std::cell::RefCell<std::collections::HashMap<(String, bool), std::rc::Rc<Segments>>>,
-    /// The timeline as if nobody took holidays (COV-005), built on first use.
-    pub timeline_without_holidays: std::cell::OnceCell<crate::time::timeline::Timeline<'a>>,
+    /// The run's time stage: timeline, segments and calendars, built before any rule.
+    pub stage: &'a crate::time::stage::Stage<'a>,
     /// Live AWS state, when `--facts` or `--live` gave it.
     pub facts: Option<&'a crate::facts::Facts>,
     /// `--max-facts-age` (AWS-005).
@@ -107,21 +101,15 @@ pub struct Ctx<'a> {
     pub journals: Option<&'a [crate::drill::journal::Journal]>,
 }
 
-/// Stretches of the horizon on which an escalation's walk gives the same answers.
-pub type Segments = Vec<crate::time::timeline::Segment>;
-
 impl<'a> Ctx<'a> {
-    pub fn new(model: &'a Model, sources: &'a Sources, at: jiff::Timestamp, horizon: Horizon, display_tz: jiff::tz::TimeZone) -> Self {
+    pub fn new(stage: &'a crate::time::stage::Stage<'a>, sources: &'a Sources, at: jiff::Timestamp, display_tz: jiff::tz::TimeZone) -> Self {
         Ctx {
-            model,
+            model: stage.model(),
             sources,
             at,
-            horizon,
+            horizon: stage.horizon(),
             display_tz,
-            calendars: Default::default(),
-            timeline: Default::default(),
-            segments: Default::default(),
-            timeline_without_holidays: Default::default(),
+            stage,
             facts: None,
             max_facts_age: crate::model::Duration::from_secs(24 * 3600),
             require_facts: false,
@@ -129,30 +117,18 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    pub fn timeline(&self) -> &crate::time::timeline::Timeline<'a> {
-        self.timeline.get_or_init(|| crate::time::timeline::Timeline::new(self.model, self.horizon))
+    pub fn timeline(&self) -> &'a crate::time::timeline::Timeline<'a> {
+        &self.stage.timeline
     }
 
     /// The walk of escalation `id` over the horizon, in constant segments.
-    pub fn segments(&self, id: &str) -> Option<std::rc::Rc<Segments>> {
-        self.segments_of(id, true)
+    pub fn segments(&self, id: &str) -> Option<&'a [crate::time::timeline::Segment]> {
+        self.stage.segments(id)
     }
 
     /// Segments as if nobody took holidays.
-    pub fn segments_without_holidays(&self, id: &str) -> Option<std::rc::Rc<Segments>> {
-        self.segments_of(id, false)
-    }
-
-    fn segments_of(&self, id: &str, holidays: bool) -> Option<std::rc::Rc<Segments>> {
-        let key = (id.to_string(), holidays);
-        if let Some(hit) = self.segments.borrow().get(&key) {
-            return Some(hit.clone());
-        }
-        let esc = self.model.escalations.get(id)?;
-        let tl = if holidays { self.timeline() } else { self.timeline_without_holidays.get_or_init(|| crate::time::timeline::Timeline::without_holidays(self.model, self.horizon)) };
-        let segs = std::rc::Rc::new(tl.segments(esc, &[]));
-        self.segments.borrow_mut().insert(key, segs.clone());
-        Some(segs)
+    pub fn segments_without_holidays(&self, id: &str) -> Option<&'a [crate::time::timeline::Segment]> {
+        self.stage.segments_without_holidays(id)
     }
 
     /// Calendar `id` over the timeline's whole span (for clocks that run past the horizon).
@@ -170,13 +146,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// Calendar `id` over the horizon (`None`: no such calendar), expanded once per run.
-    pub fn calendar(&self, id: &str) -> Option<std::rc::Rc<crate::time::IntervalSet>> {
-        if let Some(hit) = self.calendars.borrow().get(id) {
-            return hit.clone();
-        }
-        let set = crate::time::calendar::expand(self.model, id, self.horizon).map(std::rc::Rc::new);
-        self.calendars.borrow_mut().insert(id.to_string(), set.clone());
-        set
+    pub fn calendar(&self, id: &str) -> Option<&'a crate::time::IntervalSet> {
+        self.stage.calendar(id)
     }
 
     /// True when the UTC date of `--at` is after `date`: a date deadline holds through

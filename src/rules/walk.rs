@@ -48,8 +48,8 @@ pub fn miss(m: &Miss) -> String {
 /// coverage and the escalation's segments over the horizon.
 pub struct TimedService<'c> {
     pub escalation: &'c Entry<Escalation>,
-    pub required: std::rc::Rc<IntervalSet>,
-    pub segments: std::rc::Rc<super::Segments>,
+    pub required: &'c IntervalSet,
+    pub segments: &'c [crate::time::timeline::Segment],
 }
 
 /// The inputs of a walk-based rule for `svc`; when they are unknown, an `unknown` result

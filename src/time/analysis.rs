@@ -3,7 +3,8 @@
 //! Feeds `runready coverage`, the Markdown report and the `derived` part of policy requests.
 
 use super::coverage::{staffed, worst};
-use super::timeline::{Segment, Timeline, Walk};
+use super::stage::Stage;
+use super::timeline::{Segment, Walk};
 use super::{Horizon, Interval, IntervalSet, calendar};
 use crate::model::{Model, Service};
 use jiff::Timestamp;
@@ -67,12 +68,12 @@ pub fn inputs<'m>(model: &'m Model, svc: &Service) -> Result<(&'m crate::model::
     Ok((esc, tier.required_coverage.clone()))
 }
 
-pub fn analyse(tl: &Timeline, svc: &Service, tz: &TimeZone, show: &dyn Fn(Timestamp) -> String, describe: &dyn Fn(&Walk) -> String) -> Result<ServiceCoverage, String> {
-    let model = tl.model;
+pub fn analyse(stage: &Stage, svc: &Service, tz: &TimeZone, show: &dyn Fn(Timestamp) -> String, describe: &dyn Fn(&Walk) -> String) -> Result<ServiceCoverage, String> {
+    let (model, tl) = (stage.model(), &stage.timeline);
     let (esc, required_id) = inputs(model, svc)?;
-    let required = calendar::expand(model, &required_id, tl.horizon).unwrap_or_default();
-    let segments = tl.segments(esc, &[]);
-    let gaps_set = required.subtract(&staffed(&segments));
+    let required = stage.calendar(&required_id).cloned().unwrap_or_default();
+    let segments = stage.segments(svc.escalation.as_deref().unwrap_or_default()).unwrap_or_default();
+    let gaps_set = required.subtract(&staffed(segments));
     let gaps = gaps_set
         .intervals()
         .iter()
@@ -81,7 +82,7 @@ pub fn analyse(tl: &Timeline, svc: &Service, tz: &TimeZone, show: &dyn Fn(Timest
     let mut severities = Vec::new();
     for sev in model.service_severities(svc) {
         let clock = sev.clock.calendar().and_then(|c| calendar::expand(model, c, tl.span));
-        let w = worst(&segments, &required, clock.as_ref());
+        let w = worst(segments, &required, clock.as_ref());
         severities.push(SeverityCoverage {
             severity: sev.id.clone(),
             acknowledge_seconds: sev.targets.acknowledge.map(|d| d.as_secs()),
@@ -90,7 +91,7 @@ pub fn analyse(tl: &Timeline, svc: &Service, tz: &TimeZone, show: &dyn Fn(Timest
             worst_seconds: w.as_ref().and_then(|w| w.secs),
             worst_at: w.as_ref().map(|w| w.at.to_string()),
             worst_cause: w.as_ref().map(|w| format!("{}: {}", show(w.at), describe(&tl.walk(esc, w.at)))),
-            heatmap: heatmap(&segments, &required, clock.as_ref(), tl.horizon, tz),
+            heatmap: heatmap(segments, &required, clock.as_ref(), tl.horizon, tz),
         });
     }
     Ok(ServiceCoverage { service: svc.id.clone(), required_coverage: required_id, gaps, severities })
@@ -127,17 +128,15 @@ fn heatmap(segments: &[Segment], required: &IntervalSet, clock: Option<&Interval
 
 /// The `derived` part of a policy request: per service and severity, the gaps and the
 /// worst time to engage with its instant. Light on purpose (no causes, no heatmaps): it is
-/// built once per run for every policy, and segments are shared by services that share
-/// an escalation.
-pub fn derived(model: &Model, horizon: Horizon) -> serde_json::Value {
-    let tl = Timeline::new(model, horizon);
-    let mut segments_by_escalation: std::collections::HashMap<&str, Vec<Segment>> = std::collections::HashMap::new();
+/// built at most once per run, from the run's time stage (its segments are shared by
+/// services that share an escalation).
+pub fn derived(stage: &super::stage::Stage) -> serde_json::Value {
+    let (model, tl, horizon) = (stage.model(), &stage.timeline, stage.horizon());
     let mut services = serde_json::Map::new();
     for svc in &model.services {
-        let Ok((esc, required_id)) = inputs(model, svc) else { continue };
-        let esc_id = svc.escalation.as_deref().unwrap_or_default();
-        let segments = segments_by_escalation.entry(esc_id).or_insert_with(|| tl.segments(esc, &[]));
-        let required = calendar::expand(model, &required_id, horizon).unwrap_or_default();
+        let Ok((_, required_id)) = inputs(model, svc) else { continue };
+        let segments = stage.segments(svc.escalation.as_deref().unwrap_or_default()).unwrap_or_default();
+        let required = stage.calendar(&required_id).cloned().unwrap_or_default();
         let gaps: Vec<serde_json::Value> =
             required.subtract(&staffed(segments)).intervals().iter().map(|g| serde_json::json!({ "from": g.start.to_string(), "to": g.end.to_string(), "seconds": g.secs() })).collect();
         let mut severities = serde_json::Map::new();
@@ -167,7 +166,7 @@ mod tests {
         let l = crate::load::load_str("m.yaml", yaml);
         assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
         let h = crate::time::Horizon::new("2026-11-23T00:00:00Z".parse().unwrap(), crate::model::Duration::from_days(1));
-        let d = super::derived(&l.model, h);
+        let d = super::derived(&crate::time::stage::Stage::build(&l.model, h));
         let api = &d["services"]["api"];
         assert_eq!(api["gaps"].as_array().unwrap().len(), 2);
         assert_eq!(api["gaps"][0]["from"], "2026-11-23T00:00:00Z");

@@ -9,6 +9,7 @@ pub mod interval;
 pub mod response;
 pub mod rotation;
 pub mod show;
+pub mod stage;
 pub mod timeline;
 
 pub use interval::{Interval, IntervalSet};
