@@ -1,7 +1,7 @@
 //! The time stage of a run: built once, before any rule, from the model and the horizon,
 //! and handed to the rules, to the policy request's `derived` and to the renderers. It holds
-//! the Timeline (and the same timeline as if nobody took holidays, for COV-005), every
-//! escalation's segments over the horizon, and every calendar expanded over the horizon.
+//! the Timeline, every escalation's segments over the horizon (and as if nobody took
+//! holidays, for COV-005), and every calendar expanded over the horizon.
 //! Nothing in it is computed lazily: a run reads it, never fills it.
 
 use super::timeline::{Segment, Timeline};
@@ -11,7 +11,6 @@ use std::collections::HashMap;
 
 pub struct Stage<'m> {
     pub timeline: Timeline<'m>,
-    without_holidays: Timeline<'m>,
     segments: HashMap<&'m str, Vec<Segment>>,
     segments_without_holidays: HashMap<&'m str, Vec<Segment>>,
     calendars: HashMap<&'m str, IntervalSet>,
@@ -24,7 +23,7 @@ impl<'m> Stage<'m> {
         let segments = model.escalations.iter().map(|(id, e)| (id.as_str(), timeline.segments(e, &[]))).collect();
         let segments_without_holidays = model.escalations.iter().map(|(id, e)| (id.as_str(), without_holidays.segments(e, &[]))).collect();
         let calendars = std::iter::once(ALWAYS).chain(model.calendars.keys().map(String::as_str)).filter_map(|id| calendar::expand(model, id, horizon).map(|set| (id, set))).collect();
-        Stage { timeline, without_holidays, segments, segments_without_holidays, calendars }
+        Stage { timeline, segments, segments_without_holidays, calendars }
     }
 
     pub fn model(&self) -> &'m Model {
@@ -43,10 +42,6 @@ impl<'m> Stage<'m> {
     /// The same, as if nobody took holidays (COV-005: "personal holidays aside").
     pub fn segments_without_holidays(&self, id: &str) -> Option<&[Segment]> {
         self.segments_without_holidays.get(id).map(Vec::as_slice)
-    }
-
-    pub fn timeline_without_holidays(&self) -> &Timeline<'m> {
-        &self.without_holidays
     }
 
     /// Calendar `id` over the horizon; `None` when the model has no such calendar.
