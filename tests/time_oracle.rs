@@ -414,9 +414,8 @@ proptest! {
         let m = &loaded.model;
         let e = &m.escalations["e"];
         let display = tz(ZONES[spec.display]);
-        let show = |t: Timestamp| runready::time::show::show(t, &display);
         let stage = runready::time::stage::Stage::build(m, horizon);
-        let coverage = runready::time::analysis::analyse(&stage, m.service("svc").unwrap(), &display, &show, &runready::rules::describe_walk).unwrap();
+        let coverage = runready::time::analysis::analyse(&stage, m.service("svc").unwrap(), &display).unwrap();
         let engine = &coverage.severities[0];
 
         let required = m.calendars.get("req");

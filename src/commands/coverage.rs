@@ -14,10 +14,9 @@ pub fn compute(stage: &Stage, services: &[String], tz: &jiff::tz::TimeZone) -> R
     if let Some(bad) = services.iter().find(|s| model.service(s).is_none()) {
         return Err(format!("--service `{bad}`: no such service in the model"));
     }
-    let show = crate::time::show::show_in(tz);
     let mut out = Vec::new();
     for svc in model.services.iter().filter(|s| services.is_empty() || services.contains(&s.id)) {
-        match analyse(stage, svc, tz, &show, &crate::rules::describe_walk) {
+        match analyse(stage, svc, tz) {
             Ok(c) => out.push(c),
             Err(why) => eprintln!("note: {} not simulated: {why}", svc.id),
         }

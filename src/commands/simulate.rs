@@ -60,7 +60,7 @@ pub fn simulate(m: &crate::model::Model, args: &SimulateArgs) -> Result<(serde_j
             text.push_str(&format!("  +{:<6}   {} interrupted by {}\n", human_secs(c.at), c.contact, c.channel.as_str()));
         }
         for miss in &v.missed {
-            text.push_str(&format!("           {}\n", crate::rules::timing_miss(miss)));
+            text.push_str(&format!("           {}\n", miss));
         }
         if let Some(vendor) = &v.vendor_case {
             text.push_str(&format!("  +{:<6}   vendor case with {vendor} due\n", human_secs(v.entered)));
@@ -73,7 +73,7 @@ pub fn simulate(m: &crate::model::Model, args: &SimulateArgs) -> Result<(serde_j
             "entered_seconds": v.entered, "entered_at": add(at, v.entered).to_string(),
             "timeout_seconds": v.timeout, "targets": v.targets,
             "contacted": v.contacted.iter().map(|c| json!({ "contact": c.contact, "at_seconds": c.at, "at": add(at, c.at).to_string(), "channel": c.channel })).collect::<Vec<_>>(),
-            "missed": v.missed.iter().map(crate::rules::timing_miss).collect::<Vec<_>>(),
+            "missed": v.missed.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
             "vendor_case": v.vendor_case,
         });
         if let (Some(entry), serde_json::Value::Object(details)) = (entry.as_object_mut(), details) {

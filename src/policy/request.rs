@@ -95,7 +95,7 @@ impl<'a> Shared<'a> {
     pub fn part(&self, input: Input) -> Option<&Value> {
         match input {
             Input::Model => Some(self.model_json.get_or_init(|| serde_json::to_value(self.stage.model()).unwrap_or_default())),
-            Input::Derived => Some(self.derived.get_or_init(|| crate::time::analysis::derived(self.stage))),
+            Input::Derived => Some(self.derived.get_or_init(|| serde_json::to_value(crate::time::analysis::derived(self.stage)).expect("derived serialises"))),
             Input::Facts => self.facts_json.get_or_init(|| self.facts.and_then(|f| serde_json::to_value(f).ok())).as_ref(),
         }
     }

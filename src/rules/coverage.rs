@@ -2,7 +2,7 @@
 //! holidays break it, and does declared coverage match staffed coverage.
 
 use super::rule::{Rule, rule};
-use super::walk::{TimedService, describe, timed_service};
+use super::walk::timed_service;
 use super::{Ctx, Out, Status, WaiverNote, subject};
 use crate::model::*;
 use crate::time::coverage::staffed;
@@ -87,8 +87,9 @@ fn summarise(ctx: &Ctx, set: &IntervalSet) -> (String, serde_json::Value) {
 fn coverage_gaps(ctx: &Ctx, out: &mut Out) {
     for svc in &ctx.model.services {
         let s = subject("service", &svc.id);
-        let Some(TimedService { escalation: esc, required, segments }) = timed_service(ctx, out, svc) else { continue };
-        let gaps = required.subtract(&staffed(&segments));
+        let Some(timed) = timed_service(ctx, out, svc) else { continue };
+        let esc = timed.escalation;
+        let gaps = timed.gaps();
         if gaps.is_empty() {
             out.pass(&s, &esc.origin.at("steps/0"), "someone reachable is on duty at every instant of required coverage");
             continue;
@@ -96,8 +97,7 @@ fn coverage_gaps(ctx: &Ctx, out: &mut Out) {
         let (waived, open) = ctx.split_by_gap_plan(svc.gap_plan.as_ref(), &gaps);
         let cause = |set: &IntervalSet| {
             let t = set.intervals()[0].start;
-            let walk = ctx.timeline().walk(esc, t);
-            format!("at {}: {}", ctx.show(t), describe(&walk))
+            format!("at {}: {}", ctx.show(t), ctx.stage.walk(esc, t).narration())
         };
         if !open.is_empty() {
             let (text, evidence) = summarise(ctx, &open);
@@ -296,7 +296,7 @@ fn on_duty_on_holiday(ctx: &Ctx, out: &mut Out) {
             .into_iter()
             .flatten()
             .filter_map(|svc| svc.tier.as_ref().and_then(|t| ctx.model.tiers.get(t)).and_then(|t| ctx.calendar(&t.required_coverage)))
-            .fold(IntervalSet::default(), |acc, c| acc.union(&c));
+            .fold(IntervalSet::default(), |acc, c| acc.union(c));
         let mut clashes = Vec::new();
         for d in tl.duties(id) {
             let Some(away) = tl.away(&d.member) else { continue };
@@ -336,7 +336,7 @@ fn declared_coverage(ctx: &Ctx, out: &mut Out) {
         let ignoring_holidays = staffed(ctx.segments_without_holidays(esc_id).unwrap_or_default());
         let with_holidays = staffed(ctx.segments(esc_id).unwrap_or_default());
         let unstaffed = declared.subtract(&ignoring_holidays);
-        let undeclared = with_holidays.subtract(&declared);
+        let undeclared = with_holidays.subtract(declared);
         if unstaffed.is_empty() && undeclared.is_empty() {
             out.pass(&s, &svc.origin.at("coverage"), format!("declared coverage `{declared_id}` equals staffed coverage"));
             continue;

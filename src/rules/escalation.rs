@@ -2,10 +2,9 @@
 //! timeline and live with the time rules.)
 
 use super::rule::{Rule, rule};
-use super::walk::{TimedService, describe, people_of, timed_service};
+use super::walk::{people_of, timed_service};
 use super::{Ctx, Out, subject};
 use crate::model::*;
-use crate::time::coverage::worst;
 use crate::time::timeline::first_contact;
 use serde_json::json;
 
@@ -204,23 +203,26 @@ fn vendor_on_severe_paths(ctx: &Ctx, out: &mut Out) {
 fn time_to_engage(ctx: &Ctx, out: &mut Out) {
     for svc in &ctx.model.services {
         let s = subject("service", &svc.id);
-        let Some(TimedService { escalation: esc, required, segments }) = timed_service(ctx, out, svc) else { continue };
+        let Some(timed) = timed_service(ctx, out, svc) else { continue };
+        let esc = timed.escalation;
         for sev in ctx.model.service_severities(svc) {
             let Some(ack) = sev.targets.acknowledge else {
                 out.pass(&s, &sev.origin, format!("not required: {} has no acknowledge target", sev.id));
                 continue;
             };
-            let clock = sev.clock.calendar().and_then(|c| ctx.calendar_over_span(c));
-            if !sev.clock.is_wall() && clock.is_none() {
-                out.unknown(&s, Some(&sev.origin.at("clock")), format!("clock `{}` does not exist (SM-001)", sev.clock));
-                continue;
-            }
-            let Some(w) = worst(&segments, &required, clock.as_ref()) else {
+            let clock = match ctx.stage.clock(sev) {
+                Ok(clock) => clock,
+                Err(_) => {
+                    out.unknown(&s, Some(&sev.origin.at("clock")), format!("clock `{}` does not exist (SM-001)", sev.clock));
+                    continue;
+                }
+            };
+            let Some(w) = timed.worst(clock) else {
                 out.pass(&s, &sev.origin, format!("not required: no required coverage in the horizon for {}", sev.id));
                 continue;
             };
             let shown = w.secs.map(human_secs).unwrap_or_else(|| "never".into());
-            let walk = describe(&ctx.timeline().walk(esc, w.at));
+            let walk = ctx.stage.walk(esc, w.at).narration().to_string();
             let cause = format!("{}: {walk}", ctx.show(w.at));
             let evidence = json!({ "severity": sev.id, "worst_seconds": w.secs, "worst_at": w.at.to_string(), "acknowledge_seconds": ack.as_secs(), "cause": walk });
             if w.secs.is_some_and(|x| x <= ack.as_secs()) {

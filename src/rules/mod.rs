@@ -17,7 +17,6 @@ mod vendor;
 mod walk;
 
 pub use engine::{Evaluation, Options, evaluate, evaluate_on};
-pub use walk::{describe as describe_walk, miss as timing_miss};
 
 use crate::diag::Location;
 use crate::load::Sources;
@@ -129,11 +128,6 @@ impl<'a> Ctx<'a> {
     /// Segments as if nobody took holidays.
     pub fn segments_without_holidays(&self, id: &str) -> Option<&'a [crate::time::timeline::Segment]> {
         self.stage.segments_without_holidays(id)
-    }
-
-    /// Calendar `id` over the timeline's whole span (for clocks that run past the horizon).
-    pub fn calendar_over_span(&self, id: &str) -> Option<crate::time::IntervalSet> {
-        crate::time::calendar::expand(self.model, id, self.timeline().span)
     }
 
     /// Splits gap instants into those an unexpired gap plan accepts (before the end of its

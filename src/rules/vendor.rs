@@ -138,7 +138,7 @@ fn vendor_hours_span_availability(ctx: &Ctx, out: &mut Out) {
                 out.unknown(&s, Some(&vendor.origin.at("coverage")), format!("calendar `{cov_id}` does not exist (SM-001)"));
                 continue;
             };
-            let gaps = needed.subtract(&covered);
+            let gaps = needed.subtract(covered);
             if gaps.is_empty() {
                 out.pass(&s, &vendor.origin.at("coverage"), format!("`{vid}`'s hours (`{cov_id}`) span availability `{}` over the horizon", tier.availability));
                 continue;

@@ -2,11 +2,11 @@
 //! instant and cause, and a 7x24 heatmap of the worst time to engage by hour of week.
 //! Feeds `runready coverage`, the Markdown report and the `derived` part of policy requests.
 
-use super::coverage::{staffed, worst};
-use super::stage::Stage;
-use super::timeline::{Segment, Walk};
-use super::{Horizon, Interval, IntervalSet, calendar};
-use crate::model::{Model, Service};
+use super::coverage::worst;
+use super::stage::{Stage, Unresolved};
+use super::timeline::Segment;
+use super::{Horizon, Interval, IntervalSet};
+use crate::model::Service;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Serialize;
@@ -56,33 +56,17 @@ pub struct ServiceCoverage {
     pub severities: Vec<SeverityCoverage>,
 }
 
-/// Why the analysis of a service cannot run.
-pub fn inputs<'m>(model: &'m Model, svc: &Service) -> Result<(&'m crate::model::Escalation, String), String> {
-    let tier_id = svc.tier.as_deref().ok_or("no tier")?;
-    let tier = model.tiers.get(tier_id).ok_or(format!("tier `{tier_id}` does not exist"))?;
-    let esc_id = svc.escalation.as_deref().ok_or("no escalation")?;
-    let esc = model.escalations.get(esc_id).ok_or(format!("escalation `{esc_id}` does not exist"))?;
-    if !model.has_calendar(&tier.required_coverage) {
-        return Err(format!("calendar `{}` does not exist", tier.required_coverage));
-    }
-    Ok((esc, tier.required_coverage.clone()))
-}
-
-pub fn analyse(stage: &Stage, svc: &Service, tz: &TimeZone, show: &dyn Fn(Timestamp) -> String, describe: &dyn Fn(&Walk) -> String) -> Result<ServiceCoverage, String> {
-    let (model, tl) = (stage.model(), &stage.timeline);
-    let (esc, required_id) = inputs(model, svc)?;
-    let required = stage.calendar(&required_id).cloned().unwrap_or_default();
-    let segments = stage.segments(svc.escalation.as_deref().unwrap_or_default()).unwrap_or_default();
-    let gaps_set = required.subtract(&staffed(segments));
-    let gaps = gaps_set
-        .intervals()
-        .iter()
-        .map(|g| Gap { from: g.start.to_string(), to: g.end.to_string(), seconds: g.secs(), cause: format!("{}: {}", show(g.start), describe(&tl.walk(esc, g.start))), interval: *g })
-        .collect();
+/// The coverage of `svc` over the stage's horizon, instants shown in `tz`.
+pub fn analyse(stage: &Stage, svc: &Service, tz: &TimeZone) -> Result<ServiceCoverage, Unresolved> {
+    let timed = stage.service(svc)?;
+    let show = super::show::show_in(tz);
+    let cause = |t: Timestamp| format!("{}: {}", show(t), stage.walk(timed.escalation, t).narration());
+    let gaps = timed.gaps().intervals().iter().map(|g| Gap { from: g.start.to_string(), to: g.end.to_string(), seconds: g.secs(), cause: cause(g.start), interval: *g }).collect();
     let mut severities = Vec::new();
-    for sev in model.service_severities(svc) {
-        let clock = sev.clock.calendar().and_then(|c| calendar::expand(model, c, tl.span));
-        let w = worst(segments, &required, clock.as_ref());
+    for sev in stage.model().service_severities(svc) {
+        // A clock that does not exist (SM-001) is read as the wall clock here.
+        let clock = stage.clock(sev).unwrap_or_default();
+        let w = timed.worst(clock);
         severities.push(SeverityCoverage {
             severity: sev.id.clone(),
             acknowledge_seconds: sev.targets.acknowledge.map(|d| d.as_secs()),
@@ -90,11 +74,11 @@ pub fn analyse(stage: &Stage, svc: &Service, tz: &TimeZone, show: &dyn Fn(Timest
             never_engaged: w.as_ref().is_some_and(|w| w.secs.is_none()),
             worst_seconds: w.as_ref().and_then(|w| w.secs),
             worst_at: w.as_ref().map(|w| w.at.to_string()),
-            worst_cause: w.as_ref().map(|w| format!("{}: {}", show(w.at), describe(&tl.walk(esc, w.at)))),
-            heatmap: heatmap(segments, &required, clock.as_ref(), tl.horizon, tz),
+            worst_cause: w.as_ref().map(|w| cause(w.at)),
+            heatmap: heatmap(timed.segments, timed.required, clock, stage.horizon(), tz),
         });
     }
-    Ok(ServiceCoverage { service: svc.id.clone(), required_coverage: required_id, gaps, severities })
+    Ok(ServiceCoverage { service: svc.id.clone(), required_coverage: timed.required_id.to_string(), gaps, severities })
 }
 
 /// The worst time to engage in each hour of the week over the horizon.
@@ -126,36 +110,66 @@ fn heatmap(segments: &[Segment], required: &IntervalSet, clock: Option<&Interval
     grid
 }
 
-/// The `derived` part of a policy request: per service and severity, the gaps and the
-/// worst time to engage with its instant. Light on purpose (no causes, no heatmaps): it is
-/// built at most once per run, from the run's time stage (its segments are shared by
-/// services that share an escalation).
-pub fn derived(stage: &super::stage::Stage) -> serde_json::Value {
-    let (model, tl, horizon) = (stage.model(), &stage.timeline, stage.horizon());
-    let mut services = serde_json::Map::new();
-    for svc in &model.services {
-        let Ok((_, required_id)) = inputs(model, svc) else { continue };
-        let segments = stage.segments(svc.escalation.as_deref().unwrap_or_default()).unwrap_or_default();
-        let required = stage.calendar(&required_id).cloned().unwrap_or_default();
-        let gaps: Vec<serde_json::Value> =
-            required.subtract(&staffed(segments)).intervals().iter().map(|g| serde_json::json!({ "from": g.start.to_string(), "to": g.end.to_string(), "seconds": g.secs() })).collect();
-        let mut severities = serde_json::Map::new();
-        for sev in model.service_severities(svc) {
-            let clock = sev.clock.calendar().and_then(|c| calendar::expand(model, c, tl.span));
-            let w = worst(segments, &required, clock.as_ref());
+/// The `derived` part of a policy request (policy-abi.md): per service and severity, the
+/// gaps and the worst time to engage with its instant. Light on purpose (no causes, no
+/// heatmaps): it is built at most once per run, from the run's time stage.
+#[derive(Debug, Serialize)]
+pub struct Derived {
+    pub horizon: DerivedHorizon,
+    pub services: indexmap::IndexMap<String, DerivedService>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DerivedHorizon {
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DerivedService {
+    pub gaps: Vec<DerivedGap>,
+    pub severities: indexmap::IndexMap<String, DerivedSeverity>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DerivedGap {
+    pub from: String,
+    pub to: String,
+    pub seconds: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DerivedSeverity {
+    pub worst_time_to_engage_seconds: Option<i64>,
+    pub worst_at: Option<String>,
+    pub never_engaged: bool,
+    pub acknowledge_seconds: Option<i64>,
+}
+
+/// The `derived` part of every service the stage can walk (the others are skipped: the
+/// rules report why).
+pub fn derived(stage: &Stage) -> Derived {
+    let horizon = stage.horizon();
+    let mut services = indexmap::IndexMap::new();
+    for svc in &stage.model().services {
+        let Ok(timed) = stage.service(svc) else { continue };
+        let gaps = timed.gaps().intervals().iter().map(|g| DerivedGap { from: g.start.to_string(), to: g.end.to_string(), seconds: g.secs() }).collect();
+        let mut severities = indexmap::IndexMap::new();
+        for sev in stage.model().service_severities(svc) {
+            let w = timed.worst(stage.clock(sev).unwrap_or_default());
             severities.insert(
                 sev.id.clone(),
-                serde_json::json!({
-                    "worst_time_to_engage_seconds": w.as_ref().and_then(|w| w.secs),
-                    "worst_at": w.as_ref().map(|w| w.at.to_string()),
-                    "never_engaged": w.as_ref().is_some_and(|w| w.secs.is_none()),
-                    "acknowledge_seconds": sev.targets.acknowledge.map(|d| d.as_secs()),
-                }),
+                DerivedSeverity {
+                    worst_time_to_engage_seconds: w.as_ref().and_then(|w| w.secs),
+                    worst_at: w.as_ref().map(|w| w.at.to_string()),
+                    never_engaged: w.as_ref().is_some_and(|w| w.secs.is_none()),
+                    acknowledge_seconds: sev.targets.acknowledge.map(|d| d.as_secs()),
+                },
             );
         }
-        services.insert(svc.id.clone(), serde_json::json!({ "gaps": gaps, "severities": severities }));
+        services.insert(svc.id.clone(), DerivedService { gaps, severities });
     }
-    serde_json::json!({ "horizon": { "from": horizon.start.to_string(), "to": horizon.end.to_string() }, "services": services })
+    Derived { horizon: DerivedHorizon { from: horizon.start.to_string(), to: horizon.end.to_string() }, services }
 }
 
 #[cfg(test)]
@@ -166,7 +180,7 @@ mod tests {
         let l = crate::load::load_str("m.yaml", yaml);
         assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
         let h = crate::time::Horizon::new("2026-11-23T00:00:00Z".parse().unwrap(), crate::model::Duration::from_days(1));
-        let d = super::derived(&crate::time::stage::Stage::build(&l.model, h));
+        let d = serde_json::to_value(super::derived(&crate::time::stage::Stage::build(&l.model, h))).unwrap();
         let api = &d["services"]["api"];
         assert_eq!(api["gaps"].as_array().unwrap().len(), 2);
         assert_eq!(api["gaps"][0]["from"], "2026-11-23T00:00:00Z");

@@ -11,6 +11,7 @@ pub mod rotation;
 pub mod show;
 pub mod stage;
 pub mod timeline;
+pub mod walk;
 
 pub use interval::{Interval, IntervalSet};
 

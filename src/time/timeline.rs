@@ -3,6 +3,7 @@
 //! horizon (plus the longest walk), so each question is a binary search.
 
 use super::rotation::{Duty, duties, holidays_of};
+pub use super::walk::{Contacted, Miss, StepVisit, Walk};
 use super::{Horizon, Interval, IntervalSet};
 use crate::model::{ChannelType, Escalation, Model};
 use jiff::Timestamp;
@@ -29,61 +30,6 @@ pub fn first_contact(model: &Model, id: &str) -> Option<FirstContact> {
         Some(r) => Some(FirstContact { delay: r.after.as_secs(), channel: r.channel }),
         None if c.effective_rules().next().is_none() => c.channels.iter().find(|ch| ch.kind.interruptive()).map(|ch| FirstContact { delay: 0, channel: ch.kind }),
         None => None,
-    }
-}
-
-/// Why a target reached nobody at an instant.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Miss {
-    /// A rotation with nobody on duty (before start, or outside restrictions).
-    NobodyOnDuty(String),
-    /// The person on duty (or named) is on one of their holidays: person, holiday set.
-    OnHoliday(String, String),
-    /// The person has no interruptive channel.
-    NoInterruptiveChannel(String),
-    /// The person has an interruptive channel, but their notification rules use none.
-    NoInterruptiveRule(String),
-    /// Their first interruptive contact comes at or after the step's timeout: person,
-    /// delay, timeout (seconds).
-    TooLate(String, i64, i64),
-    /// The target does not resolve (SM-001).
-    Unresolved(String),
-}
-
-/// One contact made by the walk.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Contacted {
-    pub contact: String,
-    /// Seconds after the incident.
-    pub at: i64,
-    pub channel: ChannelType,
-}
-
-/// One step (or the fallback) as the walk entered it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StepVisit {
-    /// 0-based step index; `None` for the final fallback.
-    pub step: Option<usize>,
-    pub pass: usize,
-    /// Seconds after the incident at which the step was entered.
-    pub entered: i64,
-    pub timeout: Option<i64>,
-    pub targets: Vec<String>,
-    pub contacted: Vec<Contacted>,
-    pub missed: Vec<Miss>,
-    pub vendor_case: Option<String>,
-}
-
-/// The whole walk of one incident.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Walk {
-    pub visits: Vec<StepVisit>,
-}
-
-impl Walk {
-    /// Time to engage: the earliest interruptive contact anywhere in the walk.
-    pub fn engaged(&self) -> Option<&Contacted> {
-        self.visits.iter().flat_map(|v| v.contacted.iter()).min_by_key(|c| c.at)
     }
 }
 
@@ -379,40 +325,6 @@ impl<'m> Timeline<'m> {
             Some(("contact", c)) if self.contacts.contains_key(c) => Some(c),
             _ => None,
         }
-    }
-}
-
-impl Walk {
-    /// Whether the first step reaches someone reachable who can be interrupted
-    /// (support-model.md, "Coverage": staffed coverage).
-    pub fn first_step_staffed(&self) -> bool {
-        self.visits.first().is_some_and(|v| v.step == Some(0) && !v.contacted.is_empty())
-    }
-
-    /// Two consecutive steps that page the same single person, reachable or not.
-    pub fn repeated(&self) -> Option<(usize, usize, String)> {
-        self.visits.windows(2).find_map(|pair| {
-            let (a, b) = (pair[0].resolved(), pair[1].resolved());
-            match (pair[0].step, pair[1].step) {
-                (Some(i), Some(j)) if a.len() == 1 && a == b => Some((i, j, a[0].to_string())),
-                _ => None,
-            }
-        })
-    }
-}
-
-impl StepVisit {
-    /// The people this visit resolved to, reachable or not.
-    pub fn resolved(&self) -> Vec<&str> {
-        let mut p: Vec<&str> = self.contacted.iter().map(|c| c.contact.as_str()).collect();
-        for m in &self.missed {
-            if let Miss::OnHoliday(c, _) | Miss::NoInterruptiveChannel(c) | Miss::NoInterruptiveRule(c) | Miss::TooLate(c, ..) = m {
-                p.push(c);
-            }
-        }
-        p.sort();
-        p.dedup();
-        p
     }
 }
 
