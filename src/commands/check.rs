@@ -77,7 +77,9 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
             write(&p.with_file_name(name), Ok(report::heatmap::svg(&maps, &args.tz.name)));
         }
         let extra = report::markdown::Coverage { svg: svg_name, services: &coverage };
-        write(p, report::markdown::render(&report, model, comparison.as_ref(), template.as_deref(), &extra));
+        let services = model.map(|m| report::matrix::service_rows(&report, m)).unwrap_or_default();
+        let input = report::markdown::Input { report: &report, services: &services, baseline: comparison.as_ref(), coverage: &extra };
+        write(p, report::markdown::render(&input, template.as_deref()));
     }
     if let Some(topic) = &args.notify_sns {
         match super::facts::notify_sns(topic, &report, &args.aws) {

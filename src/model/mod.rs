@@ -226,6 +226,35 @@ impl Model {
         bound.then(|| self.services.iter().filter(|s| uses(s)).map(|s| s.id.as_str()).collect())
     }
 
+    /// For every subject base a service can be tied to (`service:api`, `runbook:restore`,
+    /// `escalation:e`, ...), the services it concerns, in model order: the index behind
+    /// [`Model::services_of_subject`] for callers that ask about many subjects.
+    pub fn users_index<'a>(&'a self) -> std::collections::HashMap<String, Vec<&'a str>> {
+        let mut index: std::collections::HashMap<String, Vec<&str>> = std::collections::HashMap::new();
+        fn add<'m>(index: &mut std::collections::HashMap<String, Vec<&'m str>>, key: String, svc: &'m str) {
+            let users = index.entry(key).or_default();
+            if users.last() != Some(&svc) {
+                users.push(svc);
+            }
+        }
+        let mut add = |key: String, svc: &'a str| add(&mut index, key, svc);
+        for s in &self.services {
+            add(format!("service:{}", s.id), &s.id);
+            s.runbooks.iter().for_each(|r| add(format!("runbook:{r}"), &s.id));
+            s.artifacts.iter().for_each(|a| add(format!("artifact:{a}"), &s.id));
+            s.vendors.iter().for_each(|v| add(format!("vendor:{v}"), &s.id));
+            s.escalation.iter().for_each(|e| add(format!("escalation:{e}"), &s.id));
+            s.tier.iter().for_each(|t| add(format!("tier:{t}"), &s.id));
+        }
+        for d in &self.drills {
+            let users = index.entry(format!("drill:{}", d.id)).or_default();
+            for s in self.services.iter().filter(|s| d.services.contains(&s.id)) {
+                users.push(&s.id);
+            }
+        }
+        index
+    }
+
     /// True when `id` names a calendar: a defined one or `always`.
     pub fn has_calendar(&self, id: &str) -> bool {
         id == ALWAYS || self.calendars.contains_key(id)

@@ -4,8 +4,8 @@
 
 use super::Report;
 use super::baseline::Comparison;
-use crate::model::{Level, Model};
-use crate::rules::{RuleResult, Status, registry};
+use super::matrix::ServiceRow;
+use crate::rules::{RuleResult, Status};
 use serde::Serialize;
 
 pub const DEFAULT_TEMPLATE: &str = include_str!("templates/report.md.j2");
@@ -13,12 +13,6 @@ pub const DEFAULT_TEMPLATE: &str = include_str!("templates/report.md.j2");
 /// The family columns, in order.
 pub fn families() -> Vec<&'static str> {
     crate::rules::rule::Family::REPORTED.iter().map(|f| f.as_str()).collect()
-}
-
-#[derive(Serialize)]
-struct ServiceRow {
-    id: String,
-    cells: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -42,7 +36,7 @@ struct View<'a> {
     verdict_text: &'static str,
     summary_line: String,
     families: Vec<&'static str>,
-    services: Vec<ServiceRow>,
+    services: &'a [ServiceRow],
     failures: Vec<&'a RuleResult>,
     errors: Vec<&'a RuleResult>,
     waived: Vec<&'a RuleResult>,
@@ -94,8 +88,19 @@ struct ComparisonView<'a> {
     unchanged: &'a [RuleResult],
 }
 
-/// Renders the report with `template` (the built-in one when `None`).
-pub fn render(report: &Report, model: Option<&Model>, baseline: Option<&Comparison>, template: Option<&str>, coverage: &Coverage) -> Result<String, String> {
+/// What the Markdown report renders: the report, its services table
+/// ([`super::matrix::service_rows`]; empty when the model did not load), the comparison
+/// with a baseline and the coverage.
+pub struct Input<'a> {
+    pub report: &'a Report,
+    pub services: &'a [ServiceRow],
+    pub baseline: Option<&'a Comparison>,
+    pub coverage: &'a Coverage<'a>,
+}
+
+/// Renders `input` with `template` (the built-in one when `None`).
+pub fn render(input: &Input, template: Option<&str>) -> Result<String, String> {
+    let Input { report, services, baseline, coverage } = *input;
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
     env.add_filter("cell", cell);
@@ -120,7 +125,7 @@ pub fn render(report: &Report, model: Option<&Model>, baseline: Option<&Comparis
         },
         summary_line: super::human::summary_line(report),
         families: families(),
-        services: model.map(|m| rows(report, m)).unwrap_or_default(),
+        services,
         failures,
         errors: report.results.iter().filter(|r| r.status == Status::Error).collect(),
         waived: report.results.iter().filter(|r| r.status == Status::Waived).collect(),
@@ -137,43 +142,4 @@ pub fn render(report: &Report, model: Option<&Model>, baseline: Option<&Comparis
 /// Escapes a value for a Markdown table cell.
 fn cell(value: String) -> String {
     value.replace('\\', "\\\\").replace('|', "\\|").replace('\n', "<br>").replace('<', "&lt;").replace("&lt;br>", "<br>")
-}
-
-/// The services a subject belongs to: its own service, or every service using the entity.
-pub fn services_of<'m>(model: &'m Model, subject: &str) -> Vec<&'m str> {
-    model.services_of_subject(subject).unwrap_or_default()
-}
-
-fn rows(report: &Report, model: &Model) -> Vec<ServiceRow> {
-    model
-        .services
-        .iter()
-        .filter(|s| report.results.iter().any(|r| services_of(model, &r.subject).contains(&s.id.as_str())))
-        .map(|s| {
-            // Rules not evaluated for the whole model show as ❔ in every row.
-            let mine: Vec<&RuleResult> = report.results.iter().filter(|r| services_of(model, &r.subject).contains(&s.id.as_str()) || (r.subject == "model" && r.status == Status::Unknown)).collect();
-            let cells = crate::rules::rule::Family::REPORTED
-                .iter()
-                .map(|fam| {
-                    let in_family: Vec<&&RuleResult> = mine.iter().filter(|r| registry::find(&r.rule).is_some_and(|i| i.family == *fam)).collect();
-                    let fails = in_family.iter().filter(|r| r.status == Status::Fail).count();
-                    let errors = in_family.iter().filter(|r| r.status == Status::Fail && r.severity == Level::Error).count();
-                    if in_family.is_empty() {
-                        "–".to_string()
-                    } else if errors > 0 {
-                        format!("❌ {fails}")
-                    } else if fails > 0 {
-                        format!("⚠️ {fails}")
-                    } else if in_family.iter().any(|r| r.status == Status::Waived) {
-                        "🔕".to_string()
-                    } else if in_family.iter().any(|r| r.status == Status::Unknown || r.status == Status::Error) {
-                        "❔".to_string()
-                    } else {
-                        "✅".to_string()
-                    }
-                })
-                .collect();
-            ServiceRow { id: s.id.clone(), cells }
-        })
-        .collect()
 }

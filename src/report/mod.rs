@@ -7,6 +7,7 @@ pub mod heatmap;
 pub mod human;
 pub mod junit;
 pub mod markdown;
+pub mod matrix;
 pub mod sarif;
 
 use crate::diag::Diagnostic;
@@ -88,6 +89,12 @@ pub struct RuleDescriptor {
     pub title: String,
     pub severity: Level,
     pub why: String,
+    /// The built-in rule's family (absent for policy rules).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<crate::rules::rule::Family>,
+    /// The built-in rule's explanation, as `runready explain` prints it (without examples).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub explain: String,
 }
 
 /// The JSON report: everything a run concluded. Every other format renders this.
@@ -131,7 +138,10 @@ impl Report {
             results: Vec::new(),
             load_errors: Vec::new(),
             disabled_rules: Vec::new(),
-            rules: crate::rules::registry::all().iter().map(|r| RuleDescriptor { id: r.id.to_string(), title: r.title.into(), severity: r.level, why: r.why.into() }).collect(),
+            rules: crate::rules::registry::all()
+                .iter()
+                .map(|r| RuleDescriptor { id: r.id.to_string(), title: r.title.into(), severity: r.level, why: r.why.into(), family: Some(r.family), explain: r.explain.into() })
+                .collect(),
             drills: Vec::new(),
         }
     }
@@ -151,7 +161,7 @@ impl Report {
         // Policy rules are not in the catalogue: describe them from their results.
         for r in &self.results {
             if !self.rules.iter().any(|d| d.id == r.rule) {
-                self.rules.push(RuleDescriptor { id: r.rule.clone(), title: r.title.clone(), severity: r.severity, why: String::new() });
+                self.rules.push(RuleDescriptor { id: r.rule.clone(), title: r.title.clone(), severity: r.severity, why: String::new(), family: None, explain: String::new() });
             }
         }
         self.summary = s;

@@ -4,7 +4,7 @@
 
 use super::Report;
 use super::baseline::Comparison;
-use crate::rules::{RuleResult, Status, registry};
+use crate::rules::{RuleResult, Status};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -13,9 +13,10 @@ pub fn render(report: &Report, baseline: Option<&Comparison>) -> String {
         .rules
         .iter()
         .map(|d| {
-            let info = registry::find(&d.id);
-            let full = info.map(|i| i.explain.split("\n\n").next().unwrap_or(i.title).to_string()).unwrap_or_else(|| d.title.clone());
-            let help = info.map(|i| i.explain.to_string()).unwrap_or_else(|| d.title.clone());
+            let (full, help) = match d.explain.as_str() {
+                "" => (d.title.clone(), d.title.clone()),
+                explain => (explain.split("\n\n").next().unwrap_or(&d.title).to_string(), explain.to_string()),
+            };
             json!({
                 "id": d.id,
                 "name": pascal(&d.title),

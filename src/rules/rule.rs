@@ -54,7 +54,8 @@ impl std::fmt::Display for RuleId {
 /// A family of rules: one file under `src/rules/` each, and one column of the Markdown
 /// report (governance aside). The order of the variants is the order in which rules run
 /// and are reported.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum Family {
     Model,
     Severity,
