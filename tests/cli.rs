@@ -332,6 +332,8 @@ fn simulate_walks_one_incident() {
     assert_eq!(out.status.code(), Some(0));
     insta::assert_snapshot!("simulate_payments_christmas", String::from_utf8(out.stdout).unwrap());
     let out = runready().args(["simulate", "examples/internal-vendor", "--service", "market-data", "--severity", "p1", "--at", "2026-12-24T17:30:00Z", "--format", "json"]).output().unwrap();
+    // The typed simulation's JSON, field by field (a change of the format is reviewed here).
+    insta::assert_snapshot!("simulate_internal_vendor_json", String::from_utf8_lossy(&out.stdout));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     // Business-hours clocks: the vendor answers after Christmas, restore is due on the 29th.
     assert_eq!(json["vendor_cases"][0]["first_response_due_at"], "2026-12-29T09:00:00Z");

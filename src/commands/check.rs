@@ -69,14 +69,14 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
         write(p, Ok(report::sarif::render(&report, comparison.as_ref())));
     }
     if let Some(p) = &args.markdown {
-        let coverage = stage.as_ref().and_then(|stage| super::coverage::compute(stage, &args.services, &args.tz.tz).ok()).unwrap_or_default();
+        let coverage = stage.as_ref().and_then(|stage| super::coverage::compute(stage, args.horizon, &args.services, &args.tz).ok());
+        let analysed = coverage.as_ref().map(|c| c.services.as_slice()).unwrap_or_default();
         // The heatmaps go beside the Markdown file, which links them by name.
-        let svg_name = (!coverage.is_empty()).then(|| format!("{}.coverage.svg", p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into())));
-        if let Some(name) = &svg_name {
-            let maps: Vec<_> = coverage.iter().flat_map(|c| c.severities.iter().map(move |s| (c.service.clone(), s))).collect();
-            write(&p.with_file_name(name), Ok(report::heatmap::svg(&maps, &args.tz.name)));
+        let svg_name = (!analysed.is_empty()).then(|| format!("{}.coverage.svg", p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into())));
+        if let (Some(name), Some(coverage)) = (&svg_name, &coverage) {
+            write(&p.with_file_name(name), Ok(coverage.svg()));
         }
-        let extra = report::markdown::Coverage { svg: svg_name, services: &coverage };
+        let extra = report::markdown::Coverage { svg: svg_name, services: analysed };
         let services = model.map(|m| report::matrix::service_rows(&report, m)).unwrap_or_default();
         let input = report::markdown::Input { report: &report, services: &services, baseline: comparison.as_ref(), coverage: &extra };
         write(p, report::markdown::render(&input, template.as_deref()));

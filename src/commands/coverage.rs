@@ -7,21 +7,44 @@ use crate::report::heatmap;
 use crate::time::analysis::{ServiceCoverage, analyse};
 use crate::time::{Horizon, stage::Stage};
 
+/// What `coverage` computed: every selected service's gaps, worst times to engage and
+/// heatmaps over the horizon. Serialised as `coverage --format json`; the human output, the
+/// SVG and the Markdown report's coverage section render it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CoverageReport {
+    pub at: String,
+    pub horizon: String,
+    pub timezone: String,
+    pub services: Vec<ServiceCoverage>,
+    /// The display zone itself, for renderers.
+    #[serde(skip)]
+    pub zone: jiff::tz::TimeZone,
+}
+
+impl CoverageReport {
+    /// The heatmaps as one SVG document.
+    pub fn svg(&self) -> String {
+        let maps: Vec<(String, &crate::time::analysis::SeverityCoverage)> = self.services.iter().flat_map(|c| c.severities.iter().map(move |s| (c.service.clone(), s))).collect();
+        heatmap::svg(&maps, &self.timezone)
+    }
+}
+
 /// The analysis of every selected service (services that cannot be analysed are skipped
 /// with a note on stderr: `check` reports why, under SM-001/SM-002).
-pub fn compute(stage: &Stage, services: &[String], tz: &jiff::tz::TimeZone) -> Result<Vec<ServiceCoverage>, String> {
+/// `horizon` is the horizon as the user spelled it (the stage's own is two instants).
+pub fn compute(stage: &Stage, horizon: crate::model::Duration, services: &[String], tz: &crate::model::TimeZone) -> Result<CoverageReport, String> {
     let model = stage.model();
     if let Some(bad) = services.iter().find(|s| model.service(s).is_none()) {
         return Err(format!("--service `{bad}`: no such service in the model"));
     }
     let mut out = Vec::new();
     for svc in model.services.iter().filter(|s| services.is_empty() || services.contains(&s.id)) {
-        match analyse(stage, svc, tz) {
+        match analyse(stage, svc, &tz.tz) {
             Ok(c) => out.push(c),
             Err(why) => eprintln!("note: {} not simulated: {why}", svc.id),
         }
     }
-    Ok(out)
+    Ok(CoverageReport { at: stage.horizon().start.to_string(), horizon: horizon.to_string(), timezone: tz.name.clone(), services: out, zone: tz.tz.clone() })
 }
 
 pub fn run(args: &CoverageArgs) -> i32 {
@@ -30,36 +53,32 @@ pub fn run(args: &CoverageArgs) -> i32 {
         Err(code) => return code,
     };
     let at = args.time.at.map(|i| i.0).unwrap_or_else(jiff::Timestamp::now);
-    let tz = &args.time.tz;
     let stage = Stage::build(&loaded.model, Horizon::new(at, args.time.horizon));
-    let coverage = match compute(&stage, &args.services, &tz.tz) {
+    let coverage = match compute(&stage, args.time.horizon, &args.services, &args.time.tz) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
             return exit::INVALID_INPUT;
         }
     };
-    if let Some(path) = &args.svg {
-        let maps: Vec<(String, &crate::time::analysis::SeverityCoverage)> = coverage.iter().flat_map(|c| c.severities.iter().map(move |s| (c.service.clone(), s))).collect();
-        if let Err(e) = crate::atomic::write_atomic(path, &heatmap::svg(&maps, &tz.name)) {
-            eprintln!("error: cannot write {}: {e}", path.display());
-            return exit::INVALID_INPUT;
-        }
+    if let Some(path) = &args.svg
+        && let Err(e) = crate::atomic::write_atomic(path, &coverage.svg())
+    {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return exit::INVALID_INPUT;
     }
     match args.time.format {
-        Format::Json => {
-            let doc = serde_json::json!({ "at": at.to_string(), "horizon": args.time.horizon.to_string(), "timezone": tz.name, "services": coverage });
-            println!("{}", serde_json::to_string_pretty(&doc).expect("coverage serialises"));
-        }
-        Format::Human => print!("{}", human(&coverage, &tz.tz, super::color_stdout())),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&coverage).expect("coverage serialises")),
+        Format::Human => print!("{}", human(&coverage, super::color_stdout())),
     }
-    if args.fail_on_gap && coverage.iter().any(|c| !c.gaps.is_empty()) { exit::NOT_READY } else { exit::READY }
+    if args.fail_on_gap && coverage.services.iter().any(|c| !c.gaps.is_empty()) { exit::NOT_READY } else { exit::READY }
 }
 
-pub fn human(coverage: &[ServiceCoverage], tz: &jiff::tz::TimeZone, color: bool) -> String {
+pub fn human(coverage: &CoverageReport, color: bool) -> String {
+    let tz = &coverage.zone;
     let tz_name = tz.iana_name().unwrap_or("UTC");
     let mut out = String::new();
-    for c in coverage {
+    for c in &coverage.services {
         for s in &c.severities {
             let worst = match (s.required, s.worst_seconds) {
                 (false, _) => "no coverage required in the horizon".to_string(),
