@@ -65,6 +65,23 @@ fn a_dry_run_plans_and_touches_nothing() {
 }
 
 #[test]
+fn a_planned_retrieve_records_the_limit_it_will_be_measured_against() {
+    let srv = server();
+    let (dir, jdir) = setup(RETRIEVE, &srv);
+    let md = jdir.path().join("drill.md");
+    let (code, out, err) = run(runready().args(["drill"]).arg(dir.path()).args(["--at", "2026-11-23T10:00:00Z", "--journal-dir"]).arg(jdir.path()).arg("--markdown").arg(&md));
+    assert_eq!(code, 0, "{out}{err}");
+    let j = journals(jdir.path());
+    let retrieves: Vec<_> = j[0].steps.iter().filter(|s| s.kind == "retrieve").collect();
+    assert_eq!(retrieves.len(), 3);
+    assert!(retrieves.iter().all(|s| s.evidence["max_retrieval_ms"].as_u64().is_some_and(|ms| ms > 0)), "{:?}", retrieves);
+    // The Markdown renders the journal alone, limits included.
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(text.lines().filter(|l| l.starts_with("| retrieve |")).all(|l| l.contains("≤ ")), "{text}");
+    assert!(srv.requests.lock().unwrap().is_empty());
+}
+
+#[test]
 fn a_live_run_retrieves_redacts_probes_and_reports() {
     let srv = server();
     let (dir, jdir) = setup(RETRIEVE, &srv);

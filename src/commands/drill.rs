@@ -71,7 +71,7 @@ pub fn run(args: &DrillArgs, quiet: bool) -> i32 {
         code = exit::worst(code, exit::INVALID_INPUT);
     }
     if let Some(p) = &args.markdown
-        && let Err(e) = crate::atomic::write_atomic(p, &crate::report::drill::markdown(&journals, model))
+        && let Err(e) = crate::atomic::write_atomic(p, &crate::report::drill::markdown(&journals))
     {
         eprintln!("error: cannot write {}: {e}", p.display());
         code = exit::worst(code, exit::INVALID_INPUT);

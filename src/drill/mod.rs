@@ -122,7 +122,10 @@ pub fn dry_run(model: &Model, drill: &Drill, opts: &Options) -> Journal {
             Planned::Retrieve(id) => {
                 let mut s = steps::step("retrieve", id);
                 match model.artifacts.get(id) {
-                    Some(a) => s.message = Some(format!("would retrieve from {} within {}", steps::source(a), crate::model::human_secs(steps::retrieval_limit(a).as_secs() as i64))),
+                    Some(a) => {
+                        s.message = Some(format!("would retrieve from {} within {}", steps::source(a), crate::model::human_secs(steps::retrieval_limit(a).as_secs() as i64)));
+                        s.evidence = steps::retrieval_evidence(a);
+                    }
                     None => {
                         s.outcome = Outcome::Error;
                         s.message = Some(format!("artifact `{id}` does not exist (SM-001)"));
@@ -226,6 +229,11 @@ pub fn live(model: &Model, drill: &Drill, opts: &Options) -> Journal {
                 let mut s = steps::step(kind, &target);
                 s.outcome = Outcome::Aborted;
                 s.message = Some(format!("not run: {why}"));
+                if let Planned::Retrieve(id) = p
+                    && let Some(a) = model.artifacts.get(id)
+                {
+                    s.evidence = steps::retrieval_evidence(a);
+                }
                 s
             }
             (None, Planned::Retrieve(id)) => match model.artifacts.get(id) {

@@ -33,6 +33,12 @@ pub fn retrieval_limit(a: &Artifact) -> Duration {
     a.max_retrieval.map(|d| Duration::from_secs(d.as_secs().max(0) as u64)).unwrap_or(DEFAULT_RETRIEVAL)
 }
 
+/// What every retrieve step records of its artifact, run or not: environment, source and
+/// the time limit it is measured against (so that reports need nothing but the journal).
+pub fn retrieval_evidence(a: &Artifact) -> serde_json::Value {
+    json!({ "environment": a.environment, "source": source(a), "max_retrieval_ms": retrieval_limit(a).as_millis() as u64 })
+}
+
 /// Retrieves one artifact: fails on an error, a timeout or empty content; records size,
 /// sha256 and redactions of the redacted content, and keeps it only in `keep`.
 pub fn retrieve(id: &str, a: &Artifact, budget: Duration, stop: &AtomicBool, keep: Option<&Path>) -> Step {
@@ -62,7 +68,7 @@ pub fn retrieve(id: &str, a: &Artifact, budget: Duration, stop: &AtomicBool, kee
         _ => Err(FetchError::Failed("the artifact has no `retrieve` (ART-001)".into())),
     };
     s.duration_ms = t0.elapsed().as_millis() as u64;
-    let mut evidence = json!({ "environment": a.environment, "source": source(a), "max_retrieval_ms": own.as_millis() as u64 });
+    let mut evidence = retrieval_evidence(a);
     match got {
         Err(e) => {
             s.outcome = if matches!(e, FetchError::Interrupted) || (matches!(e, FetchError::Timeout(_)) && limit < own) { Outcome::Aborted } else { Outcome::Fail };

@@ -2,7 +2,6 @@
 //! step), and a Markdown summary with measured times against targets.
 
 use crate::drill::journal::{Journal, Outcome, Step};
-use crate::model::Model;
 use junit_report::{Duration, ReportBuilder, TestCase, TestSuite, TestSuiteBuilder};
 
 fn icon(o: Outcome) -> &'static str {
@@ -93,15 +92,9 @@ pub fn junit(journals: &[Journal]) -> String {
 }
 
 /// The target a step is measured against, when it has one.
-pub fn target_of(model: Option<&Model>, s: &Step) -> Option<String> {
+pub fn target_of(s: &Step) -> Option<String> {
     match s.kind.as_str() {
-        "retrieve" => s
-            .evidence
-            .get("max_retrieval_ms")
-            .and_then(|v| v.as_u64())
-            .map(|t| (t / 1000) as i64)
-            .or_else(|| model?.artifacts.get(&s.target)?.max_retrieval.map(|d| d.as_secs()))
-            .map(|secs| format!("≤ {}", crate::model::human_secs(secs))),
+        "retrieve" => s.evidence.get("max_retrieval_ms").and_then(|v| v.as_u64()).map(|t| format!("≤ {}", crate::model::human_secs((t / 1000) as i64))),
         _ => None,
     }
 }
@@ -110,7 +103,7 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
-pub fn markdown(journals: &[Journal], model: &Model) -> String {
+pub fn markdown(journals: &[Journal]) -> String {
     let mut out = String::from("## runready drills\n\n");
     for j in journals {
         let mode = if j.dry_run { " (dry run)" } else { "" };
@@ -128,7 +121,7 @@ pub fn markdown(journals: &[Journal], model: &Model) -> String {
                 cell(&s.target),
                 icon(s.outcome),
                 s.outcome.as_str(),
-                target_of(Some(model), s).unwrap_or_else(|| "–".into()),
+                target_of(s).unwrap_or_else(|| "–".into()),
                 cleanup(s).map(|c| cell(&c)).unwrap_or_else(|| "–".into()),
                 s.message.as_deref().map(cell).unwrap_or_default()
             ));
