@@ -4,6 +4,8 @@
 //! [`report`]. Every stage is a function of its inputs and `--at`.
 
 pub mod atomic;
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod diag;

@@ -7,7 +7,8 @@
 mod fake_aws;
 
 use fake_aws::*;
-use runready::facts::aws::{Collector, Settings};
+use runready::aws::Settings;
+use runready::facts::aws::Collector;
 use runready::facts::plan::AccountScope;
 use runready::facts::{Facts, SourceKind, SourceStatus};
 use serde_json::json;

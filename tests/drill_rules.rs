@@ -124,8 +124,6 @@ fn drill_renderers() {
         s.evidence["max_retrieval_ms"] = json!(60_000);
     }
     j.reason = Some("retrieve v: not retrieved within max_retrieval 1m".into());
-    let dir = model_dir(&model());
-    let loaded = runready::load::load(&[dir.path().to_path_buf()]);
     insta::assert_snapshot!("drill_human", runready::report::drill::human(std::slice::from_ref(&j), false));
     insta::assert_snapshot!("drill_markdown", runready::report::drill::markdown(std::slice::from_ref(&j)));
     insta::assert_snapshot!("drill_junit", runready::report::drill::junit(std::slice::from_ref(&j)));

@@ -73,8 +73,8 @@ pub fn live(_model: &Model, _args: &AwsArgs) -> Result<Facts, String> {
 pub const NO_AWS: &str = "this runready was built without the `aws` feature: live AWS access is not available (use --facts with a snapshot)";
 
 #[cfg(feature = "aws")]
-pub fn settings(args: &AwsArgs) -> crate::facts::aws::Settings {
-    crate::facts::aws::Settings {
+pub fn settings(args: &AwsArgs) -> crate::aws::Settings {
+    crate::aws::Settings {
         profile: args.profile.clone(),
         region: args.region.clone(),
         account_profiles: args.account_profiles.iter().cloned().collect(),
@@ -95,7 +95,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
 pub fn notify_sns(topic: &str, report: &crate::report::Report, args: &AwsArgs) -> Result<String, String> {
     let settings = settings(args);
     let (subject, message) = crate::report::human::notification(report);
-    runtime()?.block_on(crate::facts::aws::publish(&settings, topic, &subject, &message)).map_err(|e| format!("SNS publish to {topic} failed: {e}"))
+    runtime()?.block_on(crate::aws::publish(&settings, topic, &subject, &message)).map_err(|e| format!("SNS publish to {topic} failed: {e}"))
 }
 
 #[cfg(not(feature = "aws"))]

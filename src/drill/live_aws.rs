@@ -3,7 +3,8 @@
 
 use super::journal::{Cleanup, Outcome, Step};
 use super::{Options, error_step, external_case, steps, vendor};
-use crate::facts::aws::{Collector, Settings};
+use crate::aws::Settings;
+use crate::facts::aws::Collector;
 use crate::model::{Drill, Model, VendorCaseRef, VendorKind};
 use serde_json::json;
 
@@ -81,7 +82,7 @@ impl Runner {
         let mut s = steps::step("sns_publish", topic);
         let t0 = std::time::Instant::now();
         let message = format!("This is a test notification from runready drill {}. No action is needed.", drill.id);
-        let sent = rt.block_on(crate::facts::aws::publish(&self.settings, topic, "runready drill: test notification (please ignore)", &message));
+        let sent = rt.block_on(crate::aws::publish(&self.settings, topic, "runready drill: test notification (please ignore)", &message));
         s.duration_ms = t0.elapsed().as_millis() as u64;
         match sent {
             Ok(id) => {

@@ -38,7 +38,7 @@ pub struct Options {
     /// `--tz`: the zone of times in messages.
     pub display_tz: jiff::tz::TimeZone,
     #[cfg(feature = "aws")]
-    pub aws: crate::facts::aws::Settings,
+    pub aws: crate::aws::Settings,
 }
 
 /// A step of the plan; `retrieve` lists become one step per artifact.

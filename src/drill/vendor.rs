@@ -72,7 +72,7 @@ pub fn request(model: &Model, drill: &Drill, step: &VendorCaseRef) -> Result<Cas
 #[cfg(feature = "aws")]
 pub mod live {
     use super::CaseRequest;
-    use crate::facts::aws::{CallError, Settings, classify, sdk_config};
+    use crate::aws::{CallError, Settings, classify, sdk_config};
 
     /// Which account the credentials belong to (STS): a test case must not be opened in an
     /// account the vendor does not cover.
@@ -82,23 +82,21 @@ pub mod live {
         let mut seen = Vec::new();
         for (profile, _) in candidates {
             let config = sdk_config(settings, profile).await;
-            let sts = aws_sdk_sts::Client::new(&config);
-            match sts.get_caller_identity().send().await {
-                Ok(out) => {
-                    let id = out.account().unwrap_or_default().to_string();
+            match crate::aws::caller_account(&config).await {
+                Ok(id) => {
                     if accounts.is_empty() || accounts.contains(&id) {
                         return Ok(config);
                     }
                     seen.push(id);
                 }
-                Err(e) => return Err(format!("cannot tell which account the credentials belong to (STS): {}", classify(e).message)),
+                Err(e) => return Err(e.message),
             }
         }
         Err(format!("the credentials belong to account {}, which the vendor does not cover ({}): give --account-profile ACCOUNT=PROFILE", seen.join(", "), accounts.join(", ")))
     }
 
     pub fn support(config: &aws_config::SdkConfig) -> aws_sdk_support::Client {
-        crate::facts::aws::support_client(config)
+        crate::aws::support(config)
     }
 
     /// CreateCase; returns the case id.

@@ -35,8 +35,7 @@ macro_rules! health_event {
 }
 
 fn client(calls: &Calls, region: &str) -> aws_sdk_health::Client {
-    let conf = aws_sdk_health::config::Builder::from(&calls.config).region(aws_sdk_health::config::Region::new(region.to_string())).build();
-    aws_sdk_health::Client::from_conf(conf)
+    crate::aws::health(&calls.config, region)
 }
 
 fn categories() -> Vec<EventTypeCategory> {

@@ -7,93 +7,14 @@ mod health;
 mod support;
 mod trusted_advisor;
 
-pub use support::client as support_client;
-
 use super::plan::AccountScope;
 use super::{Facts, Source, SourceKind, SourceStatus};
-use aws_config::{BehaviorVersion, SdkConfig};
+use crate::aws::sdk_config;
+use crate::aws::{CallError, Settings, classify};
+use aws_config::SdkConfig;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
-
-/// How to reach AWS.
-#[derive(Clone, Debug)]
-pub struct Settings {
-    /// `--profile`: the named profile of the default credentials.
-    pub profile: Option<String>,
-    /// `--region`: the client region (Support, Trusted Advisor and Health are global APIs
-    /// answered in us-east-1; this only matters for the credential chain and STS).
-    pub region: Option<String>,
-    /// `--account-profile ACCOUNT=PROFILE`: credentials for accounts other than the caller's.
-    pub account_profiles: BTreeMap<String, String>,
-    /// Timeout of one call attempt.
-    pub call_timeout: std::time::Duration,
-    /// Attempts per call, retries included (throttling backs off exponentially).
-    pub max_attempts: u32,
-    /// Calls in flight at once.
-    pub concurrency: usize,
-    /// Draw a progress bar on stderr (only shown on a terminal).
-    pub progress: bool,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings { profile: None, region: None, account_profiles: BTreeMap::new(), call_timeout: std::time::Duration::from_secs(30), max_attempts: 5, concurrency: 16, progress: false }
-    }
-}
-
-/// The failure of one source: what it means for the facts, and the message.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CallError {
-    pub status: SourceStatus,
-    pub message: String,
-    /// Worth trying the standby endpoint (dispatch failure, timeout, 5xx).
-    pub transient: bool,
-}
-
-/// Classifies an SDK error by its code: `SubscriptionRequiredException` is not a modelled
-/// error in the Rust crates, so the code string decides.
-pub fn classify<E>(err: aws_sdk_health::error::SdkError<E>) -> CallError
-where
-    E: aws_sdk_health::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    use aws_sdk_health::error::SdkError;
-    let code = aws_sdk_health::error::ProvideErrorMetadata::code(&err).map(str::to_string);
-    let http = match &err {
-        SdkError::ServiceError(s) => Some(s.raw().status().as_u16()),
-        SdkError::ResponseError(r) => Some(r.raw().status().as_u16()),
-        _ => None,
-    };
-    // Worth the standby endpoint: no answer, a server-side failure, or throttling.
-    let transient = matches!(err, SdkError::TimeoutError(_) | SdkError::DispatchFailure(_)) || http.is_some_and(|s| s >= 500) || code.as_deref().is_some_and(|c| c.contains("Throttl"));
-    let message = match &err {
-        SdkError::TimeoutError(_) => "timed out".to_string(),
-        _ => aws_sdk_health::error::DisplayErrorContext(&err).to_string(),
-    };
-    let status = match code.as_deref() {
-        Some("SubscriptionRequiredException") => SourceStatus::SubscriptionRequired,
-        Some("AccessDeniedException" | "AccessDenied") => SourceStatus::AccessDenied,
-        _ => SourceStatus::Error,
-    };
-    CallError { status, message, transient }
-}
-
-/// Builds the default SDK configuration (credential chain, profile, region, retries,
-/// timeouts) for one profile.
-pub async fn sdk_config(settings: &Settings, profile: Option<&str>) -> SdkConfig {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(settings.max_attempts.max(1)))
-        .timeout_config(aws_config::timeout::TimeoutConfig::builder().operation_attempt_timeout(settings.call_timeout).build());
-    if let Some(p) = profile.or(settings.profile.as_deref()) {
-        loader = loader.profile_name(p);
-    }
-    // An explicit region wins; otherwise the chain's region, and us-east-1 when none.
-    loader = match &settings.region {
-        Some(r) => loader.region(aws_config::Region::new(r.clone())),
-        None => loader.region(aws_config::meta::region::RegionProviderChain::default_provider().or_else("us-east-1")),
-    };
-    loader.load().await
-}
 
 /// Everything a collection needs: the configurations and the bound on calls in flight.
 pub struct Collector {
@@ -234,15 +155,7 @@ impl Collector {
 }
 
 async fn caller_account(calls: &Calls) -> Result<String, CallError> {
-    let sts = aws_sdk_sts::Client::new(&calls.config);
-    match calls.call(sts.get_caller_identity().send()).await {
-        Ok(out) => out.account().map(str::to_string).ok_or_else(|| CallError { status: SourceStatus::Error, message: "STS GetCallerIdentity answered without an account".into(), transient: false }),
-        Err(e) => {
-            let mut e = classify(e);
-            e.message = format!("cannot tell which account the credentials belong to (STS GetCallerIdentity): {}", e.message);
-            Err(e)
-        }
-    }
+    calls.call(crate::aws::caller_account(&calls.config)).await
 }
 
 /// A configuration and the shared bound on calls in flight.
@@ -326,16 +239,4 @@ impl Progress {
             b.finish_and_clear();
         }
     }
-}
-
-/// Publishes to an SNS topic in its own region (from the ARN); returns the message id.
-pub async fn publish(settings: &Settings, topic: &str, subject: &str, message: &str) -> Result<String, String> {
-    let config = sdk_config(settings, None).await;
-    let mut conf = aws_sdk_sns::config::Builder::from(&config);
-    if let Some(region) = topic.split(':').nth(3).filter(|r| !r.is_empty()) {
-        conf = conf.region(aws_sdk_sns::config::Region::new(region.to_string()));
-    }
-    let sns = aws_sdk_sns::Client::from_conf(conf.build());
-    let out = sns.publish().topic_arn(topic).subject(subject).message(message).send().await.map_err(|e| classify(e).message)?;
-    Ok(out.message_id().unwrap_or_default().to_string())
 }

@@ -5,13 +5,8 @@ use super::{Calls, Part, classify};
 use crate::facts::plan::AccountScope;
 use crate::facts::{Facts, SourceKind, SupportPlan};
 
-pub fn client(config: &aws_config::SdkConfig) -> aws_sdk_support::Client {
-    let conf = aws_sdk_support::config::Builder::from(config).region(aws_sdk_support::config::Region::new("us-east-1")).build();
-    aws_sdk_support::Client::from_conf(conf)
-}
-
 pub async fn plan(calls: &Calls, scope: &AccountScope) -> Part {
-    let support = client(&calls.config);
+    let support = crate::aws::support(&calls.config);
     match calls.call(support.describe_severity_levels().language("en").send()).await {
         Ok(out) => {
             let levels = out.severity_levels().iter().filter_map(|l| l.code().map(str::to_string)).collect();

@@ -32,8 +32,7 @@ pub async fn collect(calls: &Calls, scope: &AccountScope) -> Part {
 }
 
 fn client(calls: &Calls) -> aws_sdk_trustedadvisor::Client {
-    let conf = aws_sdk_trustedadvisor::config::Builder::from(&calls.config).region(aws_sdk_trustedadvisor::config::Region::new("us-east-1")).build();
-    aws_sdk_trustedadvisor::Client::from_conf(conf)
+    crate::aws::trusted_advisor(&calls.config)
 }
 
 async fn recommendations(calls: &Calls, scope: &AccountScope) -> Result<Vec<Recommendation>, CallError> {
@@ -86,7 +85,7 @@ async fn resources(calls: &Calls, ta: &aws_sdk_trustedadvisor::Client, id: &str)
 
 /// The classic checks and their summaries (status per check; no service codes).
 async fn classic(calls: &Calls, scope: &AccountScope) -> Result<Vec<Recommendation>, CallError> {
-    let support = super::support::client(&calls.config);
+    let support = crate::aws::support(&calls.config);
     let checks = calls.call(support.describe_trusted_advisor_checks().language("en").send()).await.map_err(classify)?;
     let ids: Vec<String> = checks.checks().iter().map(|c| c.id().to_string()).collect();
     let mut summaries = Vec::new();
