@@ -30,8 +30,8 @@ pub struct Related {
 /// unknown key, wrong type, bad duration/date/zone, duplicate id.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Diagnostic {
-    /// A stable kind: `io`, `yaml`, `header`, `unknown-key`, `invalid-value`, `duplicate-id`, `invalid-model`.
-    pub code: String,
+    /// A stable kind of problem.
+    pub code: Code,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
@@ -41,9 +41,43 @@ pub struct Diagnostic {
     pub related: Vec<Related>,
 }
 
+/// The stable kinds of load diagnostics, as JSON, SARIF and JUnit spell them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Code {
+    /// A file or directory cannot be read.
+    Io,
+    /// The YAML does not parse.
+    Yaml,
+    /// `apiVersion`/`kind` are missing or not this tool's.
+    Header,
+    /// A key the format does not have.
+    UnknownKey,
+    /// A value of the wrong type or form (duration, date, zone, ...), or a bad flag value.
+    InvalidValue,
+    /// Two entries with the same id.
+    DuplicateId,
+    /// The model cannot be used as a whole (a missing or changed policy module, ...).
+    InvalidModel,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Io => "io",
+            Code::Yaml => "yaml",
+            Code::Header => "header",
+            Code::UnknownKey => "unknown-key",
+            Code::InvalidValue => "invalid-value",
+            Code::DuplicateId => "duplicate-id",
+            Code::InvalidModel => "invalid-model",
+        }
+    }
+}
+
 impl Diagnostic {
-    pub fn new(code: &str, message: impl Into<String>, location: Option<Location>) -> Self {
-        Diagnostic { code: code.into(), message: message.into(), location, help: None, related: Vec::new() }
+    pub fn new(code: Code, message: impl Into<String>, location: Option<Location>) -> Self {
+        Diagnostic { code, message: message.into(), location, help: None, related: Vec::new() }
     }
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());

@@ -36,7 +36,7 @@ fn the_same_id_in_two_files_names_both_places() {
     let l = load(&[dir.path().to_path_buf()]);
     assert_eq!(l.diagnostics.len(), 1, "{:#?}", l.diagnostics);
     let d = &l.diagnostics[0];
-    assert_eq!(d.code, "duplicate-id");
+    assert_eq!(d.code.as_str(), "duplicate-id");
     assert!(d.location.as_ref().unwrap().file.ends_with("b.yaml"));
     assert_eq!(d.location.as_ref().unwrap().line, 4);
     assert!(d.related[0].location.file.ends_with("a.yaml"));
@@ -120,7 +120,7 @@ fn a_file_that_is_not_a_model() {
         assert!(!l.diagnostics.is_empty(), "{text:?} loaded");
     }
     let l = load(&[PathBuf::from("does/not/exist.yaml")]);
-    assert_eq!(l.diagnostics[0].code, "io");
+    assert_eq!(l.diagnostics[0].code.as_str(), "io");
 }
 
 fn examples() -> Vec<String> {

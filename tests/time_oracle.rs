@@ -334,7 +334,7 @@ fn oracle_tte(m: &Model, e: &Escalation, t: Timestamp) -> Option<i64> {
             let at = t + SignedDuration::from_secs(elapsed);
             let timeout = step.timeout.as_secs();
             for target in &step.notify {
-                if let Some(c) = resolve(m, target, at).filter(|c| reachable(m, c, at))
+                if let Some(c) = resolve(m, target.as_str(), at).filter(|c| reachable(m, c, at))
                     && let Some(d) = first_delay(m, &c).filter(|d| *d < timeout)
                 {
                     best = Some(best.map_or(elapsed + d, |b: i64| b.min(elapsed + d)));
@@ -345,7 +345,7 @@ fn oracle_tte(m: &Model, e: &Escalation, t: Timestamp) -> Option<i64> {
     }
     if let Some(f) = &e.final_fallback {
         let at = t + SignedDuration::from_secs(elapsed);
-        if let Some(c) = resolve(m, f, at).filter(|c| reachable(m, c, at))
+        if let Some(c) = resolve(m, f.as_str(), at).filter(|c| reachable(m, c, at))
             && let Some(d) = first_delay(m, &c)
         {
             best = Some(best.map_or(elapsed + d, |b: i64| b.min(elapsed + d)));
@@ -357,7 +357,7 @@ fn oracle_tte(m: &Model, e: &Escalation, t: Timestamp) -> Option<i64> {
 /// The first step reaches someone reachable within its timeout.
 fn oracle_staffed(m: &Model, e: &Escalation, t: Timestamp) -> bool {
     let timeout = e.steps[0].timeout.as_secs();
-    e.steps[0].notify.iter().any(|target| resolve(m, target, t).is_some_and(|c| reachable(m, &c, t) && first_delay(m, &c).is_some_and(|d| d < timeout)))
+    e.steps[0].notify.iter().any(|target| resolve(m, target.as_str(), t).is_some_and(|c| reachable(m, &c, t) && first_delay(m, &c).is_some_and(|d| d < timeout)))
 }
 
 /// Is `a` a worse time to engage than `b`? Never engaged is the worst.

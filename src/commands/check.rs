@@ -129,7 +129,7 @@ pub fn evaluate(
         let unknown: Vec<&String> = args.services.iter().filter(|s| loaded.model.service(s).is_none()).collect();
         if !unknown.is_empty() {
             let names = unknown.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
-            report.load_errors.push(crate::diag::Diagnostic::new("invalid-value", format!("--service {names}: no such service in the model"), None));
+            report.load_errors.push(crate::diag::Diagnostic::new(crate::diag::Code::InvalidValue, format!("--service {names}: no such service in the model"), None));
         } else {
             let evaluation = rules::evaluate_on(stage, &loaded.sources, &opts);
             report.results = evaluation.results;
@@ -156,7 +156,8 @@ fn check_pins(loaded: &Loaded) -> Vec<crate::diag::Diagnostic> {
     for (spec, p) in crate::policy::from_model(&loaded.model, &loaded.sources).iter().zip(&loaded.model.policies) {
         match std::fs::read(&spec.path) {
             Err(e) => out.push(
-                crate::diag::Diagnostic::new("invalid-model", format!("policy {}: {e}", p.path), Some(loaded.sources.locate(&p.origin.at("path")))).with_help("the path is relative to this YAML file"),
+                crate::diag::Diagnostic::new(crate::diag::Code::InvalidModel, format!("policy {}: {e}", p.path), Some(loaded.sources.locate(&p.origin.at("path"))))
+                    .with_help("the path is relative to this YAML file"),
             ),
             Ok(bytes) => {
                 let actual: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
@@ -164,8 +165,12 @@ fn check_pins(loaded: &Loaded) -> Vec<crate::diag::Diagnostic> {
                     && !pin.eq_ignore_ascii_case(&actual)
                 {
                     out.push(
-                        crate::diag::Diagnostic::new("invalid-model", format!("policy {} has sha256 {actual}, not the pinned {pin}", p.path), Some(loaded.sources.locate(&p.origin.at("sha256"))))
-                            .with_help("update the pin after reviewing the new module"),
+                        crate::diag::Diagnostic::new(
+                            crate::diag::Code::InvalidModel,
+                            format!("policy {} has sha256 {actual}, not the pinned {pin}", p.path),
+                            Some(loaded.sources.locate(&p.origin.at("sha256"))),
+                        )
+                        .with_help("update the pin after reviewing the new module"),
                     );
                 }
             }

@@ -90,13 +90,13 @@ impl Loader {
                 walk(path, &mut found);
                 found.sort();
                 if found.is_empty() {
-                    self.diagnostics.push(Diagnostic::new("io", format!("{} contains no *.yaml or *.yml files", path.display()), None));
+                    self.diagnostics.push(Diagnostic::new(crate::diag::Code::Io, format!("{} contains no *.yaml or *.yml files", path.display()), None));
                 }
                 out.extend(found);
             } else if path.exists() {
                 out.push(path.clone());
             } else {
-                self.diagnostics.push(Diagnostic::new("io", format!("cannot read {}: no such file or directory", path.display()), None));
+                self.diagnostics.push(Diagnostic::new(crate::diag::Code::Io, format!("cannot read {}: no such file or directory", path.display()), None));
             }
         }
         out
@@ -106,9 +106,9 @@ impl Loader {
         match std::fs::read(&path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => self.add(path, text),
-                Err(_) => self.diagnostics.push(Diagnostic::new("io", format!("{} is not UTF-8 text", display_path(&path)), None)),
+                Err(_) => self.diagnostics.push(Diagnostic::new(crate::diag::Code::Io, format!("{} is not UTF-8 text", display_path(&path)), None)),
             },
-            Err(e) => self.diagnostics.push(Diagnostic::new("io", format!("cannot read {}: {e}", display_path(&path)), None)),
+            Err(e) => self.diagnostics.push(Diagnostic::new(crate::diag::Code::Io, format!("cannot read {}: {e}", display_path(&path)), None)),
         }
     }
 
@@ -125,7 +125,7 @@ impl Loader {
             }
             Err(e) => {
                 let loc = e.pos.map(|p| Location { file: display, line: p.line, column: p.column, path: String::new() });
-                self.diagnostics.push(Diagnostic::new("yaml", format!("invalid YAML: {}", e.message), loc));
+                self.diagnostics.push(Diagnostic::new(crate::diag::Code::Yaml, format!("invalid YAML: {}", e.message), loc));
             }
         }
     }
@@ -137,7 +137,7 @@ impl Loader {
     fn merge_file(&mut self, file: FileId, root: &Node) {
         let Value::Map(entries) = &root.value else {
             let loc = self.loc(file, root, "");
-            self.diagnostics.push(Diagnostic::new("header", "expected a mapping that starts with `apiVersion: runready.dev/v1` and `kind: SupportModel`", Some(loc)));
+            self.diagnostics.push(Diagnostic::new(crate::diag::Code::Header, "expected a mapping that starts with `apiVersion: runready.dev/v1` and `kind: SupportModel`", Some(loc)));
             return;
         };
         self.check_header(file, root);
@@ -178,7 +178,7 @@ impl Loader {
                     self.model.waivers.extend(items);
                 }
                 other => {
-                    let mut d = Diagnostic::new("unknown-key", format!("unknown section `{other}`"), Some(self.loc(file, &key_node(key), other)));
+                    let mut d = Diagnostic::new(crate::diag::Code::UnknownKey, format!("unknown section `{other}`"), Some(self.loc(file, &key_node(key), other)));
                     d.help = Some(match did_you_mean(other, SECTIONS.iter().copied()) {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => format!("expected one of {}", SECTIONS.join(", ")),
@@ -195,12 +195,13 @@ impl Loader {
                 Some(n) if n.as_str() == Some(expected) => {}
                 Some(n) => {
                     let loc = self.loc(file, n, key);
-                    self.diagnostics.push(Diagnostic::new("header", format!("`{key}` must be `{expected}`"), Some(loc)));
+                    self.diagnostics.push(Diagnostic::new(crate::diag::Code::Header, format!("`{key}` must be `{expected}`"), Some(loc)));
                 }
                 None => {
                     let loc = self.loc(file, root, "");
                     self.diagnostics.push(
-                        Diagnostic::new("header", format!("missing `{key}: {expected}`"), Some(loc)).with_help("every model file starts with `apiVersion: runready.dev/v1` and `kind: SupportModel`"),
+                        Diagnostic::new(crate::diag::Code::Header, format!("missing `{key}: {expected}`"), Some(loc))
+                            .with_help("every model file starts with `apiVersion: runready.dev/v1` and `kind: SupportModel`"),
                     );
                 }
             }
@@ -212,21 +213,21 @@ impl Loader {
         let unknown = UnknownKeys::default();
         let result = from_node::<T>(node, path, &unknown);
         for e in unknown.into_inner() {
-            self.push_de_error(origin.file, "unknown-key", e);
+            self.push_de_error(origin.file, crate::diag::Code::UnknownKey, e);
         }
         match result {
             Ok(v) => Some(v),
             Err(e) => {
-                self.push_de_error(origin.file, "invalid-value", e);
+                self.push_de_error(origin.file, crate::diag::Code::InvalidValue, e);
                 None
             }
         }
     }
 
-    fn push_de_error(&mut self, file: FileId, code: &str, e: DeError) {
+    fn push_de_error(&mut self, file: FileId, code: crate::diag::Code, e: DeError) {
         let pos = e.pos.unwrap_or_default();
         let loc = Location { file: self.sources.files[file].display.clone(), line: pos.line.max(1), column: pos.column.max(1), path: e.path.clone() };
-        let message = if e.path.is_empty() || code == "unknown-key" { e.message.clone() } else { format!("{}: {}", e.path, e.message) };
+        let message = if e.path.is_empty() || code == crate::diag::Code::UnknownKey { e.message.clone() } else { format!("{}: {}", e.path, e.message) };
         let mut d = Diagnostic::new(code, message, Some(loc));
         d.help = e.help;
         self.diagnostics.push(d);
@@ -236,7 +237,7 @@ impl Loader {
         if let Some(first) = &self.model.metadata {
             let here = self.sources.locate(o);
             let there = self.sources.locate(&first.origin);
-            self.diagnostics.push(Diagnostic::new("duplicate-id", "`metadata` appears in more than one file", Some(here)).with_related(there, "first defined here"));
+            self.diagnostics.push(Diagnostic::new(crate::diag::Code::DuplicateId, "`metadata` appears in more than one file", Some(here)).with_related(there, "first defined here"));
             return;
         }
         if let Some(value) = self.entry::<Metadata>(o, node, "metadata") {
@@ -248,7 +249,8 @@ impl Loader {
         if let Some(first) = self.model.severities.first() {
             let here = self.sources.locate(o);
             let there = self.sources.locate(&Origin { file: first.origin.file, pointer: "/severities".into() });
-            self.diagnostics.push(Diagnostic::new("duplicate-id", "`severities` is an ordered list and must appear in one file only", Some(here)).with_related(there, "first defined here"));
+            self.diagnostics
+                .push(Diagnostic::new(crate::diag::Code::DuplicateId, "`severities` is an ordered list and must appear in one file only", Some(here)).with_related(there, "first defined here"));
             return;
         }
         let items = self.list::<Severity>("severities", o, node, |s| Some(s.id.clone()));
@@ -259,7 +261,7 @@ impl Loader {
         let Value::Seq(items) = &node.value else {
             if node.value != Value::Null {
                 let loc = self.loc(o.file, node, section);
-                self.diagnostics.push(Diagnostic::new("invalid-value", format!("`{section}` must be a list, found {}", node.value.kind()), Some(loc)));
+                self.diagnostics.push(Diagnostic::new(crate::diag::Code::InvalidValue, format!("`{section}` must be a list, found {}", node.value.kind()), Some(loc)));
             }
             return Vec::new();
         };
@@ -282,11 +284,11 @@ impl Loader {
     fn check_id(&mut self, section: &'static str, id: &str, origin: &Origin) -> bool {
         if let Some(problem) = validate::id_problem(id) {
             let loc = self.sources.locate(origin);
-            self.diagnostics.push(Diagnostic::new("invalid-value", format!("{section}: id `{id}` {problem}"), Some(loc)));
+            self.diagnostics.push(Diagnostic::new(crate::diag::Code::InvalidValue, format!("{section}: id `{id}` {problem}"), Some(loc)));
         }
         if section == "calendars" && id == ALWAYS {
             let loc = self.sources.locate_key(origin);
-            self.diagnostics.push(Diagnostic::new("duplicate-id", "`always` is a built-in calendar and cannot be redefined", Some(loc)));
+            self.diagnostics.push(Diagnostic::new(crate::diag::Code::DuplicateId, "`always` is a built-in calendar and cannot be redefined", Some(loc)));
             return false;
         }
         match self.seen.get(&(section, id.to_string())) {
@@ -295,7 +297,7 @@ impl Loader {
                 let here = self.sources.locate_key(origin);
                 let there = self.sources.locate_key(&first);
                 self.diagnostics.push(
-                    Diagnostic::new("duplicate-id", format!("{section}: `{id}` is defined twice"), Some(here))
+                    Diagnostic::new(crate::diag::Code::DuplicateId, format!("{section}: `{id}` is defined twice"), Some(here))
                         .with_related(there, "first defined here")
                         .with_help("ids must be unique across all files of the model"),
                 );
@@ -312,7 +314,7 @@ impl Loader {
         let Value::Map(entries) = &node.value else {
             if node.value != Value::Null {
                 let loc = self.loc(o.file, node, &o.pointer[1..]);
-                self.diagnostics.push(Diagnostic::new("invalid-value", format!("`{}` must be a mapping of id to {what}, found {}", &o.pointer[1..], node.value.kind()), Some(loc)));
+                self.diagnostics.push(Diagnostic::new(crate::diag::Code::InvalidValue, format!("`{}` must be a mapping of id to {what}, found {}", &o.pointer[1..], node.value.kind()), Some(loc)));
             }
             return;
         };
@@ -349,7 +351,8 @@ impl Loader {
         self.diagnostics.extend(extra);
         if self.sources.files.iter().all(|f| f.root.is_some()) && self.model.metadata.is_none() && !self.sources.files.is_empty() {
             let loc = Location { file: self.sources.files[0].display.clone(), line: 1, column: 1, path: String::new() };
-            self.diagnostics.push(Diagnostic::new("invalid-model", "no file has `metadata` with the model's `name`", Some(loc)).with_help("add `metadata: { name: my-platform }` to one file"));
+            self.diagnostics
+                .push(Diagnostic::new(crate::diag::Code::InvalidModel, "no file has `metadata` with the model's `name`", Some(loc)).with_help("add `metadata: { name: my-platform }` to one file"));
         }
         Loaded { model: self.model, sources: self.sources, diagnostics: self.diagnostics }
     }

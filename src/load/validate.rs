@@ -60,7 +60,7 @@ pub fn validate(model: &Model, sources: &Sources) -> Vec<Diagnostic> {
                 None => "`runready rules` lists the rule ids".to_string(),
             };
             let loc = sources.locate_key(&o.origin);
-            v.out.push(Diagnostic::new("invalid-value", format!("rule_overrides: `{id}` is not a rule"), Some(loc)).with_help(help));
+            v.out.push(Diagnostic::new(crate::diag::Code::InvalidValue, format!("rule_overrides: `{id}` is not a rule"), Some(loc)).with_help(help));
         }
     }
     v.out
@@ -74,7 +74,7 @@ struct Validator<'a> {
 impl Validator<'_> {
     fn error(&mut self, origin: &Origin, message: String, help: &str) {
         let loc = self.sources.locate(origin);
-        self.out.push(Diagnostic::new("invalid-model", message, Some(loc)).with_help(help));
+        self.out.push(Diagnostic::new(crate::diag::Code::InvalidModel, message, Some(loc)).with_help(help));
     }
 
     fn windows(&mut self, owner: &str, origin: &Origin, field: &str, windows: &[WeeklyWindow]) {

@@ -8,6 +8,7 @@ pub mod people;
 pub mod scalars;
 pub mod schedule;
 pub mod service;
+pub mod subject;
 pub mod vendor;
 
 pub use governance::*;
@@ -16,6 +17,7 @@ pub use people::*;
 pub use scalars::*;
 pub use schedule::*;
 pub use service::*;
+pub use subject::{Subject, subject};
 pub use vendor::*;
 
 use indexmap::IndexMap;
@@ -210,8 +212,7 @@ impl Model {
     /// The services a result subject concerns: its own service, or every service using the
     /// entity it names; `None` when the subject is not tied to services (model, rotation, …).
     pub fn services_of_subject(&self, subject: &str) -> Option<Vec<&str>> {
-        let base = subject.split_once('/').map_or(subject, |(b, _)| b);
-        let (kind, id) = base.split_once(':')?;
+        let (kind, id) = Subject::parse(subject).entity()?;
         let uses = |s: &Service| match kind {
             "service" => s.id == id,
             "runbook" => s.runbooks.iter().any(|r| r == id),

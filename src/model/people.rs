@@ -150,7 +150,7 @@ impl<'de> Deserialize<'de> for VendorCaseRef {
 #[serde(deny_unknown_fields)]
 pub struct EscalationStep {
     /// Targets: `rotation:ID` or `contact:ID`.
-    pub notify: Vec<String>,
+    pub notify: Vec<Target>,
     /// Elapsed wait for an acknowledgement before the next step.
     pub timeout: Duration,
     /// A case with this vendor is due when this step starts.
@@ -169,7 +169,70 @@ pub struct Escalation {
     pub repeat: i64,
     /// Paged when every step and pass is exhausted: `contact:ID` or `rotation:ID`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub final_fallback: Option<String>,
+    pub final_fallback: Option<Target>,
+}
+
+/// An escalation target as the YAML spells it: `rotation:ID` or `contact:ID`. Anything else
+/// is kept as written (SM-001 reports it; the walk reaches nobody through it).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Target(pub String);
+
+/// What a target names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TargetRef<'a> {
+    Rotation(&'a str),
+    Contact(&'a str),
+    /// Neither kind (a missing or unknown prefix): the whole text.
+    Other(&'a str),
+}
+
+impl<'a> TargetRef<'a> {
+    /// Reads `rotation:ID` / `contact:ID`; the one place target text is parsed.
+    pub fn parse(text: &'a str) -> TargetRef<'a> {
+        match text.split_once(':') {
+            Some(("rotation", r)) => TargetRef::Rotation(r),
+            Some(("contact", c)) => TargetRef::Contact(c),
+            _ => TargetRef::Other(text),
+        }
+    }
+}
+
+impl Target {
+    pub fn rotation(id: &str) -> Target {
+        Target(format!("rotation:{id}"))
+    }
+
+    pub fn contact(id: &str) -> Target {
+        Target(format!("contact:{id}"))
+    }
+
+    /// What the target names.
+    pub fn get(&self) -> TargetRef<'_> {
+        TargetRef::parse(&self.0)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl JsonSchema for Target {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Target".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string" })
+    }
 }
 
 impl JsonSchema for VendorCaseRef {

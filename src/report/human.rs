@@ -127,7 +127,7 @@ fn result(r: &RuleResult, report: &Report, sources: &Sources, renderer: &Rendere
 }
 
 fn diagnostic(d: &Diagnostic, sources: &Sources, renderer: &Renderer) -> String {
-    let title = ALevel::ERROR.primary_title(d.message.clone()).id(d.code.clone());
+    let title = ALevel::ERROR.primary_title(d.message.clone()).id(d.code.as_str());
     let mut groups = vec![located(title, d.location.as_ref(), sources, "")];
     for rel in &d.related {
         groups.push(located(ALevel::NOTE.secondary_title(rel.message.clone()), Some(&rel.location), sources, ""));

@@ -11,12 +11,12 @@ pub fn render(report: &Report) -> String {
     suites.insert("model".into(), Vec::new());
     for d in &report.load_errors {
         let place = d.location.as_ref().map(|l| l.to_string()).unwrap_or_else(|| report.model.files.join(", "));
-        let mut tc = TestCase::error(&format!("load {place}"), Duration::ZERO, &d.code, &d.message);
+        let mut tc = TestCase::error(&format!("load {place}"), Duration::ZERO, d.code.as_str(), &d.message);
         tc.set_classname("runready.load");
         suites["model"].push(tc);
     }
     for r in &report.results {
-        let suite = match r.subject.split_once('/').map_or(r.subject.as_str(), |(b, _)| b).strip_prefix("service:") {
+        let suite = match crate::model::Subject::parse(&r.subject).service() {
             Some(id) => id.to_string(),
             None => "model".to_string(),
         };

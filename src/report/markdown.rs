@@ -66,9 +66,9 @@ fn health_rows(report: &Report) -> Vec<HealthRow> {
     report
         .results
         .iter()
-        .filter(|r| (r.rule == "AWS-002" || r.rule == "AWS-003") && r.subject.contains("/event:"))
+        .filter(|r| (r.rule == "AWS-002" || r.rule == "AWS-003") && crate::model::Subject::parse(&r.subject).part("event").is_some())
         .map(|r| HealthRow {
-            service: r.subject.split('/').next().unwrap_or("").trim_start_matches("service:").to_string(),
+            service: crate::model::Subject::parse(&r.subject).service().unwrap_or_default().to_string(),
             kind: if r.rule == "AWS-002" { "open issue" } else { "scheduled change" },
             event_type_code: text(&r.evidence, "event_type_code"),
             aws_service: text(&r.evidence, "service"),

@@ -26,7 +26,7 @@ pub fn service_rows(report: &Report, model: &Model) -> Vec<ServiceRow> {
     let mut mine: Vec<Vec<&RuleResult>> = vec![Vec::new(); model.services.len()];
     let mut everywhere: Vec<&RuleResult> = Vec::new();
     for r in &report.results {
-        let base = r.subject.split_once('/').map_or(r.subject.as_str(), |(b, _)| b);
+        let base = crate::model::Subject::parse(&r.subject).base();
         for svc in users.get(base).into_iter().flatten() {
             if let Some(&i) = position.get(svc) {
                 mine[i].push(r);

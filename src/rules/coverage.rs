@@ -123,7 +123,16 @@ fn services_reaching(m: &Model) -> std::collections::HashMap<&str, Vec<&Entry<Se
     let mut map: std::collections::HashMap<&str, Vec<&Entry<Service>>> = std::collections::HashMap::new();
     for svc in &m.services {
         let Some(esc) = svc.escalation.as_ref().and_then(|e| m.escalations.get(e)) else { continue };
-        let mut rotations: Vec<&str> = esc.steps.iter().flat_map(|s| s.notify.iter()).chain(esc.final_fallback.iter()).filter_map(|t| t.strip_prefix("rotation:")).collect();
+        let mut rotations: Vec<&str> = esc
+            .steps
+            .iter()
+            .flat_map(|s| s.notify.iter())
+            .chain(esc.final_fallback.iter())
+            .filter_map(|t| match t.get() {
+                TargetRef::Rotation(r) => Some(r),
+                _ => None,
+            })
+            .collect();
         rotations.sort();
         rotations.dedup();
         for r in rotations {

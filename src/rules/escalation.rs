@@ -87,8 +87,8 @@ fn always_reachable_fallback(ctx: &Ctx, out: &mut Out) {
             continue;
         };
         let o = esc.origin.at("final_fallback");
-        match fallback.split_once(':') {
-            Some(("contact", c)) => match ctx.model.contact(c) {
+        match fallback.get() {
+            TargetRef::Contact(c) => match ctx.model.contact(c) {
                 None => {
                     out.unknown(&s, Some(&o), format!("contact `{c}` does not exist (SM-001)"));
                 }
@@ -99,7 +99,7 @@ fn always_reachable_fallback(ctx: &Ctx, out: &mut Out) {
                     out.fail(&s, &o, format!("the fallback `{fallback}` is not `always_reachable`"), help);
                 }
             },
-            Some(("rotation", r)) => match ctx.model.rotations.get(r) {
+            TargetRef::Rotation(r) => match ctx.model.rotations.get(r) {
                 None => {
                     out.unknown(&s, Some(&o), format!("rotation `{r}` does not exist (SM-001)"));
                 }

@@ -36,8 +36,7 @@ fn subject_problem(m: &Model, subject: &str) -> Option<String> {
         return None;
     }
     // Live-fact subjects: service:ID/check:CHECK, service:ID/event:ARN.
-    let base = subject.split_once('/').map_or(subject, |(b, _)| b);
-    let Some((kind, id)) = base.split_once(':') else {
+    let Some((kind, id)) = Subject::parse(subject).entity() else {
         return Some(format!("subject `{subject}` is not written KIND:ID"));
     };
     let exists = match kind {
@@ -130,8 +129,9 @@ fn waives_subject(waiver: &str, r: &RuleResult) -> bool {
     if waiver == r.subject {
         return true;
     }
-    let (Some((w_base, w_check)), Some((r_base, _))) = (waiver.split_once("/check:"), r.subject.split_once("/check:")) else { return false };
-    w_base == r_base && r.evidence.get("recommendation_id").and_then(|v| v.as_str()) == Some(w_check)
+    let (w, result) = (Subject::parse(waiver), Subject::parse(&r.subject));
+    let (Some(w_check), Some(_)) = (w.part("check"), result.part("check")) else { return false };
+    w.before("check") == result.before("check") && r.evidence.get("recommendation_id").and_then(|v| v.as_str()) == Some(w_check)
 }
 
 /// Turns matching failures into `waived`, then reports unused waivers (GOV-002).

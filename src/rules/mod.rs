@@ -213,6 +213,4 @@ impl RuleResult {
 }
 
 /// `service:payments-api`.
-pub fn subject(kind: &str, id: &str) -> String {
-    format!("{kind}:{id}")
-}
+pub use crate::model::subject;

@@ -126,14 +126,14 @@ pub fn references(m: &Model) -> Vec<Reference> {
         let s = subject("escalation", id);
         for (i, step) in e.steps.iter().enumerate() {
             for (j, target) in step.notify.iter().enumerate() {
-                add(&s, e.origin.at(format!("steps/{i}/notify/{j}")), RefKind::Target, target);
+                add(&s, e.origin.at(format!("steps/{i}/notify/{j}")), RefKind::Target, target.as_str());
             }
             if let Some(vc) = &step.vendor_case {
                 add(&s, e.origin.at(format!("steps/{i}/vendor_case")), RefKind::Vendor, &vc.vendor);
             }
         }
         if let Some(f) = &e.final_fallback {
-            add(&s, e.origin.at("final_fallback"), RefKind::Target, f);
+            add(&s, e.origin.at("final_fallback"), RefKind::Target, f.as_str());
         }
     }
     for (id, v) in &m.vendors {
@@ -201,7 +201,7 @@ fn candidates(m: &Model, kind: RefKind) -> Vec<String> {
         RefKind::Clock => ["wall".to_string(), ALWAYS.to_string()].into_iter().chain(m.calendars.keys().cloned()).collect(),
         RefKind::HolidaySet => m.holidays.keys().cloned().collect(),
         RefKind::Contact => m.contacts.iter().map(|c| c.id.clone()).collect(),
-        RefKind::Target => m.rotations.keys().map(|r| format!("rotation:{r}")).chain(m.contacts.iter().map(|c| format!("contact:{}", c.id))).collect(),
+        RefKind::Target => m.rotations.keys().map(|r| Target::rotation(r).0).chain(m.contacts.iter().map(|c| Target::contact(&c.id).0)).collect(),
         RefKind::Vendor => m.vendors.keys().cloned().collect(),
         RefKind::Template => m.request_templates.keys().cloned().collect(),
         RefKind::Tier => m.tiers.keys().cloned().collect(),
@@ -218,10 +218,10 @@ pub fn resolves(m: &Model, kind: RefKind, id: &str) -> bool {
     match kind {
         RefKind::Calendar => m.has_calendar(id),
         RefKind::Clock => id == "wall" || m.has_calendar(id),
-        RefKind::Target => match id.split_once(':') {
-            Some(("rotation", r)) => m.rotations.contains_key(r),
-            Some(("contact", c)) => m.contact(c).is_some(),
-            _ => false,
+        RefKind::Target => match TargetRef::parse(id) {
+            TargetRef::Rotation(r) => m.rotations.contains_key(r),
+            TargetRef::Contact(c) => m.contact(c).is_some(),
+            TargetRef::Other(_) => false,
         },
         RefKind::HolidaySet => m.holidays.contains_key(id),
         RefKind::Contact => m.contact(id).is_some(),

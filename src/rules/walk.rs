@@ -18,9 +18,9 @@ pub fn timed_service<'c>(ctx: &'c Ctx, out: &mut Out, svc: &'c Entry<Service>) -
 }
 
 /// Everyone a target can page: a rotation's members and override members, or the contact.
-pub fn people_of(m: &Model, target: &str) -> Vec<String> {
-    match target.split_once(':') {
-        Some(("rotation", r)) => m
+pub fn people_of(m: &Model, target: &Target) -> Vec<String> {
+    match target.get() {
+        TargetRef::Rotation(r) => m
             .rotations
             .get(r)
             .map(|r| {
@@ -30,7 +30,7 @@ pub fn people_of(m: &Model, target: &str) -> Vec<String> {
                 v
             })
             .unwrap_or_default(),
-        Some(("contact", c)) => vec![c.to_string()],
-        _ => Vec::new(),
+        TargetRef::Contact(c) => vec![c.to_string()],
+        TargetRef::Other(_) => Vec::new(),
     }
 }

@@ -5,7 +5,7 @@
 use super::rotation::{Duty, duties, holidays_of};
 pub use super::walk::{Contacted, Miss, StepVisit, Walk};
 use super::{Horizon, Interval, IntervalSet};
-use crate::model::{ChannelType, Escalation, Model};
+use crate::model::{ChannelType, Escalation, Model, Target, TargetRef};
 use jiff::Timestamp;
 use std::collections::HashMap;
 
@@ -122,17 +122,17 @@ impl<'m> Timeline<'m> {
     }
 
     /// The contacts a target resolves to at `t`, or why it reaches nobody.
-    pub fn resolve(&self, target: &str, t: Timestamp) -> Result<String, Miss> {
-        match target.split_once(':') {
-            Some(("rotation", r)) if self.model.rotations.contains_key(r) => self.on_duty(r, t).map(str::to_string).ok_or_else(|| Miss::NobodyOnDuty(r.to_string())),
-            Some(("contact", c)) if self.contacts.contains_key(c) => Ok(c.to_string()),
+    pub fn resolve(&self, target: &Target, t: Timestamp) -> Result<String, Miss> {
+        match target.get() {
+            TargetRef::Rotation(r) if self.model.rotations.contains_key(r) => self.on_duty(r, t).map(str::to_string).ok_or_else(|| Miss::NobodyOnDuty(r.to_string())),
+            TargetRef::Contact(c) if self.contacts.contains_key(c) => Ok(c.to_string()),
             _ => Err(Miss::Unresolved(target.to_string())),
         }
     }
 
     /// Pages `target` at `t` (a step entered `entered` seconds after the incident) and
     /// records whom it interrupts before `timeout` (`None`: the fallback, no timeout).
-    fn page(&self, target: &str, t: Timestamp, entered: i64, timeout: Option<i64>, visit: &mut StepVisit) {
+    fn page(&self, target: &Target, t: Timestamp, entered: i64, timeout: Option<i64>, visit: &mut StepVisit) {
         let contact = match self.resolve(target, t) {
             Ok(c) => c,
             Err(miss) => return visit.missed.push(miss),
@@ -163,7 +163,7 @@ impl<'m> Timeline<'m> {
                     pass,
                     entered: elapsed,
                     timeout: Some(timeout),
-                    targets: step.notify.clone(),
+                    targets: step.notify.iter().map(Target::to_string).collect(),
                     contacted: Vec::new(),
                     missed: Vec::new(),
                     vendor_case: if pass == 0 { step.vendor_case.as_ref().map(|v| v.vendor.clone()) } else { None },
@@ -176,7 +176,7 @@ impl<'m> Timeline<'m> {
             }
         }
         if let Some(f) = &esc.final_fallback {
-            let mut visit = StepVisit { step: None, pass: 0, entered: elapsed, timeout: None, targets: vec![f.clone()], contacted: Vec::new(), missed: Vec::new(), vendor_case: None };
+            let mut visit = StepVisit { step: None, pass: 0, entered: elapsed, timeout: None, targets: vec![f.to_string()], contacted: Vec::new(), missed: Vec::new(), vendor_case: None };
             self.page(f, add(t, elapsed), elapsed, None, &mut visit);
             visits.push(visit);
         }
@@ -187,7 +187,7 @@ impl<'m> Timeline<'m> {
     /// and holiday boundary of what it pages, shifted back by the offsets at which it
     /// pages them. Between two consecutive breakpoints the walk is the same.
     pub fn breakpoints(&self, esc: &Escalation, extra: &[Timestamp]) -> Vec<Timestamp> {
-        let mut offsets: Vec<(i64, &str)> = Vec::new();
+        let mut offsets: Vec<(i64, &Target)> = Vec::new();
         let mut elapsed = 0i64;
         for _ in 0..=esc.repeat.clamp(0, 1000) {
             for step in &esc.steps {
@@ -216,19 +216,19 @@ impl<'m> Timeline<'m> {
     }
 
     /// Instants at which what `target` resolves to, or their reachability, may change.
-    fn boundaries(&self, target: &str) -> Vec<Timestamp> {
+    fn boundaries(&self, target: &Target) -> Vec<Timestamp> {
         let mut out = Vec::new();
         let mut contacts: Vec<&str> = Vec::new();
-        match target.split_once(':') {
-            Some(("rotation", r)) => {
+        match target.get() {
+            TargetRef::Rotation(r) => {
                 for d in self.duties(r) {
                     out.push(d.interval.start);
                     out.push(d.interval.end);
                     contacts.push(&d.member);
                 }
             }
-            Some(("contact", c)) => contacts.push(c),
-            _ => {}
+            TargetRef::Contact(c) => contacts.push(c),
+            TargetRef::Other(_) => {}
         }
         contacts.sort();
         contacts.dedup();
@@ -319,10 +319,10 @@ impl<'m> Timeline<'m> {
     }
 
     /// The contact a target resolves to at `t`, borrowed; `None` when it reaches nobody.
-    fn resolve_ref<'s>(&'s self, target: &'s str, t: Timestamp) -> Option<&'s str> {
-        match target.split_once(':') {
-            Some(("rotation", r)) => self.on_duty(r, t),
-            Some(("contact", c)) if self.contacts.contains_key(c) => Some(c),
+    fn resolve_ref<'s>(&'s self, target: &'s Target, t: Timestamp) -> Option<&'s str> {
+        match target.get() {
+            TargetRef::Rotation(r) => self.on_duty(r, t),
+            TargetRef::Contact(c) if self.contacts.contains_key(c) => Some(c),
             _ => None,
         }
     }
