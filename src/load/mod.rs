@@ -32,27 +32,6 @@ impl Loaded {
 }
 
 /// The top-level keys of a model file.
-pub const SECTIONS: &[&str] = &[
-    "apiVersion",
-    "kind",
-    "metadata",
-    "holidays",
-    "calendars",
-    "tiers",
-    "severities",
-    "contacts",
-    "rotations",
-    "escalations",
-    "vendors",
-    "request_templates",
-    "runbooks",
-    "artifacts",
-    "services",
-    "drills",
-    "policies",
-    "rule_overrides",
-    "waivers",
-];
 
 /// Loads every file named by `paths` (directories: every `*.yaml`/`*.yml` below, hidden
 /// folders skipped, sorted by path).
@@ -143,45 +122,37 @@ impl Loader {
         self.check_header(file, root);
         for (key, node) in entries {
             let o = Origin { file, pointer: format!("/{}", key.name.replace('~', "~0").replace('/', "~1")) };
-            match key.name.as_str() {
-                "apiVersion" | "kind" => {}
-                "metadata" => self.metadata(&o, node),
-                "holidays" => self.map_section("holiday set", &o, node, SectionMap::Holidays),
-                "calendars" => self.map_section("calendar", &o, node, SectionMap::Calendars),
-                "tiers" => self.map_section("tier", &o, node, SectionMap::Tiers),
-                "rotations" => self.map_section("rotation", &o, node, SectionMap::Rotations),
-                "escalations" => self.map_section("escalation", &o, node, SectionMap::Escalations),
-                "vendors" => self.map_section("vendor", &o, node, SectionMap::Vendors),
-                "request_templates" => self.map_section("request template", &o, node, SectionMap::RequestTemplates),
-                "runbooks" => self.map_section("runbook", &o, node, SectionMap::Runbooks),
-                "artifacts" => self.map_section("artifact", &o, node, SectionMap::Artifacts),
-                "rule_overrides" => self.map_section("rule override", &o, node, SectionMap::RuleOverrides),
-                "severities" => self.severities(&o, node),
-                "contacts" => {
-                    let items = self.list::<Contact>("contacts", &o, node, |c| Some(c.id.clone()));
+            match Section::parse(&key.name) {
+                Some(Section::ApiVersion | Section::Kind) => {}
+                Some(Section::Metadata) => self.metadata(&o, node),
+                Some(Section::Severities) => self.severities(&o, node),
+                Some(Section::Contacts) => {
+                    let items = self.list::<Contact>(Section::Contacts, &o, node, |c| Some(c.id.clone()));
                     self.model.contacts.extend(items);
                 }
-                "services" => {
-                    let items = self.list::<Service>("services", &o, node, |s| Some(s.id.clone()));
+                Some(Section::Services) => {
+                    let items = self.list::<Service>(Section::Services, &o, node, |s| Some(s.id.clone()));
                     self.model.services.extend(items);
                 }
-                "drills" => {
-                    let items = self.list::<Drill>("drills", &o, node, |d| Some(d.id.clone()));
+                Some(Section::Drills) => {
+                    let items = self.list::<Drill>(Section::Drills, &o, node, |d| Some(d.id.clone()));
                     self.model.drills.extend(items);
                 }
-                "policies" => {
-                    let items = self.list::<PolicyRef>("policies", &o, node, |_| None);
+                Some(Section::Policies) => {
+                    let items = self.list::<PolicyRef>(Section::Policies, &o, node, |_| None);
                     self.model.policies.extend(items);
                 }
-                "waivers" => {
-                    let items = self.list::<Waiver>("waivers", &o, node, |_| None);
+                Some(Section::Waivers) => {
+                    let items = self.list::<Waiver>(Section::Waivers, &o, node, |_| None);
                     self.model.waivers.extend(items);
                 }
-                other => {
+                Some(map) => self.map_section(&o, node, map),
+                None => {
+                    let other = key.name.as_str();
                     let mut d = Diagnostic::new(crate::diag::Code::UnknownKey, format!("unknown section `{other}`"), Some(self.loc(file, &key_node(key), other)));
-                    d.help = Some(match did_you_mean(other, SECTIONS.iter().copied()) {
+                    d.help = Some(match did_you_mean(other, Section::ALL.iter().map(|s| s.key())) {
                         Some(s) => format!("did you mean `{s}`?"),
-                        None => format!("expected one of {}", SECTIONS.join(", ")),
+                        None => format!("expected one of {}", Section::ALL.map(Section::key).join(", ")),
                     });
                     self.diagnostics.push(d);
                 }
@@ -253,11 +224,12 @@ impl Loader {
                 .push(Diagnostic::new(crate::diag::Code::DuplicateId, "`severities` is an ordered list and must appear in one file only", Some(here)).with_related(there, "first defined here"));
             return;
         }
-        let items = self.list::<Severity>("severities", o, node, |s| Some(s.id.clone()));
+        let items = self.list::<Severity>(Section::Severities, o, node, |s| Some(s.id.clone()));
         self.model.severities.extend(items);
     }
 
-    fn list<T: DeserializeOwned>(&mut self, section: &'static str, o: &Origin, node: &Node, id: impl Fn(&T) -> Option<String>) -> Vec<Entry<T>> {
+    fn list<T: DeserializeOwned>(&mut self, section: Section, o: &Origin, node: &Node, id: impl Fn(&T) -> Option<String>) -> Vec<Entry<T>> {
+        let section = section.key();
         let Value::Seq(items) = &node.value else {
             if node.value != Value::Null {
                 let loc = self.loc(o.file, node, section);
@@ -310,7 +282,9 @@ impl Loader {
         }
     }
 
-    fn map_section(&mut self, what: &'static str, o: &Origin, node: &Node, which: SectionMap) {
+    /// A section that maps ids to entries.
+    fn map_section(&mut self, o: &Origin, node: &Node, which: Section) {
+        let what = which.entry();
         let Value::Map(entries) = &node.value else {
             if node.value != Value::Null {
                 let loc = self.loc(o.file, node, &o.pointer[1..]);
@@ -318,7 +292,7 @@ impl Loader {
             }
             return;
         };
-        let section: &'static str = which.name();
+        let section: &'static str = which.key();
         for (key, value_node) in entries {
             let origin = o.at(key.name.replace('~', "~0").replace('/', "~1"));
             let path = format!("{section}.{}", key.name);
@@ -326,16 +300,18 @@ impl Loader {
                 continue;
             }
             match which {
-                SectionMap::Holidays => self.insert(origin, value_node, &path, |m| &mut m.holidays, &key.name),
-                SectionMap::Calendars => self.insert(origin, value_node, &path, |m| &mut m.calendars, &key.name),
-                SectionMap::Tiers => self.insert(origin, value_node, &path, |m| &mut m.tiers, &key.name),
-                SectionMap::Rotations => self.insert(origin, value_node, &path, |m| &mut m.rotations, &key.name),
-                SectionMap::Escalations => self.insert(origin, value_node, &path, |m| &mut m.escalations, &key.name),
-                SectionMap::Vendors => self.insert(origin, value_node, &path, |m| &mut m.vendors, &key.name),
-                SectionMap::RequestTemplates => self.insert(origin, value_node, &path, |m| &mut m.request_templates, &key.name),
-                SectionMap::Runbooks => self.insert(origin, value_node, &path, |m| &mut m.runbooks, &key.name),
-                SectionMap::Artifacts => self.insert(origin, value_node, &path, |m| &mut m.artifacts, &key.name),
-                SectionMap::RuleOverrides => self.insert(origin, value_node, &path, |m| &mut m.rule_overrides, &key.name),
+                Section::Holidays => self.insert(origin, value_node, &path, |m| &mut m.holidays, &key.name),
+                Section::Calendars => self.insert(origin, value_node, &path, |m| &mut m.calendars, &key.name),
+                Section::Tiers => self.insert(origin, value_node, &path, |m| &mut m.tiers, &key.name),
+                Section::Rotations => self.insert(origin, value_node, &path, |m| &mut m.rotations, &key.name),
+                Section::Escalations => self.insert(origin, value_node, &path, |m| &mut m.escalations, &key.name),
+                Section::Vendors => self.insert(origin, value_node, &path, |m| &mut m.vendors, &key.name),
+                Section::RequestTemplates => self.insert(origin, value_node, &path, |m| &mut m.request_templates, &key.name),
+                Section::Runbooks => self.insert(origin, value_node, &path, |m| &mut m.runbooks, &key.name),
+                Section::Artifacts => self.insert(origin, value_node, &path, |m| &mut m.artifacts, &key.name),
+                Section::RuleOverrides => self.insert(origin, value_node, &path, |m| &mut m.rule_overrides, &key.name),
+                // Lists and the header are read by their own functions.
+                Section::ApiVersion | Section::Kind | Section::Metadata | Section::Severities | Section::Contacts | Section::Services | Section::Drills | Section::Policies | Section::Waivers => {}
             }
         }
     }
@@ -355,37 +331,6 @@ impl Loader {
                 .push(Diagnostic::new(crate::diag::Code::InvalidModel, "no file has `metadata` with the model's `name`", Some(loc)).with_help("add `metadata: { name: my-platform }` to one file"));
         }
         Loaded { model: self.model, sources: self.sources, diagnostics: self.diagnostics }
-    }
-}
-
-#[derive(Clone, Copy)]
-enum SectionMap {
-    Holidays,
-    Calendars,
-    Tiers,
-    Rotations,
-    Escalations,
-    Vendors,
-    RequestTemplates,
-    Runbooks,
-    Artifacts,
-    RuleOverrides,
-}
-
-impl SectionMap {
-    fn name(self) -> &'static str {
-        match self {
-            SectionMap::Holidays => "holidays",
-            SectionMap::Calendars => "calendars",
-            SectionMap::Tiers => "tiers",
-            SectionMap::Rotations => "rotations",
-            SectionMap::Escalations => "escalations",
-            SectionMap::Vendors => "vendors",
-            SectionMap::RequestTemplates => "request_templates",
-            SectionMap::Runbooks => "runbooks",
-            SectionMap::Artifacts => "artifacts",
-            SectionMap::RuleOverrides => "rule_overrides",
-        }
     }
 }
 

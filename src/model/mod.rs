@@ -7,6 +7,7 @@ pub mod ops;
 pub mod people;
 pub mod scalars;
 pub mod schedule;
+pub mod section;
 pub mod service;
 pub mod subject;
 pub mod vendor;
@@ -16,6 +17,7 @@ pub use ops::*;
 pub use people::*;
 pub use scalars::*;
 pub use schedule::*;
+pub use section::Section;
 pub use service::*;
 pub use subject::{Subject, subject};
 pub use vendor::*;
@@ -275,29 +277,29 @@ impl Model {
         fn by_id<T>(map: &IndexMap<String, Entry<T>>, key: Option<String>, rest: &str) -> Option<Origin> {
             map.get(&key?).map(|e| e.origin.at(rest))
         }
-        match section {
-            "metadata" => {
+        match Section::parse(section)? {
+            Section::Metadata => {
                 let m = self.metadata.as_ref()?;
                 let sub = [key.unwrap_or_default(), rest.to_string()].join("/");
                 Some(m.origin.at(sub.trim_end_matches('/')))
             }
-            "holidays" => by_id(&self.holidays, key, rest),
-            "calendars" => by_id(&self.calendars, key, rest),
-            "tiers" => by_id(&self.tiers, key, rest),
-            "severities" => by_index(&self.severities, key, rest),
-            "contacts" => by_index(&self.contacts, key, rest),
-            "rotations" => by_id(&self.rotations, key, rest),
-            "escalations" => by_id(&self.escalations, key, rest),
-            "vendors" => by_id(&self.vendors, key, rest),
-            "request_templates" => by_id(&self.request_templates, key, rest),
-            "runbooks" => by_id(&self.runbooks, key, rest),
-            "artifacts" => by_id(&self.artifacts, key, rest),
-            "services" => by_index(&self.services, key, rest),
-            "drills" => by_index(&self.drills, key, rest),
-            "policies" => by_index(&self.policies, key, rest),
-            "rule_overrides" => by_id(&self.rule_overrides, key, rest),
-            "waivers" => by_index(&self.waivers, key, rest),
-            _ => None,
+            Section::Holidays => by_id(&self.holidays, key, rest),
+            Section::Calendars => by_id(&self.calendars, key, rest),
+            Section::Tiers => by_id(&self.tiers, key, rest),
+            Section::Severities => by_index(&self.severities, key, rest),
+            Section::Contacts => by_index(&self.contacts, key, rest),
+            Section::Rotations => by_id(&self.rotations, key, rest),
+            Section::Escalations => by_id(&self.escalations, key, rest),
+            Section::Vendors => by_id(&self.vendors, key, rest),
+            Section::RequestTemplates => by_id(&self.request_templates, key, rest),
+            Section::Runbooks => by_id(&self.runbooks, key, rest),
+            Section::Artifacts => by_id(&self.artifacts, key, rest),
+            Section::Services => by_index(&self.services, key, rest),
+            Section::Drills => by_index(&self.drills, key, rest),
+            Section::Policies => by_index(&self.policies, key, rest),
+            Section::RuleOverrides => by_id(&self.rule_overrides, key, rest),
+            Section::Waivers => by_index(&self.waivers, key, rest),
+            Section::ApiVersion | Section::Kind => None,
         }
     }
 }
