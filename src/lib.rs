@@ -17,4 +17,5 @@ pub mod model;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod suggest;
 pub mod time;

@@ -35,7 +35,7 @@ pub fn explain(id: &str) -> i32 {
             0
         }
         None => {
-            let hint = crate::load::de::did_you_mean(&wanted, registry::all().iter().map(|r| r.id.as_str())).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
+            let hint = crate::suggest::did_you_mean(&wanted, registry::all().iter().map(|r| r.id.as_str())).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
             eprintln!("error: no rule `{id}`{hint}; `runready rules` lists them");
             crate::exit::INVALID_INPUT
         }

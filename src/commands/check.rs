@@ -11,24 +11,8 @@ use crate::time::stage::Stage;
 pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
     let at = args.at.map(|i| i.0).unwrap_or_else(jiff::Timestamp::now);
     // Inputs that are not the model are read first: a bad flag file is exit 2 before any work.
-    let base = match args.baseline.as_deref().map(baseline::read).transpose() {
-        Ok(b) => b,
-        Err(e) => return usage_error(&e),
-    };
-    let template = match args.template.as_ref().map(|p| std::fs::read_to_string(p).map_err(|e| format!("cannot read template {}: {e}", p.display()))).transpose() {
-        Ok(t) => t,
-        Err(e) => return usage_error(&e),
-    };
-    let policies = match crate::policy::from_paths(&args.policies) {
-        Ok(p) => p,
-        Err(e) => return usage_error(&e),
-    };
-    let mut facts = match (!args.facts.is_empty()).then(|| crate::facts::read(&args.facts)).transpose() {
-        Ok(f) => f,
-        Err(e) => return usage_error(&e),
-    };
-    let journals = match (!args.journals.is_empty()).then(|| crate::drill::journal::read(&args.journals)).transpose() {
-        Ok(j) => j.map(|v| v.into_iter().map(|(_, j)| j).collect::<Vec<_>>()),
+    let Inputs { baseline: base, template, policies, mut facts, journals } = match Inputs::read(args) {
+        Ok(i) => i,
         Err(e) => return usage_error(&e),
     };
     let mut loaded = load::load(&args.paths);
@@ -99,6 +83,26 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
         Format::Human => print!("{}", report::human::render(&report, &loaded.sources, &report::human::Style { color: super::color_stdout(), verbose })),
     }
     code
+}
+
+/// What `check` reads besides the model, from its flags.
+struct Inputs {
+    baseline: Option<Report>,
+    template: Option<String>,
+    policies: Vec<crate::policy::PolicySpec>,
+    facts: Option<crate::facts::Facts>,
+    journals: Option<Vec<crate::drill::journal::Journal>>,
+}
+
+impl Inputs {
+    fn read(args: &CheckArgs) -> Result<Inputs, String> {
+        let baseline = args.baseline.as_deref().map(baseline::read).transpose()?;
+        let template = args.template.as_ref().map(|p| std::fs::read_to_string(p).map_err(|e| format!("cannot read template {}: {e}", p.display()))).transpose()?;
+        let policies = crate::policy::from_paths(&args.policies)?;
+        let facts = (!args.facts.is_empty()).then(|| crate::facts::read(&args.facts)).transpose()?;
+        let journals = (!args.journals.is_empty()).then(|| crate::drill::journal::read(&args.journals)).transpose()?.map(|v| v.into_iter().map(|(_, j)| j).collect());
+        Ok(Inputs { baseline, template, policies, facts, journals })
+    }
 }
 
 /// Builds the report: load errors when the model is unusable, otherwise every result.

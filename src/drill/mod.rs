@@ -224,18 +224,7 @@ pub fn live(model: &Model, drill: &Drill, opts: &Options) -> Journal {
         }
         let at = crate::model::Instant(now());
         let mut s = match (&stopped, p) {
-            (Some((why, _)), p) => {
-                let (kind, target) = describe(&p);
-                let mut s = steps::step(kind, &target);
-                s.outcome = Outcome::Aborted;
-                s.message = Some(format!("not run: {why}"));
-                if let Planned::Retrieve(id) = p
-                    && let Some(a) = model.artifacts.get(id)
-                {
-                    s.evidence = steps::retrieval_evidence(a);
-                }
-                s
-            }
+            (Some((why, _)), p) => not_run(model, &p, why),
             (None, Planned::Retrieve(id)) => match model.artifacts.get(id) {
                 Some(a) => steps::retrieve(id, a, left, &opts.stop, keep.as_deref()),
                 None => error_step("retrieve", id, format!("artifact `{id}` does not exist (SM-001)")),
@@ -267,6 +256,20 @@ pub fn live(model: &Model, drill: &Drill, opts: &Options) -> Journal {
         (Outcome::Pass, None)
     };
     finish(j, outcome, reason)
+}
+
+/// A planned step the run stopped before: aborted, with the reason.
+fn not_run(model: &Model, p: &Planned, why: &str) -> Step {
+    let (kind, target) = describe(p);
+    let mut s = steps::step(kind, &target);
+    s.outcome = Outcome::Aborted;
+    s.message = Some(format!("not run: {why}"));
+    if let Planned::Retrieve(id) = p
+        && let Some(a) = model.artifacts.get(*id)
+    {
+        s.evidence = steps::retrieval_evidence(a);
+    }
+    s
 }
 
 fn cleaned(steps: &[Step], left_open: &[String]) -> String {

@@ -3,79 +3,12 @@
 //! caused it, and unknown keys are recorded (with a "did you mean") and skipped rather
 //! than ending the file, so that one run reports all of them.
 
-use super::yaml::{Key, Node, Pos, Value};
+pub use super::error::DeError;
+use super::yaml::{Key, Node, Value};
+use crate::suggest::did_you_mean;
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 use std::cell::RefCell;
 use std::fmt;
-
-/// A problem found while turning a node into a typed value.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeError {
-    pub pos: Option<Pos>,
-    /// Dotted path of the value inside the entry being read (`steps[1].timeout`).
-    pub path: String,
-    pub message: String,
-    /// A suggestion, e.g. the key the user probably meant.
-    pub help: Option<String>,
-}
-
-impl DeError {
-    fn at(mut self, pos: Pos, path: &Path) -> Self {
-        if self.pos.is_none() {
-            self.pos = Some(pos);
-            self.path = path.to_string();
-        }
-        self
-    }
-}
-
-impl fmt::Display for DeError {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for DeError {}
-
-impl de::Error for DeError {
-    fn custom<T: fmt::Display>(msg: T) -> Self {
-        DeError { pos: None, path: String::new(), message: msg.to_string(), help: None }
-    }
-    fn invalid_type(unexp: de::Unexpected, exp: &dyn de::Expected) -> Self {
-        Self::custom(format_args!("expected {exp}, found {}", describe(unexp)))
-    }
-    fn invalid_value(unexp: de::Unexpected, exp: &dyn de::Expected) -> Self {
-        Self::custom(format_args!("expected {exp}, found {}", describe(unexp)))
-    }
-    fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
-        let mut e = Self::custom(format_args!("unknown value `{variant}`, expected one of {}", expected.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")));
-        e.help = did_you_mean(variant, expected.iter().copied()).map(|s| format!("did you mean `{s}`?"));
-        e
-    }
-    fn missing_field(field: &'static str) -> Self {
-        Self::custom(format_args!("missing required key `{field}`"))
-    }
-}
-
-fn describe(unexp: de::Unexpected) -> String {
-    match unexp {
-        de::Unexpected::Str(s) => format!("\"{s}\""),
-        de::Unexpected::Unit => "nothing (null)".to_string(),
-        de::Unexpected::Seq => "a list".to_string(),
-        de::Unexpected::Map => "a mapping".to_string(),
-        other => other.to_string(),
-    }
-}
-
-/// The closest candidate within a small edit distance, for "did you mean".
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(&word.to_lowercase(), &c.to_lowercase()), c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 4) && *d < c.len())
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
 
 /// A linked path from the entry's root to the current value, rendered only on error.
 #[derive(Clone, Copy)]

@@ -2,6 +2,7 @@
 //! with its file, line and column.
 
 pub mod de;
+mod error;
 mod sources;
 mod validate;
 pub mod yaml;
@@ -10,7 +11,8 @@ pub use sources::{SourceFile, Sources, dotted};
 
 use crate::diag::{Diagnostic, Location};
 use crate::model::*;
-use de::{DeError, UnknownKeys, did_you_mean, from_node};
+use crate::suggest::did_you_mean;
+use de::{DeError, UnknownKeys, from_node};
 use indexmap::IndexMap;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
@@ -30,8 +32,6 @@ impl Loaded {
         self.diagnostics.is_empty()
     }
 }
-
-/// The top-level keys of a model file.
 
 /// Loads every file named by `paths` (directories: every `*.yaml`/`*.yml` below, hidden
 /// folders skipped, sorted by path).

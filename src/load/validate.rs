@@ -55,7 +55,7 @@ pub fn validate(model: &Model, sources: &Sources) -> Vec<Diagnostic> {
     for (id, o) in &model.rule_overrides {
         if !id.contains('/') && crate::rules::registry::find(id).is_none() {
             let ids = crate::rules::registry::all().iter().map(|r| r.id.as_str());
-            let help = match super::de::did_you_mean(id, ids) {
+            let help = match crate::suggest::did_you_mean(id, ids) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => "`runready rules` lists the rule ids".to_string(),
             };

@@ -2,8 +2,8 @@
 
 use super::rule::{Rule, rule};
 use super::{Ctx, Out, subject};
-use crate::load::de::did_you_mean;
 use crate::model::*;
+use crate::suggest::did_you_mean;
 
 /// The rules of this family, as `rules`, `explain` and every report list them.
 pub static RULES: &[Rule] = &[
@@ -91,10 +91,25 @@ pub struct Reference {
 
 /// Every reference of the model, in model order.
 pub fn references(m: &Model) -> Vec<Reference> {
-    let mut out = Vec::new();
-    let mut add = |subject: &str, origin: Origin, kind: RefKind, id: &str| {
-        out.push(Reference { subject: subject.to_string(), origin, kind, id: id.to_string() });
-    };
+    let mut refs = Refs(Vec::new());
+    schedule_references(m, &mut refs);
+    service_references(m, &mut refs);
+    drill_references(m, &mut refs);
+    refs.0
+}
+
+/// References, collected in model order.
+struct Refs(Vec<Reference>);
+
+impl Refs {
+    fn add(&mut self, subject: &str, origin: Origin, kind: RefKind, id: &str) {
+        self.0.push(Reference { subject: subject.to_string(), origin, kind, id: id.to_string() });
+    }
+}
+
+/// Tiers, calendars, severities, contacts, rotations, escalations and vendors.
+fn schedule_references(m: &Model, refs: &mut Refs) {
+    let mut add = |subject: &str, origin: Origin, kind: RefKind, id: &str| refs.add(subject, origin, kind, id);
     for (id, t) in &m.tiers {
         let s = subject("tier", id);
         add(&s, t.origin.at("availability"), RefKind::Calendar, &t.availability);
@@ -145,6 +160,11 @@ pub fn references(m: &Model) -> Vec<Reference> {
             add(&s, v.origin.at("coverage"), RefKind::Calendar, c);
         }
     }
+}
+
+/// What each service names.
+fn service_references(m: &Model, refs: &mut Refs) {
+    let mut add = |subject: &str, origin: Origin, kind: RefKind, id: &str| refs.add(subject, origin, kind, id);
     for svc in &m.services {
         let s = subject("service", &svc.id);
         let o = &svc.origin;
@@ -166,6 +186,11 @@ pub fn references(m: &Model) -> Vec<Reference> {
             }
         }
     }
+}
+
+/// What each drill names: services, window calendars, vendors and artifacts.
+fn drill_references(m: &Model, refs: &mut Refs) {
+    let mut add = |subject: &str, origin: Origin, kind: RefKind, id: &str| refs.add(subject, origin, kind, id);
     for d in &m.drills {
         let s = subject("drill", &d.id);
         for (i, id) in d.services.iter().enumerate() {
@@ -191,7 +216,6 @@ pub fn references(m: &Model) -> Vec<Reference> {
             }
         }
     }
-    out
 }
 
 /// The ids a reference of this kind may name, for existence checks and suggestions.
