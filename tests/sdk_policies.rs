@@ -7,8 +7,13 @@ use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-const POLICIES: [(&str, &str); 4] =
-    [("ops-basics", "wasm32-unknown-unknown"), ("manager-reach", "wasm32-unknown-unknown"), ("service-descriptions", "wasm32-wasip2"), ("wasi-caller", "wasm32-wasip2")];
+const POLICIES: [(&str, &str); 5] = [
+    ("ops-basics", "wasm32-unknown-unknown"),
+    ("manager-reach", "wasm32-unknown-unknown"),
+    ("service-descriptions", "wasm32-wasip2"),
+    ("wasi-caller", "wasm32-wasip2"),
+    ("facts-echo", "wasm32-wasip2"),
+];
 
 /// Builds and packs every example policy once per test run.
 fn packed() -> &'static Path {
@@ -17,7 +22,7 @@ fn packed() -> &'static Path {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         // Core-ABI policies for wasm32-unknown-unknown; the component for wasm32-wasip2.
-        for (target, packages) in [("wasm32-unknown-unknown", &["ops-basics", "manager-reach"][..]), ("wasm32-wasip2", &["service-descriptions", "wasi-caller"][..])] {
+        for (target, packages) in [("wasm32-unknown-unknown", &["ops-basics", "manager-reach"][..]), ("wasm32-wasip2", &["service-descriptions", "wasi-caller", "facts-echo"][..])] {
             let mut cmd = std::process::Command::new(&cargo);
             cmd.args(["build", "--release", "--locked", "--target", target]).current_dir(&root).env_remove("CARGO_TARGET_DIR");
             for p in packages {
@@ -226,4 +231,30 @@ fn a_new_policy_builds_and_passes_its_own_test_as_generated() {
     assert!(text.contains("2 passed, 0 failed"), "{text}");
     // A second `new` with the same name does not overwrite it.
     assert_eq!(Command::cargo_bin("runready").unwrap().args(["policy", "new", "acme-rules", "--dir"]).arg(dir.path()).output().unwrap().status.code(), Some(2));
+}
+
+#[test]
+fn a_component_policy_sees_facts_when_given() {
+    let dist = packed();
+    let check = |extra: &[&str]| {
+        let out = Command::cargo_bin("runready")
+            .unwrap()
+            .args(["check", "examples/payments", "--at", "2026-11-23T10:00:00Z", "--format", "json", "--policy"])
+            .arg(dist.join("facts-echo.wasm"))
+            .args(extra)
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        report["results"].as_array().unwrap().iter().filter(|r| r["rule"].as_str().is_some_and(|id| id.starts_with("facts-echo/"))).cloned().collect::<Vec<_>>()
+    };
+    let seen = check(&["--facts", "examples/facts/payments-2026-11-23.json"]);
+    let facts: serde_json::Value = serde_json::from_str(&std::fs::read_to_string("examples/facts/payments-2026-11-23.json").unwrap()).unwrap();
+    let sources = facts["sources"].as_array().unwrap();
+    assert!(!sources.is_empty());
+    assert_eq!(seen.len(), sources.len(), "{seen:#?}");
+    assert!(seen.iter().all(|r| r["rule"] == "facts-echo/FCT-001"), "{seen:#?}");
+    let account = sources[0]["account"].as_str().unwrap();
+    assert!(seen[0]["message"].as_str().unwrap().ends_with(&format!("account {account}")), "{seen:#?}");
+    // Without facts the request has none, and the policy reports nothing.
+    assert!(check(&[]).iter().all(|r| r["status"] == "pass"), "{:#?}", check(&[]));
 }
