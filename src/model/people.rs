@@ -223,17 +223,7 @@ impl std::fmt::Display for Target {
     }
 }
 
-impl JsonSchema for Target {
-    fn inline_schema() -> bool {
-        true
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Target".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type": "string" })
-    }
-}
+super::scalars::string_schema!(Target, "Target");
 
 impl JsonSchema for VendorCaseRef {
     fn schema_name() -> std::borrow::Cow<'static, str> {

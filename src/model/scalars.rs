@@ -33,6 +33,25 @@ macro_rules! string_scalar {
     };
 }
 
+/// A newtype over a string whose schema is a plain, inlined string (the loader and rules
+/// check its contents): `Clock`, `Target`.
+macro_rules! string_schema {
+    ($ty:ty, $name:literal) => {
+        impl schemars::JsonSchema for $ty {
+            fn inline_schema() -> bool {
+                true
+            }
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                $name.into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({ "type": "string" })
+            }
+        }
+    };
+}
+pub(crate) use string_schema;
+
 /// A length of time: days (civil) plus seconds. `P1W` is 7 days, `PT36H` is 36 hours.
 /// Elapsed uses of a duration count a day as 24 hours; civil uses (rotation handoffs)
 /// add days on the calendar.

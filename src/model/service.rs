@@ -105,17 +105,7 @@ pub struct Severity {
 #[serde(transparent)]
 pub struct Clock(pub String);
 
-impl JsonSchema for Clock {
-    fn inline_schema() -> bool {
-        true
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Clock".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type": "string" })
-    }
-}
+super::scalars::string_schema!(Clock, "Clock");
 
 impl Default for Clock {
     fn default() -> Self {
