@@ -15,6 +15,7 @@ pub mod facts;
 pub mod load;
 pub mod model;
 pub mod policy;
+pub mod read;
 pub mod report;
 pub mod rules;
 pub mod suggest;

@@ -378,3 +378,16 @@ fn the_bundled_facts_snapshot() {
         assert!(!statuses.is_empty() && statuses.iter().all(|s| *s == "pass"), "{rule}: {statuses:?}");
     }
 }
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    // The reading end is closed before the command writes: every write gets EPIPE.
+    for args in [&["rules"][..], &["check", "examples/payments", "--at", AT, "--format", "json"][..], &["explain", "COV-001"][..]] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_runready")).args(args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked") && !err.contains("Broken pipe"), "{args:?}: {err}");
+        assert!(out.status.code().is_some_and(|c| c <= 1), "{args:?}: {:?} {err}", out.status);
+    }
+}

@@ -3,9 +3,9 @@
 use crate::rules::registry;
 
 pub fn list() -> i32 {
-    println!("{:<8} {:<8} {:<11} {:<9} TITLE", "ID", "SEVERITY", "FAMILY", "NEEDS");
+    outln!("{:<8} {:<8} {:<11} {:<9} TITLE", "ID", "SEVERITY", "FAMILY", "NEEDS");
     for r in registry::all() {
-        println!("{:<8} {:<8} {:<11} {:<9} {}", r.id, r.level.as_str(), r.family.as_str(), r.input.as_str(), r.title);
+        outln!("{:<8} {:<8} {:<11} {:<9} {}", r.id, r.level.as_str(), r.family.as_str(), r.input.as_str(), r.title);
     }
     0
 }
@@ -14,22 +14,22 @@ pub fn explain(id: &str) -> i32 {
     let wanted = id.trim().to_ascii_uppercase();
     match registry::find(&wanted) {
         Some(r) => {
-            println!("{} ({}, {}): {}\n", r.id, r.level.as_str(), r.family.as_str(), r.title);
-            println!("Why: {}\n", r.why);
-            println!("{}", r.explain);
+            outln!("{} ({}, {}): {}\n", r.id, r.level.as_str(), r.family.as_str(), r.title);
+            outln!("Why: {}\n", r.why);
+            outln!("{}", r.explain);
             if let Some(e) = &r.examples {
                 let indent = |text: &str| text.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n");
                 let with = match r.input {
                     crate::rules::rule::Input::Facts => "with --facts",
                     _ => "with --journal",
                 };
-                println!("\nFails (at --at {}):\n{}", crate::rules::rule::EXAMPLES_AT, indent(e.fails));
+                outln!("\nFails (at --at {}):\n{}", crate::rules::rule::EXAMPLES_AT, indent(e.fails));
                 if let Some(input) = e.fails_input {
-                    println!("\n  {with}:\n{}", indent(input));
+                    outln!("\n  {with}:\n{}", indent(input));
                 }
-                println!("\nPasses:\n{}", indent(e.passes));
+                outln!("\nPasses:\n{}", indent(e.passes));
                 if let Some(input) = e.passes_input {
-                    println!("\n  {with}:\n{}", indent(input));
+                    outln!("\n  {with}:\n{}", indent(input));
                 }
             }
             0

@@ -78,9 +78,9 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
         }
     }
     match args.format {
-        Format::Json => print!("{}", report.to_json()),
-        Format::Human if quiet => println!("{}", report::human::summary_line(&report)),
-        Format::Human => print!("{}", report::human::render(&report, &loaded.sources, &report::human::Style { color: super::color_stdout(), verbose })),
+        Format::Json => out!("{}", report.to_json()),
+        Format::Human if quiet => outln!("{}", report::human::summary_line(&report)),
+        Format::Human => out!("{}", report::human::render(&report, &loaded.sources, &report::human::Style { color: super::color_stdout(), verbose })),
     }
     code
 }
@@ -97,7 +97,11 @@ struct Inputs {
 impl Inputs {
     fn read(args: &CheckArgs) -> Result<Inputs, String> {
         let baseline = args.baseline.as_deref().map(baseline::read).transpose()?;
-        let template = args.template.as_ref().map(|p| std::fs::read_to_string(p).map_err(|e| format!("cannot read template {}: {e}", p.display()))).transpose()?;
+        let template = args
+            .template
+            .as_ref()
+            .map(|p| crate::read::text(p, crate::read::Kind::Template).map_err(|e| format!("cannot read {}", crate::read::describe(p, crate::read::Kind::Template, &e))))
+            .transpose()?;
         let policies = crate::policy::from_paths(&args.policies)?;
         let facts = (!args.facts.is_empty()).then(|| crate::facts::read(&args.facts)).transpose()?;
         let journals = (!args.journals.is_empty()).then(|| crate::drill::journal::read(&args.journals)).transpose()?.map(|v| v.into_iter().map(|(_, j)| j).collect());
@@ -158,7 +162,7 @@ fn check_pins(loaded: &Loaded) -> Vec<crate::diag::Diagnostic> {
     use sha2::Digest;
     let mut out = Vec::new();
     for (spec, p) in crate::policy::from_model(&loaded.model, &loaded.sources).iter().zip(&loaded.model.policies) {
-        match std::fs::read(&spec.path) {
+        match crate::read::bytes(&spec.path, crate::read::Kind::Policy) {
             Err(e) => out.push(
                 crate::diag::Diagnostic::new(crate::diag::Code::InvalidModel, format!("policy {}: {e}", p.path), Some(loaded.sources.locate(&p.origin.at("path"))))
                     .with_help("the path is relative to this YAML file"),

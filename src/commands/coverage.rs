@@ -68,8 +68,8 @@ pub fn run(args: &CoverageArgs) -> i32 {
         return exit::INVALID_INPUT;
     }
     match args.time.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&coverage).expect("coverage serialises")),
-        Format::Human => print!("{}", human(&coverage, super::color_stdout())),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&coverage).expect("coverage serialises")),
+        Format::Human => out!("{}", human(&coverage, super::color_stdout())),
     }
     if args.fail_on_gap && coverage.services.iter().any(|c| !c.gaps.is_empty()) { exit::NOT_READY } else { exit::READY }
 }

@@ -77,8 +77,8 @@ pub fn run(args: &DrillArgs, quiet: bool) -> i32 {
         code = exit::worst(code, exit::INVALID_INPUT);
     }
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&journals).expect("journals serialise")),
-        Format::Human => print!("{}", crate::report::drill::human(&journals, quiet)),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&journals).expect("journals serialise")),
+        Format::Human => out!("{}", crate::report::drill::human(&journals, quiet)),
     }
     code
 }

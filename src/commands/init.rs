@@ -24,8 +24,8 @@ pub fn run(dir: &Path, force: bool) -> i32 {
             eprintln!("error: cannot write {}: {e}", path.display());
             return crate::exit::INVALID_INPUT;
         }
-        println!("wrote {}", path.display());
+        outln!("wrote {}", path.display());
     }
-    println!("next: runready check {}", dir.display());
+    outln!("next: runready check {}", dir.display());
     0
 }

@@ -1,5 +1,18 @@
 //! One function per command: take parsed arguments, do the work, return the exit code.
 
+/// `print!` for command output: a closed pipe (`runready rules | head`) ends the output
+/// quietly, as Unix tools do; any other failure to write is said once on stderr and makes
+/// the exit code 2.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::commands::emit(format_args!($($arg)*)) };
+}
+
+/// `println!` for command output (see `out!`).
+macro_rules! outln {
+    () => { $crate::commands::emit(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::commands::emit(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 pub mod catalogue;
 pub mod check;
 pub mod coverage;
@@ -12,8 +25,29 @@ pub mod simulate;
 
 use crate::cli::{Cli, Command};
 
+static STDOUT_FAILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes command output to stdout (the `out!`/`outln!` macros).
+pub fn emit(args: std::fmt::Arguments) {
+    use std::io::Write;
+    match std::io::stdout().lock().write_fmt(args) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => {
+            if !STDOUT_FAILED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                eprintln!("error: cannot write to standard output: {e}");
+            }
+        }
+    }
+}
+
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
+    let code = dispatch(cli);
+    if STDOUT_FAILED.load(std::sync::atomic::Ordering::SeqCst) { crate::exit::worst(code, crate::exit::INVALID_INPUT) } else { code }
+}
+
+fn dispatch(cli: Cli) -> i32 {
     match cli.command {
         Command::Check(args) => check::run(&args, cli.quiet, cli.verbose),
         Command::Coverage(args) => coverage::run(&args),

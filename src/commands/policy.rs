@@ -16,7 +16,7 @@ pub fn run(command: PolicyCommand) -> i32 {
                 std::fs::write(&out, bytes).map_err(|e| format!("cannot write {}: {e}", out.display()))
             }) {
                 Ok(()) => {
-                    println!("packed {} with {} into {}", module.display(), manifest.display(), out.display());
+                    outln!("packed {} with {} into {}", module.display(), manifest.display(), out.display());
                     exit::READY
                 }
                 Err(e) => fail(&e),
@@ -24,14 +24,14 @@ pub fn run(command: PolicyCommand) -> i32 {
         }
         PolicyCommand::New { name, dir } => match crate::policy::scaffold::create(&dir, &name) {
             Ok(root) => {
-                println!("created {}; build, pack and test it with the steps in {}/README.md", root.display(), root.display());
+                outln!("created {}; build, pack and test it with the steps in {}/README.md", root.display(), root.display());
                 exit::READY
             }
             Err(e) => fail(&e),
         },
         PolicyCommand::Inspect { module } => match std::fs::read(&module).map_err(|e| format!("cannot read {}: {e}", module.display())).and_then(|b| pack::inspect(&b)) {
             Ok(text) => {
-                print!("{text}");
+                out!("{text}");
                 exit::READY
             }
             Err(e) => fail(&e),
@@ -50,13 +50,13 @@ fn test(paths: &[std::path::PathBuf], at: Option<jiff::Timestamp>, junit: Option
         Err(e) => return fail(&e),
     };
     for c in &outcome.cases {
-        println!("{} {} :: {} — {}", if c.passed { "PASS" } else { "FAIL" }, c.file, c.name, c.detail);
+        outln!("{} {} :: {} — {}", if c.passed { "PASS" } else { "FAIL" }, c.file, c.name, c.detail);
     }
     for id in &outcome.untested {
-        println!("UNTESTED {id}: no case expects a finding of this rule");
+        outln!("UNTESTED {id}: no case expects a finding of this rule");
     }
     let failed = outcome.cases.iter().filter(|c| !c.passed).count();
-    println!("policy tests: {} passed, {failed} failed", outcome.cases.len() - failed);
+    outln!("policy tests: {} passed, {failed} failed", outcome.cases.len() - failed);
     if let Some(path) = junit
         && let Err(e) = crate::atomic::write_atomic(path, &testing::junit(&outcome))
     {

@@ -33,7 +33,7 @@ pub fn run(out: &Path) -> i32 {
             eprintln!("error: cannot write {}: {e}", path.display());
             return crate::exit::INVALID_INPUT;
         }
-        println!("wrote {}", path.display());
+        outln!("wrote {}", path.display());
     }
     0
 }

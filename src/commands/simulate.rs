@@ -20,8 +20,8 @@ pub fn run(args: &SimulateArgs) -> i32 {
     match simulate(&loaded.model, args) {
         Ok(sim) => {
             match args.format {
-                Format::Json => println!("{}", serde_json::to_string_pretty(&sim).expect("simulation serialises")),
-                Format::Human => print!("{}", human(&sim)),
+                Format::Json => outln!("{}", serde_json::to_string_pretty(&sim).expect("simulation serialises")),
+                Format::Human => out!("{}", human(&sim)),
             }
             exit::READY
         }

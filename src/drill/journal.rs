@@ -133,7 +133,7 @@ pub fn read(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Journal)>, String> {
     files.sort();
     let mut out = Vec::new();
     for f in files {
-        let text = std::fs::read_to_string(&f).map_err(|e| format!("cannot read journal {}: {e}", f.display()))?;
+        let text = crate::read::text(&f, crate::read::Kind::Journal).map_err(|e| format!("cannot read {}", crate::read::describe(&f, crate::read::Kind::Journal, &e)))?;
         let j: Journal = serde_json::from_str(&text).map_err(|e| format!("{}:{}:{}: not a drill journal: {e}", f.display(), e.line(), e.column()))?;
         if j.schema_version != SCHEMA_VERSION {
             return Err(format!("{}: journal schema_version {} is not supported (expected {SCHEMA_VERSION})", f.display(), j.schema_version));

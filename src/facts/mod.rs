@@ -261,7 +261,7 @@ pub fn read(paths: &[impl AsRef<Path>]) -> Result<Facts, String> {
     let mut all = Facts { schema_version: SCHEMA_VERSION, ..Default::default() };
     for p in paths {
         let p = p.as_ref();
-        let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read facts {}: {e}", p.display()))?;
+        let text = crate::read::text(p, crate::read::Kind::Facts).map_err(|e| format!("cannot read {}", crate::read::describe(p, crate::read::Kind::Facts, &e)))?;
         let facts: Facts = serde_json::from_str(&text).map_err(|e| format!("{}:{}:{}: not a facts snapshot: {e}", p.display(), e.line(), e.column()))?;
         if facts.schema_version != SCHEMA_VERSION {
             return Err(format!("{}: facts schema_version {} is not supported (expected {SCHEMA_VERSION})", p.display(), facts.schema_version));

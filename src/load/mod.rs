@@ -82,12 +82,18 @@ impl Loader {
     }
 
     fn read(&mut self, path: PathBuf) {
-        match std::fs::read(&path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => self.add(path, text),
-                Err(_) => self.diagnostics.push(Diagnostic::new(crate::diag::Code::Io, format!("{} is not UTF-8 text", display_path(&path)), None)),
-            },
-            Err(e) => self.diagnostics.push(Diagnostic::new(crate::diag::Code::Io, format!("cannot read {}: {e}", display_path(&path)), None)),
+        match crate::read::text(&path, crate::read::Kind::Model) {
+            Ok(text) => self.add(path, text),
+            Err(e) => {
+                let display = display_path(&path);
+                let loc = match e {
+                    crate::read::ReadError::NotUtf8 { line, column } => Some(Location { file: display.clone(), line, column, path: String::new() }),
+                    _ => None,
+                };
+                self.diagnostics.push(Diagnostic::new(crate::diag::Code::Io, format!("{display} {e}"), loc));
+                // Named in the report's file list, though nothing of it could be used.
+                self.sources.files.push(SourceFile { path, display, text: String::new(), root: None });
+            }
         }
     }
 
@@ -338,7 +344,19 @@ fn key_node(key: &yaml::Key) -> Node {
     Node { pos: key.pos, value: Value::Null }
 }
 
+/// Every `*.yaml`/`*.yml` below `dir`, hidden folders skipped. Symlinks are followed, but
+/// each directory is visited once (by device and inode), so a link to a parent ends the
+/// descent instead of looping.
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    walk_once(dir, out, &mut std::collections::HashSet::new());
+}
+
+fn walk_once(dir: &Path, out: &mut Vec<PathBuf>, seen: &mut std::collections::HashSet<(u64, u64)>) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::metadata(dir) else { return };
+    if !seen.insert((meta.dev(), meta.ino())) {
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let path = entry.path();
@@ -347,7 +365,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
             continue;
         }
         if path.is_dir() {
-            walk(&path, out);
+            walk_once(&path, out, seen);
         } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
             out.push(path);
         }

@@ -176,7 +176,7 @@ pub struct Finding {
 /// Runs one policy and returns its manifest and raw findings, or the error with its reason.
 /// `name` is set to the manifest's name as soon as it is known.
 pub fn evaluate(spec: &PolicySpec, shared: &Shared, at: &str, name: &mut String, left_ms: u64) -> Result<(Manifest, Vec<Finding>, Vec<String>), CallError> {
-    let bytes = std::fs::read(&spec.path).map_err(|e| CallError::new(Reason::Internal, format!("cannot read the module: {e}")))?;
+    let bytes = crate::read::bytes(&spec.path, crate::read::Kind::Policy).map_err(|e| CallError::new(Reason::Internal, format!("the module {e}")))?;
     let scan = manifest::scan(&bytes).map_err(|e| CallError::new(Reason::Manifest, e))?;
     let manifest = match scan.manifest {
         None => return Err(CallError::new(Reason::Manifest, format!("the module has no `{}` custom section; run `runready policy pack`", manifest::SECTION))),

@@ -102,7 +102,7 @@ pub fn run(files: &[PathBuf], default_at: jiff::Timestamp) -> Result<Outcome, St
     let mut cases = Vec::new();
     let mut untested = Vec::new();
     for file in files {
-        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let text = crate::read::text(file, crate::read::Kind::PolicyTests).map_err(|e| format!("cannot read {}", crate::read::describe(file, crate::read::Kind::PolicyTests, &e)))?;
         let node = crate::load::yaml::parse(&text).map_err(|e| format!("{}: invalid YAML: {}", file.display(), e.message))?;
         let tests: TestFile = serde_json::from_value(node.to_json()).map_err(|e| format!("{}: not a policy tests file: {e}", file.display()))?;
         let dir = file.parent().unwrap_or(Path::new("."));

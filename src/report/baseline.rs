@@ -27,6 +27,6 @@ pub fn compare(current: &Report, base: &Report) -> Comparison {
 
 /// Reads a previous JSON report; the error says what is wrong with the file.
 pub fn read(path: &std::path::Path) -> Result<Report, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
+    let text = crate::read::text(path, crate::read::Kind::Baseline).map_err(|e| format!("cannot read {}", crate::read::describe(path, crate::read::Kind::Baseline, &e)))?;
     serde_json::from_str(&text).map_err(|e| format!("{} is not a runready JSON report: {e} (line {}, column {})", path.display(), e.line(), e.column()))
 }

@@ -55,6 +55,16 @@ pub fn diagnostics(diags: &[Diagnostic], sources: &Sources, color: bool) -> Stri
     diags.iter().map(|d| diagnostic(d, sources, &renderer) + "\n").collect()
 }
 
+/// At most five file names, then "… and N more"; "the given paths" when there are none.
+fn files(names: &[String]) -> String {
+    const SHOWN: usize = 5;
+    match names.len() {
+        0 => "the given paths".to_string(),
+        n if n <= SHOWN => names.join(", "),
+        n => format!("{} … and {} more", names[..SHOWN].join(", "), n - SHOWN),
+    }
+}
+
 pub fn summary_line(report: &Report) -> String {
     let s = &report.summary;
     let verdict = match report.verdict {
@@ -64,7 +74,7 @@ pub fn summary_line(report: &Report) -> String {
         Verdict::Invalid => "invalid input",
     };
     if report.verdict == Verdict::Invalid {
-        return format!("{verdict}: {} load error(s) in {}; no rule was evaluated", report.load_errors.len(), report.model.files.join(", "));
+        return format!("{verdict}: {} load error(s) in {}; no rule was evaluated", report.load_errors.len(), files(&report.model.files));
     }
     format!(
         "{verdict}: {} failed, {} waived, {} passed, {} unknown, {} error — {} at {} (fail-on {})",

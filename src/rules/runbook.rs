@@ -112,11 +112,7 @@ pub fn sections(text: &str) -> Vec<Section> {
 
 fn read(ctx: &Ctx, rb: &crate::model::Entry<crate::model::Runbook>) -> Result<String, String> {
     let path = ctx.file_dir(&rb.origin).join(&rb.path);
-    std::fs::read_to_string(&path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => format!("{} does not exist", rb.path),
-        std::io::ErrorKind::InvalidData => format!("{} is not UTF-8 text", rb.path),
-        _ => format!("{} cannot be read: {e}", rb.path),
-    })
+    crate::read::text(&path, crate::read::Kind::Runbook).map_err(|e| format!("{} {e}", rb.path))
 }
 
 fn runbook_exists(ctx: &Ctx, out: &mut Out) {

@@ -1,0 +1,78 @@
+//! Hostile and huge inputs (issue 12): files that are not regular files, files larger than
+//! their cap, directory loops, bytes that are not UTF-8. Each gives a located, readable
+//! result at once: no hang, no blow-up, no panic.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+const AT: &str = "2027-03-01T00:00:00Z";
+
+/// RB-001's failing example with the runbook at `path`, written into `dir`.
+fn model_with_runbook(dir: &Path, path: &str) {
+    let text = std::fs::read_to_string("src/rules/examples/RB-001.fails.yaml").unwrap().replace("runbooks/missing.md", path);
+    std::fs::write(dir.join("model.yaml"), text).unwrap();
+}
+
+fn rb001(dir: &Path) -> serde_json::Value {
+    let out = Command::cargo_bin("runready").unwrap().arg("check").arg(dir).args(["--at", AT, "--format", "json"]).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    report["results"].as_array().unwrap().iter().find(|r| r["rule"] == "RB-001").cloned().unwrap()
+}
+
+#[test]
+fn a_runbook_that_is_a_fifo_fails_rb001_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo.md");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    model_with_runbook(dir.path(), "fifo.md");
+    let r = rb001(dir.path());
+    assert_eq!(r["status"], "fail");
+    assert!(r["message"].as_str().unwrap().contains("fifo.md is not a regular file (it is a FIFO)"), "{r:#}");
+    assert_eq!(r["location"]["line"], 29, "{r:#}");
+}
+
+#[test]
+fn a_runbook_linked_to_dev_zero_is_refused_without_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.md")).unwrap();
+    model_with_runbook(dir.path(), "zero.md");
+    let r = rb001(dir.path());
+    assert_eq!(r["status"], "fail");
+    assert!(r["message"].as_str().unwrap().contains("is not a regular file (it is a character device)"), "{r:#}");
+}
+
+#[test]
+fn a_runbook_over_the_cap_is_a_located_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    // Sparse: 300 MB on paper, nothing on disk, and never read.
+    std::fs::File::create(dir.path().join("huge.md")).unwrap().set_len(300 * 1024 * 1024).unwrap();
+    model_with_runbook(dir.path(), "huge.md");
+    let r = rb001(dir.path());
+    assert_eq!(r["status"], "fail");
+    assert!(r["message"].as_str().unwrap().contains("huge.md is larger than the limit of 8 MiB"), "{r:#}");
+}
+
+#[test]
+fn a_directory_loop_is_walked_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::fs::copy("src/rules/examples/RB-001.passes.yaml", dir.path().join("sub/model.yaml")).unwrap();
+    std::os::unix::fs::symlink("..", dir.path().join("sub/parent")).unwrap();
+    let l = runready::load::load(&[dir.path().to_path_buf()]);
+    assert_eq!(l.sources.files.len(), 1, "{:?}", l.sources.displays());
+    assert!(l.diagnostics.iter().all(|d| !d.message.contains("duplicate")), "{:#?}", l.diagnostics);
+}
+
+#[test]
+fn a_model_file_that_is_not_utf8_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("model.yaml"), b"apiVersion: runready.dev/v1\nkind: SupportModel\nmetadata: { name: caf\xe9 }\n").unwrap();
+    let out = Command::cargo_bin("runready").unwrap().arg("check").arg(dir.path()).args(["--at", AT]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("model.yaml:3:22"), "{text}");
+    assert!(text.contains("is not UTF-8 text"), "{text}");
+    // The summary names the file.
+    assert!(text.lines().last().unwrap().contains("model.yaml"), "{text}");
+}
