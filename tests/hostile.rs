@@ -76,3 +76,26 @@ fn a_model_file_that_is_not_utf8_is_located() {
     // The summary names the file.
     assert!(text.lines().last().unwrap().contains("model.yaml"), "{text}");
 }
+
+#[test]
+fn a_large_plain_document_loads_and_an_alias_bomb_does_not() {
+    // 300,000 values in one file: past the parser's default budget of 250,000 nodes.
+    let mut big = String::from("apiVersion: runready.dev/v1\nkind: SupportModel\nmetadata: { name: big }\nservices:\n");
+    for i in 0..60_000 {
+        big.push_str(&format!("  - {{ id: s{i}, owner: o }}\n"));
+    }
+    let l = runready::load::load_str("big.yaml", &big);
+    assert!(l.diagnostics.iter().all(|d| !d.message.contains("budget") && d.code.as_str() != "yaml"), "{:?}", l.diagnostics.first());
+    assert_eq!(l.model.services.len(), 60_000);
+    // Billion laughs: nine levels of ten aliases each.
+    let mut bomb = String::from("apiVersion: runready.dev/v1\nkind: SupportModel\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        let p = i - 1;
+        bomb.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+    }
+    let l = runready::load::load_str("bomb.yaml", &bomb);
+    let d = &l.diagnostics[0];
+    assert_eq!(d.code.as_str(), "yaml", "{d:?}");
+    assert!(d.message.contains("alias bomb"), "{}", d.message);
+    assert!(!d.message.contains('{') && !d.message.contains("Events"), "no Debug formatting: {}", d.message);
+}

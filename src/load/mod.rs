@@ -329,6 +329,7 @@ impl Loader {
     }
 
     fn finish(mut self) -> Loaded {
+        self.model.index_ids();
         let extra = validate::validate(&self.model, &self.sources);
         self.diagnostics.extend(extra);
         if self.sources.files.iter().all(|f| f.root.is_some()) && self.model.metadata.is_none() && !self.sources.files.is_empty() {

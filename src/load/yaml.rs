@@ -115,12 +115,25 @@ pub struct SyntaxError {
     pub message: String,
 }
 
+/// The most nodes one model file may have (a 10,000-service model in one file has about
+/// 1.5 million); larger models are split into files, each with its own budget.
+pub const MAX_NODES: usize = 4_000_000;
+
 /// Parses one YAML document into a [`Node`] tree. Duplicate keys, bad indentation and
 /// the like are syntax errors; `yes`/`no` are strings, not booleans.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+    // Every node of a plain document takes at least one byte of it, so budgets scaled to
+    // the text's length never refuse a legitimate model, however large (the model file cap
+    // is in `read`); what aliases expand is bounded by the same budgets, so an alias bomb
+    // ("billion laughs") is refused after at most twice the document's size in events.
+    let scale = text.len();
     let options = serde_saphyr::options! {
         strict_booleans: true,
         leading_zero_numbers_as_strings: true,
+        budget: serde_saphyr::budget! {
+            max_nodes: scale.clamp(250_000, MAX_NODES),
+            max_events: scale.saturating_mul(2).clamp(1_000_000, 2 * MAX_NODES),
+        },
     };
     if text.trim().is_empty() {
         return Ok(Node { pos: Pos { line: 1, column: 1 }, value: Value::Null });
@@ -129,17 +142,38 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
         Ok(spanned) => Ok(into_node(spanned)),
         Err(err) => {
             let pos = err.location().and_then(|l| (l.line() > 0).then(|| Pos { line: l.line() as u32, column: l.column().max(1) as u32 }));
-            let message = error_message(&err);
+            let message = error_message(&err, text.len());
             Err(SyntaxError { pos, message })
         }
     }
 }
 
-fn error_message(err: &serde_saphyr::Error) -> String {
+/// A budget breach, in words (the crate renders it as "budget breached: " and the Debug form
+/// of its breach, also when the error has passed through serde's custom errors). `len` is
+/// the document's length: a plain document has at most one node per byte, so a node or
+/// event budget breached below [`MAX_NODES`] bytes is alias expansion.
+fn budget_message(first_line: &str, len: usize) -> Option<String> {
+    let breach = first_line.split("budget breached: ").nth(1)?;
+    let kind: String = breach.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+    let alias_bomb = "the document's aliases expand to far more than the document itself (an alias bomb?): write the values out or use fewer aliases";
+    Some(match kind.as_str() {
+        "Nodes" | "Events" if len > MAX_NODES => format!("the file has more than {MAX_NODES} values: split the model into several files"),
+        "Nodes" | "Events" | "Aliases" | "AliasAnchorRatio" | "RecordedAnchorEvents" | "RecordedAnchorBytes" => alias_bomb.to_string(),
+        "Depth" => "the values are nested more deeply than a model ever needs (64 levels)".to_string(),
+        "Anchors" => "the file defines more anchors than a model needs (50,000)".to_string(),
+        "MergeKeys" => "the file has more merge keys (`<<`) than a model needs (10,000)".to_string(),
+        _ => "the file is larger or more deeply structured than a model file may be".to_string(),
+    })
+}
+
+fn error_message(err: &serde_saphyr::Error, len: usize) -> String {
     // The crate's rendering includes a snippet; we render our own, so keep the first line
     // and drop the crate's own " at line X, column Y" suffix.
     let text = err.without_snippet().to_string();
     let first = text.lines().next().unwrap_or("invalid YAML").trim().to_string();
+    if let Some(m) = budget_message(&first, len) {
+        return m;
+    }
     match first.find(" at line ") {
         Some(i) => first[..i].to_string(),
         None => first,

@@ -183,15 +183,46 @@ pub struct Model {
     pub policies: Vec<Entry<PolicyRef>>,
     pub rule_overrides: IndexMap<String, Entry<RuleOverride>>,
     pub waivers: Vec<Entry<Waiver>>,
+    /// Positions of the list sections' ids, for lookups by id ([`Model::index_ids`]).
+    #[serde(skip)]
+    ids: Ids,
+}
+
+/// Where each id of a list section is (the first entry with it).
+#[derive(Clone, Debug, Default)]
+struct Ids {
+    contacts: std::collections::HashMap<String, usize>,
+    services: std::collections::HashMap<String, usize>,
+}
+
+/// Looks `id` up through `index`, checking the entry still has that id (a model edited
+/// after indexing falls back to a scan, never to a wrong answer).
+fn by_id<'a, T>(list: &'a [Entry<T>], index: &std::collections::HashMap<String, usize>, id: &str, id_of: impl Fn(&T) -> &str) -> Option<&'a Entry<T>> {
+    match index.get(id).and_then(|&i| list.get(i)) {
+        Some(e) if id_of(e) == id => Some(e),
+        _ => list.iter().find(|e| id_of(e) == id),
+    }
 }
 
 impl Model {
+    /// Builds the id index of contacts and services (the loader does it once, at the end).
+    pub fn index_ids(&mut self) {
+        let mut ids = Ids::default();
+        for (i, c) in self.contacts.iter().enumerate() {
+            ids.contacts.entry(c.id.clone()).or_insert(i);
+        }
+        for (i, s) in self.services.iter().enumerate() {
+            ids.services.entry(s.id.clone()).or_insert(i);
+        }
+        self.ids = ids;
+    }
+
     pub fn name(&self) -> &str {
         self.metadata.as_ref().map(|m| m.name.as_str()).unwrap_or("unnamed")
     }
 
     pub fn contact(&self, id: &str) -> Option<&Entry<Contact>> {
-        self.contacts.iter().find(|c| c.id == id)
+        by_id(&self.contacts, &self.ids.contacts, id, |c| &c.id)
     }
 
     pub fn severity(&self, id: &str) -> Option<&Entry<Severity>> {
@@ -199,7 +230,7 @@ impl Model {
     }
 
     pub fn service(&self, id: &str) -> Option<&Entry<Service>> {
-        self.services.iter().find(|s| s.id == id)
+        by_id(&self.services, &self.ids.services, id, |s| &s.id)
     }
 
     /// The severities that apply to a service, in matrix order; unknown ids are skipped
