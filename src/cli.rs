@@ -113,6 +113,11 @@ pub struct CheckArgs {
     /// Results with status `error` do not turn the exit code into 3.
     #[arg(long)]
     pub allow_incomplete: bool,
+    /// Read runbooks and policies the model names outside the repository root (the git
+    /// work tree of the first PATH, else its directory). Off by default, so that a pull
+    /// request cannot make CI read files elsewhere on the runner.
+    #[arg(long)]
+    pub allow_outside_root: bool,
     /// WASM policies (files or directories of *.wasm), besides the model's own (repeatable).
     #[arg(long = "policy", value_name = "PATH")]
     pub policies: Vec<PathBuf>,

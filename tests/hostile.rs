@@ -14,7 +14,11 @@ fn model_with_runbook(dir: &Path, path: &str) {
 }
 
 fn rb001(dir: &Path) -> serde_json::Value {
-    let out = Command::cargo_bin("runready").unwrap().arg("check").arg(dir).args(["--at", AT, "--format", "json"]).output().unwrap();
+    rb001_with(dir, &[])
+}
+
+fn rb001_with(dir: &Path, extra: &[&str]) -> serde_json::Value {
+    let out = Command::cargo_bin("runready").unwrap().arg("check").arg(dir).args(["--at", AT, "--format", "json"]).args(extra).output().unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
     report["results"].as_array().unwrap().iter().find(|r| r["rule"] == "RB-001").cloned().unwrap()
 }
@@ -37,7 +41,12 @@ fn a_runbook_linked_to_dev_zero_is_refused_without_reading_it() {
     let dir = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.md")).unwrap();
     model_with_runbook(dir.path(), "zero.md");
+    // The link leads out of the model's directory: refused before anything is opened.
     let r = rb001(dir.path());
+    assert_eq!(r["status"], "fail");
+    assert!(r["message"].as_str().unwrap().contains("zero.md is outside the repository root"), "{r:#}");
+    // Allowed out, it is still not a regular file.
+    let r = rb001_with(dir.path(), &["--allow-outside-root"]);
     assert_eq!(r["status"], "fail");
     assert!(r["message"].as_str().unwrap().contains("is not a regular file (it is a character device)"), "{r:#}");
 }
@@ -98,4 +107,47 @@ fn a_large_plain_document_loads_and_an_alias_bomb_does_not() {
     assert_eq!(d.code.as_str(), "yaml", "{d:?}");
     assert!(d.message.contains("alias bomb"), "{}", d.message);
     assert!(!d.message.contains('{') && !d.message.contains("Events"), "no Debug formatting: {}", d.message);
+}
+
+#[test]
+fn paths_outside_the_repository_root_are_refused_and_quoted_nowhere() {
+    let outer = tempfile::tempdir().unwrap();
+    std::fs::write(outer.path().join("outside.md"), "# SECRET_TOKEN=abc123\n\n## Summary\n\nx\n\n## Restore\n\ny\n").unwrap();
+    let repo = outer.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    let models = repo.join("models");
+    std::fs::create_dir(&models).unwrap();
+    std::fs::create_dir(repo.join("docs")).unwrap();
+    std::fs::write(repo.join("docs/inside.md"), "# R\n\n## Summary\n\nx\n\n## Restore\n\ny\n").unwrap();
+    // Inside the git work tree (above the model directory) is fine.
+    model_with_runbook(&models, "../docs/inside.md");
+    assert_eq!(rb001(&models)["status"], "pass");
+    // `..` out of the work tree, and an absolute path, are refused; nothing of the file is
+    // in any report.
+    for path in ["../../outside.md".to_string(), outer.path().join("outside.md").display().to_string()] {
+        model_with_runbook(&models, &path);
+        let out = Command::cargo_bin("runready").unwrap().arg("check").arg(&models).args(["--at", AT, "--format", "json"]).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("SECRET_TOKEN"), "{text}");
+        let r = rb001(&models);
+        assert_eq!(r["status"], "fail", "{r:#}");
+        assert!(r["message"].as_str().unwrap().contains("is outside the repository root"), "{r:#}");
+        assert_eq!(r["location"]["line"], 29, "{r:#}");
+    }
+    // A policy the model names outside the root is a load error (exit 2), never run.
+    std::fs::write(outer.path().join("evil.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    model_with_runbook(&models, "../docs/inside.md");
+    std::fs::write(models.join("policies.yaml"), "apiVersion: runready.dev/v1\nkind: SupportModel\npolicies:\n  - { path: ../../evil.wasm }\n").unwrap();
+    let out = Command::cargo_bin("runready").unwrap().arg("check").arg(&models).args(["--at", AT]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("policy ../../evil.wasm is outside the repository root"), "{text}");
+    assert!(text.contains("policies.yaml:4:"), "{text}");
+    // Without a git work tree, the root is the directory given.
+    let plain = tempfile::tempdir().unwrap();
+    std::fs::write(plain.path().join("up.md"), "# x\n").unwrap();
+    let sub = plain.path().join("m");
+    std::fs::create_dir(&sub).unwrap();
+    model_with_runbook(&sub, "../up.md");
+    assert!(rb001(&sub)["message"].as_str().unwrap().contains("outside the repository root"));
 }

@@ -16,7 +16,7 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
         Err(e) => return usage_error(&e),
     };
     let mut loaded = load::load(&args.paths);
-    let pins = check_pins(&loaded);
+    let pins = check_pins(&loaded, args.allow_outside_root);
     loaded.diagnostics.extend(pins);
     if args.live && loaded.is_usable() {
         match super::facts::live(&loaded.model, &args.aws) {
@@ -133,6 +133,7 @@ pub fn evaluate(
             facts,
             max_facts_age: args.max_facts_age,
             journals: journals.clone(),
+            allow_outside_root: args.allow_outside_root,
         };
         let unknown: Vec<&String> = args.services.iter().filter(|s| loaded.model.service(s).is_none()).collect();
         if !unknown.is_empty() {
@@ -156,12 +157,16 @@ fn usage_error(message: &str) -> i32 {
     exit::INVALID_INPUT
 }
 
-/// The model's policies must exist, and match their `sha256` pin when one is given: a
+/// The model's policies must be inside the repository root, exist, and match their `sha256` pin when one is given: a
 /// missing or changed module is a load error (exit 2), never a silent substitution.
-fn check_pins(loaded: &Loaded) -> Vec<crate::diag::Diagnostic> {
+fn check_pins(loaded: &Loaded, allow_outside_root: bool) -> Vec<crate::diag::Diagnostic> {
     use sha2::Digest;
     let mut out = Vec::new();
     for (spec, p) in crate::policy::from_model(&loaded.model, &loaded.sources).iter().zip(&loaded.model.policies) {
+        if let (false, Err(why)) = (allow_outside_root, loaded.sources.confine(&spec.path)) {
+            out.push(crate::diag::Diagnostic::new(crate::diag::Code::InvalidModel, format!("policy {} {why}", p.path), Some(loaded.sources.locate(&p.origin.at("path")))));
+            continue;
+        }
         match crate::read::bytes(&spec.path, crate::read::Kind::Policy) {
             Err(e) => out.push(
                 crate::diag::Diagnostic::new(crate::diag::Code::InvalidModel, format!("policy {}: {e}", p.path), Some(loaded.sources.locate(&p.origin.at("path"))))

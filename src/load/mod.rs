@@ -37,11 +37,53 @@ impl Loaded {
 /// folders skipped, sorted by path).
 pub fn load(paths: &[PathBuf]) -> Loaded {
     let mut loader = Loader::default();
+    loader.sources.root = paths.first().and_then(|p| sources::root_of(p));
     let files = loader.discover(paths);
-    for path in files {
-        loader.read(path);
+    // Reading and parsing are per file and independent: done on every core, then merged
+    // in path order, so the result is the same as one after the other.
+    for (path, read) in read_and_parse(files) {
+        match read {
+            Ok((text, parsed)) => loader.add_parsed(path, text, parsed),
+            Err(e) => loader.unreadable(path, e),
+        }
     }
     loader.finish()
+}
+
+type Parsed = Result<(String, Result<Node, yaml::SyntaxError>), crate::read::ReadError>;
+
+/// Every file read and parsed, in the given order, on up to as many threads as cores.
+fn read_and_parse(files: Vec<PathBuf>) -> Vec<(PathBuf, Parsed)> {
+    let one = |path: &PathBuf| -> Parsed {
+        let text = crate::read::text(path, crate::read::Kind::Model)?;
+        let parsed = yaml::parse(&text);
+        Ok((text, parsed))
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len()).max(1);
+    if threads == 1 {
+        return files.into_iter().map(|p| (p.clone(), one(&p))).collect();
+    }
+    // Round-robin, so that the few large files of a model spread over the threads.
+    let mut results: Vec<Option<Parsed>> = (0..files.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn({
+                    let files = &files;
+                    move || files.iter().enumerate().skip(t).step_by(threads).map(|(i, p)| (i, one(p))).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for w in workers {
+            // A worker only reads and parses; if it panicked, its files are reported as such.
+            if let Ok(done) = w.join() {
+                for (i, r) in done {
+                    results[i] = Some(r);
+                }
+            }
+        }
+    });
+    files.into_iter().zip(results).map(|(p, r)| (p, r.unwrap_or_else(|| Err(crate::read::ReadError::Io(std::io::Error::other("the parser failed on this file")))))).collect()
 }
 
 /// Loads a model from in-memory text, as if read from `name` (tests, fuzzing, `init`).
@@ -81,26 +123,26 @@ impl Loader {
         out
     }
 
-    fn read(&mut self, path: PathBuf) {
-        match crate::read::text(&path, crate::read::Kind::Model) {
-            Ok(text) => self.add(path, text),
-            Err(e) => {
-                let display = display_path(&path);
-                let loc = match e {
-                    crate::read::ReadError::NotUtf8 { line, column } => Some(Location { file: display.clone(), line, column, path: String::new() }),
-                    _ => None,
-                };
-                self.diagnostics.push(Diagnostic::new(crate::diag::Code::Io, format!("{display} {e}"), loc));
-                // Named in the report's file list, though nothing of it could be used.
-                self.sources.files.push(SourceFile { path, display, text: String::new(), root: None });
-            }
-        }
+    /// A file that could not be read: a load error (located when it is bad UTF-8), and
+    /// the file named in the report's file list, though nothing of it could be used.
+    fn unreadable(&mut self, path: PathBuf, e: crate::read::ReadError) {
+        let display = display_path(&path);
+        let loc = match e {
+            crate::read::ReadError::NotUtf8 { line, column } => Some(Location { file: display.clone(), line, column, path: String::new() }),
+            _ => None,
+        };
+        self.diagnostics.push(Diagnostic::new(crate::diag::Code::Io, format!("{display} {e}"), loc));
+        self.sources.files.push(SourceFile { path, display, text: String::new(), root: None });
     }
 
     fn add(&mut self, path: PathBuf, text: String) {
+        let parsed = yaml::parse(&text);
+        self.add_parsed(path, text, parsed);
+    }
+
+    fn add_parsed(&mut self, path: PathBuf, text: String, parsed: Result<Node, yaml::SyntaxError>) {
         let display = display_path(&path);
         let file = self.sources.files.len();
-        let parsed = yaml::parse(&text);
         self.sources.files.push(SourceFile { path, display: display.clone(), text, root: None });
         match parsed {
             Ok(root) => {

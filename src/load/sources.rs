@@ -18,9 +18,29 @@ pub struct SourceFile {
 #[derive(Default)]
 pub struct Sources {
     pub files: Vec<SourceFile>,
+    /// The repository root (canonical) that the paths the model names must stay inside:
+    /// the git work tree holding the first model path, else that path's directory.
+    /// `None` for models not read from disk.
+    pub root: Option<PathBuf>,
+}
+
+/// The root for a model read from `first`: the nearest ancestor with a `.git`, else the
+/// directory given (or the file's folder).
+pub fn root_of(first: &std::path::Path) -> Option<PathBuf> {
+    let p = std::fs::canonicalize(first).ok()?;
+    let dir = if p.is_dir() { p } else { p.parent()?.to_path_buf() };
+    Some(dir.ancestors().find(|a| a.join(".git").exists()).map_or(dir.clone(), |a| a.to_path_buf()))
 }
 
 impl Sources {
+    /// Refuses a path the model names that resolves (after symlinks) outside the root, so
+    /// that a pull request cannot make CI read and report files elsewhere on the runner.
+    /// A path that does not exist is left to the reader to report.
+    pub fn confine(&self, path: &std::path::Path) -> Result<(), String> {
+        let (Some(root), Ok(real)) = (&self.root, std::fs::canonicalize(path)) else { return Ok(()) };
+        if real.starts_with(root) { Ok(()) } else { Err(format!("is outside the repository root {} (nothing of it was read; --allow-outside-root reads it anyway)", root.display())) }
+    }
+
     /// The file:line:col and dotted path of the value an origin names. When the pointer
     /// does not resolve completely (a default filled in, a missing key), the deepest
     /// written ancestor is shown.

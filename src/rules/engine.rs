@@ -26,6 +26,8 @@ pub struct Options {
     pub max_facts_age: crate::model::Duration,
     /// Drill journals from `--journal`; `None`: DRL-001/003/004 are not evaluated.
     pub journals: Option<Vec<crate::drill::journal::Journal>>,
+    /// `--allow-outside-root`: read runbooks the model names outside the repository root.
+    pub allow_outside_root: bool,
 }
 
 impl Options {
@@ -43,6 +45,7 @@ impl Options {
             facts: None,
             max_facts_age: crate::model::Duration::from_secs(24 * 3600),
             journals: None,
+            allow_outside_root: false,
         }
     }
 }
@@ -69,6 +72,7 @@ pub fn evaluate_on(stage: &Stage, sources: &Sources, opts: &Options) -> Evaluati
     ctx.max_facts_age = opts.max_facts_age;
     ctx.require_facts = opts.require_facts;
     ctx.journals = opts.journals.as_deref();
+    ctx.runbooks = super::runbook::read_all(model, sources, opts.allow_outside_root);
     let disabled: Vec<String> = model.rule_overrides.iter().filter(|(_, o)| o.enabled == Some(false)).map(|(id, _)| id.clone()).collect();
     let mut results = Vec::new();
     for rule in registry::all() {

@@ -98,6 +98,8 @@ pub struct Ctx<'a> {
     pub require_facts: bool,
     /// Drill journals from `--journal`, when given.
     pub journals: Option<&'a [crate::drill::journal::Journal]>,
+    /// Every runbook's text, or why it cannot be read: read once per run, before the rules.
+    pub runbooks: std::collections::HashMap<String, Result<String, String>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -113,6 +115,7 @@ impl<'a> Ctx<'a> {
             max_facts_age: crate::model::Duration::from_secs(24 * 3600),
             require_facts: false,
             journals: None,
+            runbooks: Default::default(),
         }
     }
 

@@ -110,15 +110,54 @@ pub fn sections(text: &str) -> Vec<Section> {
     out
 }
 
-fn read(ctx: &Ctx, rb: &crate::model::Entry<crate::model::Runbook>) -> Result<String, String> {
-    let path = ctx.file_dir(&rb.origin).join(&rb.path);
-    crate::read::text(&path, crate::read::Kind::Runbook).map_err(|e| format!("{} {e}", rb.path))
+/// Every runbook's text, or why it cannot be read, read once per run on every core:
+/// inside the repository root (unless `allow_outside_root`), regular files only, at most
+/// 8 MiB each.
+pub fn read_all(model: &crate::model::Model, sources: &crate::load::Sources, allow_outside_root: bool) -> std::collections::HashMap<String, Result<String, String>> {
+    let wanted: Vec<(String, String, std::path::PathBuf, Result<(), String>)> = model
+        .runbooks
+        .iter()
+        .map(|(id, rb)| {
+            let dir = sources.files[rb.origin.file].path.parent().map(|p| p.to_path_buf()).unwrap_or_default();
+            let path = dir.join(&rb.path);
+            let confined = if allow_outside_root { Ok(()) } else { sources.confine(&path) };
+            (id.clone(), rb.path.clone(), path, confined)
+        })
+        .collect();
+    let one = |(id, shown, path, confined): &(String, String, std::path::PathBuf, Result<(), String>)| {
+        let text = confined.clone().and_then(|()| crate::read::text(path, crate::read::Kind::Runbook).map_err(|e| e.to_string()));
+        (id.clone(), text.map_err(|why| format!("{shown} {why}")))
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    if threads == 1 || wanted.len() < 64 {
+        return wanted.iter().map(one).collect();
+    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn({
+                    let (wanted, one) = (&wanted, &one);
+                    move || wanted.iter().skip(t).step_by(threads).map(one).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect()
+    })
+}
+
+/// Runbook `id`'s text from the run's reads.
+fn read<'c>(ctx: &'c Ctx, id: &str, rb: &crate::model::Entry<crate::model::Runbook>) -> Result<&'c str, String> {
+    match ctx.runbooks.get(id) {
+        Some(Ok(text)) => Ok(text),
+        Some(Err(why)) => Err(why.clone()),
+        None => Err(format!("{} was not read", rb.path)),
+    }
 }
 
 fn runbook_exists(ctx: &Ctx, out: &mut Out) {
     for (id, rb) in &ctx.model.runbooks {
         let o = rb.origin.at("path");
-        match read(ctx, rb) {
+        match read(ctx, id, rb) {
             Ok(_) => {
                 out.pass(subject("runbook", id), &o, format!("{} is readable", rb.path));
             }
@@ -132,7 +171,7 @@ fn runbook_exists(ctx: &Ctx, out: &mut Out) {
 fn required_sections(ctx: &Ctx, out: &mut Out) {
     for (id, rb) in &ctx.model.runbooks {
         let s = subject("runbook", id);
-        let Ok(text) = read(ctx, rb) else {
+        let Ok(text) = read(ctx, id, rb) else {
             out.unknown(&s, Some(&rb.origin.at("path")), format!("{} cannot be read (RB-001)", rb.path));
             continue;
         };
