@@ -14,6 +14,7 @@ pub mod exit;
 pub mod facts;
 pub mod load;
 pub mod model;
+pub mod par;
 pub mod policy;
 pub mod read;
 pub mod report;

@@ -7,7 +7,7 @@ mod sources;
 mod validate;
 pub mod yaml;
 
-pub use sources::{SourceFile, Sources, dotted};
+pub use sources::{SourceFile, Sources, confine_to, dotted};
 
 use crate::diag::{Diagnostic, Location};
 use crate::model::*;
@@ -52,38 +52,14 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
 
 type Parsed = Result<(String, Result<Node, yaml::SyntaxError>), crate::read::ReadError>;
 
-/// Every file read and parsed, in the given order, on up to as many threads as cores.
+/// Every file read and parsed, in the given order, on every core.
 fn read_and_parse(files: Vec<PathBuf>) -> Vec<(PathBuf, Parsed)> {
-    let one = |path: &PathBuf| -> Parsed {
+    let parsed = crate::par::map(&files, |path| -> Parsed {
         let text = crate::read::text(path, crate::read::Kind::Model)?;
         let parsed = yaml::parse(&text);
         Ok((text, parsed))
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len()).max(1);
-    if threads == 1 {
-        return files.into_iter().map(|p| (p.clone(), one(&p))).collect();
-    }
-    // Round-robin, so that the few large files of a model spread over the threads.
-    let mut results: Vec<Option<Parsed>> = (0..files.len()).map(|_| None).collect();
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|t| {
-                scope.spawn({
-                    let files = &files;
-                    move || files.iter().enumerate().skip(t).step_by(threads).map(|(i, p)| (i, one(p))).collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        for w in workers {
-            // A worker only reads and parses; if it panicked, its files are reported as such.
-            if let Ok(done) = w.join() {
-                for (i, r) in done {
-                    results[i] = Some(r);
-                }
-            }
-        }
     });
-    files.into_iter().zip(results).map(|(p, r)| (p, r.unwrap_or_else(|| Err(crate::read::ReadError::Io(std::io::Error::other("the parser failed on this file")))))).collect()
+    files.into_iter().zip(parsed).collect()
 }
 
 /// Loads a model from in-memory text, as if read from `name` (tests, fuzzing, `init`).

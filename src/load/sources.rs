@@ -32,13 +32,18 @@ pub fn root_of(first: &std::path::Path) -> Option<PathBuf> {
     Some(dir.ancestors().find(|a| a.join(".git").exists()).map_or(dir.clone(), |a| a.to_path_buf()))
 }
 
+/// [`Sources::confine`] for a given root (`None`: no restriction).
+pub fn confine_to(root: Option<&std::path::Path>, path: &std::path::Path) -> Result<(), String> {
+    let (Some(root), Ok(real)) = (root, std::fs::canonicalize(path)) else { return Ok(()) };
+    if real.starts_with(root) { Ok(()) } else { Err(format!("is outside the repository root {} (nothing of it was read; --allow-outside-root reads it anyway)", root.display())) }
+}
+
 impl Sources {
     /// Refuses a path the model names that resolves (after symlinks) outside the root, so
     /// that a pull request cannot make CI read and report files elsewhere on the runner.
     /// A path that does not exist is left to the reader to report.
     pub fn confine(&self, path: &std::path::Path) -> Result<(), String> {
-        let (Some(root), Ok(real)) = (&self.root, std::fs::canonicalize(path)) else { return Ok(()) };
-        if real.starts_with(root) { Ok(()) } else { Err(format!("is outside the repository root {} (nothing of it was read; --allow-outside-root reads it anyway)", root.display())) }
+        confine_to(self.root.as_deref(), path)
     }
 
     /// The file:line:col and dotted path of the value an origin names. When the pointer
@@ -98,7 +103,7 @@ pub fn dotted(root: &Node, pointer: &str) -> String {
                 }
                 out.push_str(&seg);
                 node = match other {
-                    Some(Value::Map(entries)) => entries.iter().find(|(k, _)| k.name == seg).map(|(_, v)| v),
+                    Some(Value::Map(entries)) => entries.get(&seg),
                     _ => None,
                 };
             }

@@ -38,7 +38,54 @@ pub enum Value {
     Float(f64),
     Str(String),
     Seq(Vec<Node>),
-    Map(Vec<(Key, Node)>),
+    Map(Entries),
+}
+
+/// A mapping's entries in their written order, with an index by key for large mappings
+/// (a model's `runbooks:` may have 20,000 entries, and every result locates into them).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Entries {
+    list: Vec<(Key, Node)>,
+    index: Option<std::collections::HashMap<String, usize>>,
+}
+
+impl Entries {
+    /// Mappings longer than this are indexed.
+    const INDEXED: usize = 16;
+
+    pub fn new(list: Vec<(Key, Node)>) -> Entries {
+        let index = (list.len() > Self::INDEXED).then(|| {
+            let mut index = std::collections::HashMap::with_capacity(list.len());
+            for (i, (k, _)) in list.iter().enumerate() {
+                index.entry(k.name.clone()).or_insert(i);
+            }
+            index
+        });
+        Entries { list, index }
+    }
+
+    /// The value of `key` (the first, if the key repeats).
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.index {
+            Some(index) => index.get(key).map(|&i| &self.list[i].1),
+            None => self.list.iter().find(|(k, _)| k.name == key).map(|(_, v)| v),
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Entries {
+    type Item = &'a (Key, Node);
+    type IntoIter = std::slice::Iter<'a, (Key, Node)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.list.iter()
+    }
+}
+
+impl std::ops::Deref for Entries {
+    type Target = [(Key, Node)];
+    fn deref(&self) -> &Self::Target {
+        &self.list
+    }
 }
 
 impl Value {
@@ -59,7 +106,7 @@ impl Value {
 impl Node {
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.value {
-            Value::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v),
+            Value::Map(entries) => entries.get(key),
             _ => None,
         }
     }
@@ -95,7 +142,7 @@ impl Node {
         for raw in pointer.trim_start_matches('/').split('/') {
             let segment = raw.replace("~1", "/").replace("~0", "~");
             let next = match &node.value {
-                Value::Map(entries) => entries.iter().find(|(k, _)| k.name == segment).map(|(_, v)| v),
+                Value::Map(entries) => entries.get(&segment),
                 Value::Seq(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
                 _ => None,
             };
@@ -195,7 +242,7 @@ fn into_node(spanned: Spanned<Tree>) -> Node {
         Tree::Float(f) => Value::Float(f),
         Tree::Str(s) => Value::Str(s),
         Tree::Seq(items) => Value::Seq(items.into_iter().map(into_node).collect()),
-        Tree::Map(entries) => Value::Map(
+        Tree::Map(entries) => Value::Map(Entries::new(
             entries
                 .into_iter()
                 .map(|(k, v)| {
@@ -211,7 +258,7 @@ fn into_node(spanned: Spanned<Tree>) -> Node {
                     (Key { pos: kpos, name }, into_node(v))
                 })
                 .collect(),
-        ),
+        )),
     };
     Node { pos, value }
 }

@@ -114,35 +114,16 @@ pub fn sections(text: &str) -> Vec<Section> {
 /// inside the repository root (unless `allow_outside_root`), regular files only, at most
 /// 8 MiB each.
 pub fn read_all(model: &crate::model::Model, sources: &crate::load::Sources, allow_outside_root: bool) -> std::collections::HashMap<String, Result<String, String>> {
-    let wanted: Vec<(String, String, std::path::PathBuf, Result<(), String>)> = model
+    let root = if allow_outside_root { None } else { sources.root.as_deref() };
+    let wanted: Vec<(&str, &str, std::path::PathBuf)> = model
         .runbooks
         .iter()
-        .map(|(id, rb)| {
-            let dir = sources.files[rb.origin.file].path.parent().map(|p| p.to_path_buf()).unwrap_or_default();
-            let path = dir.join(&rb.path);
-            let confined = if allow_outside_root { Ok(()) } else { sources.confine(&path) };
-            (id.clone(), rb.path.clone(), path, confined)
-        })
+        .map(|(id, rb)| (id.as_str(), rb.path.as_str(), sources.files[rb.origin.file].path.parent().map(|p| p.join(&rb.path)).unwrap_or_else(|| rb.path.clone().into())))
         .collect();
-    let one = |(id, shown, path, confined): &(String, String, std::path::PathBuf, Result<(), String>)| {
-        let text = confined.clone().and_then(|()| crate::read::text(path, crate::read::Kind::Runbook).map_err(|e| e.to_string()));
-        (id.clone(), text.map_err(|why| format!("{shown} {why}")))
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-    if threads == 1 || wanted.len() < 64 {
-        return wanted.iter().map(one).collect();
-    }
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|t| {
-                scope.spawn({
-                    let (wanted, one) = (&wanted, &one);
-                    move || wanted.iter().skip(t).step_by(threads).map(one).collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect()
-    })
+    let texts = crate::par::map(&wanted, |(_, shown, path)| {
+        crate::load::confine_to(root, path).and_then(|()| crate::read::text(path, crate::read::Kind::Runbook).map_err(|e| e.to_string())).map_err(|why| format!("{shown} {why}"))
+    });
+    wanted.iter().map(|(id, _, _)| id.to_string()).zip(texts).collect()
 }
 
 /// Runbook `id`'s text from the run's reads.
@@ -175,7 +156,7 @@ fn required_sections(ctx: &Ctx, out: &mut Out) {
             out.unknown(&s, Some(&rb.origin.at("path")), format!("{} cannot be read (RB-001)", rb.path));
             continue;
         };
-        let found = sections(&text);
+        let found = sections(text);
         let titles: Vec<&str> = found.iter().map(|s| s.title.as_str()).collect();
         let mut problems = 0;
         for (i, want) in rb.required_sections.iter().enumerate() {

@@ -75,8 +75,10 @@ impl<'m> Stage<'m> {
     pub fn build(model: &'m Model, horizon: Horizon) -> Self {
         let timeline = Timeline::new(model, horizon);
         let without_holidays = Timeline::without_holidays(model, horizon);
-        let segments = model.escalations.iter().map(|(id, e)| (id.as_str(), timeline.segments(e, &[]))).collect();
-        let segments_without_holidays = model.escalations.iter().map(|(id, e)| (id.as_str(), without_holidays.segments(e, &[]))).collect();
+        // Every escalation's walk is independent of the others': computed on every core.
+        let escalations: Vec<(&'m str, &'m Escalation)> = model.escalations.iter().map(|(id, e)| (id.as_str(), &**e)).collect();
+        let segments = escalations.iter().map(|(id, _)| *id).zip(crate::par::map(&escalations, |(_, e)| timeline.segments(e, &[]))).collect();
+        let segments_without_holidays = escalations.iter().map(|(id, _)| *id).zip(crate::par::map(&escalations, |(_, e)| without_holidays.segments(e, &[]))).collect();
         let calendars = std::iter::once(ALWAYS).chain(model.calendars.keys().map(String::as_str)).filter_map(|id| calendar::expand(model, id, horizon).map(|set| (id, set))).collect();
         let clock_ids = model.severities.iter().filter_map(|s| s.clock.calendar());
         let clocks = clock_ids.filter_map(|id| calendar::expand(model, id, timeline.span).map(|set| (id, set))).collect();
