@@ -151,3 +151,29 @@ fn paths_outside_the_repository_root_are_refused_and_quoted_nowhere() {
     model_with_runbook(&sub, "../up.md");
     assert!(rb001(&sub)["message"].as_str().unwrap().contains("outside the repository root"));
 }
+
+#[test]
+fn work_over_the_bound_is_refused_at_once_by_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("src/rules/examples/RB-001.passes.yaml").unwrap();
+    assert!(text.contains("handoff: P1W"));
+    std::fs::write(dir.path().join("model.yaml"), text.replace("handoff: P1W", "handoff: PT1M")).unwrap();
+    std::fs::create_dir_all(dir.path().join("runbooks")).unwrap();
+    for args in [
+        vec!["check", "--horizon", "P3660D", "--at", AT],
+        vec!["coverage", "--horizon", "P3660D", "--at", AT],
+        vec!["simulate", "--service", "api", "--severity", "sev1", "--at", "2030-01-01T00:00:00Z"],
+    ] {
+        let out = Command::cargo_bin("runready").unwrap().arg(args[0]).arg(dir.path()).args(&args[1..]).output().unwrap();
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        if args[0] == "simulate" {
+            // One day from --at: within the bound.
+            assert_eq!(out.status.code(), Some(0), "{args:?}: {text}");
+            continue;
+        }
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {text}");
+        assert!(text.contains("rotation `primary` hands off every PT1M"), "{args:?}: {text}");
+        assert!(text.contains("more than the bound of 100000 turns per rotation; use a shorter --horizon or a longer handoff"), "{args:?}: {text}");
+        assert!(text.contains("model.yaml:13:"), "{args:?}: {text}");
+    }
+}

@@ -18,6 +18,10 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
     let mut loaded = load::load(&args.paths);
     let pins = check_pins(&loaded, args.allow_outside_root);
     loaded.diagnostics.extend(pins);
+    if loaded.is_usable() {
+        let bounds = super::bound_errors(&loaded, Horizon::new(at, args.horizon));
+        loaded.diagnostics.extend(bounds);
+    }
     if args.live && loaded.is_usable() {
         match super::facts::live(&loaded.model, &args.aws) {
             Ok(live) => {

@@ -53,7 +53,11 @@ pub fn run(args: &CoverageArgs) -> i32 {
         Err(code) => return code,
     };
     let at = args.time.at.map(|i| i.0).unwrap_or_else(jiff::Timestamp::now);
-    let stage = Stage::build(&loaded.model, Horizon::new(at, args.time.horizon));
+    let horizon = Horizon::new(at, args.time.horizon);
+    if let Err(code) = super::refuse(&loaded, &super::bound_errors(&loaded, horizon)) {
+        return code;
+    }
+    let stage = Stage::build(&loaded.model, horizon);
     let coverage = match compute(&stage, args.time.horizon, &args.services, &args.time.tz) {
         Ok(c) => c,
         Err(e) => {

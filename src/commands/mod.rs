@@ -70,6 +70,22 @@ pub fn color_stdout() -> bool {
 
 /// Loads a model for commands that need a usable one; on load errors prints them and
 /// returns exit code 2.
+/// The bounds on simulated work (`time::bounds`) the model exceeds over `horizon`, as
+/// located load errors (exit 2).
+pub fn bound_errors(loaded: &crate::load::Loaded, horizon: crate::time::Horizon) -> Vec<crate::diag::Diagnostic> {
+    crate::time::bounds::check(&loaded.model, horizon).into_iter().map(|e| crate::diag::Diagnostic::new(crate::diag::Code::InvalidValue, e.message, Some(loaded.sources.locate(&e.origin)))).collect()
+}
+
+/// Prints load errors as `load_usable` does; returns exit 2 when there are any.
+pub fn refuse(loaded: &crate::load::Loaded, diagnostics: &[crate::diag::Diagnostic]) -> Result<(), i32> {
+    if diagnostics.is_empty() {
+        return Ok(());
+    }
+    eprint!("{}", crate::report::human::diagnostics(diagnostics, &loaded.sources, color_stdout()));
+    eprintln!("invalid input: {} load error(s)", diagnostics.len());
+    Err(crate::exit::INVALID_INPUT)
+}
+
 pub fn load_usable(paths: &[std::path::PathBuf]) -> Result<crate::load::Loaded, i32> {
     let loaded = crate::load::load(paths);
     if loaded.is_usable() {

@@ -17,6 +17,9 @@ pub fn run(args: &SimulateArgs) -> i32 {
         Ok(l) => l,
         Err(code) => return code,
     };
+    if let Err(code) = super::refuse(&loaded, &super::bound_errors(&loaded, Horizon::new(args.at.0, Duration::from_days(1)))) {
+        return code;
+    }
     match simulate(&loaded.model, args) {
         Ok(sim) => {
             match args.format {

@@ -3,6 +3,7 @@
 //! list of half-open intervals.
 
 pub mod analysis;
+pub mod bounds;
 pub mod calendar;
 pub mod coverage;
 pub mod interval;
