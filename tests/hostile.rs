@@ -177,3 +177,59 @@ fn work_over_the_bound_is_refused_at_once_by_every_command() {
         assert!(text.contains("model.yaml:13:"), "{args:?}: {text}");
     }
 }
+
+#[test]
+fn a_check_killed_while_writing_reports_leaves_the_previous_ones_whole_and_no_debris() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let files = ["report.json", "report.sarif", "report.md"];
+    let report_args = |cmd: &mut std::process::Command| {
+        cmd.arg("--json").arg(out_dir.path().join(files[0])).arg("--sarif").arg(out_dir.path().join(files[1])).arg("--markdown").arg(out_dir.path().join(files[2]));
+    };
+    // The previous reports.
+    let mut first = std::process::Command::new(env!("CARGO_BIN_EXE_runready"));
+    first.args(["check", "examples/payments", "--at", "2026-11-23T10:00:00Z", "-q"]);
+    report_args(&mut first);
+    assert!(first.output().unwrap().status.code().is_some_and(|c| c <= 1));
+    let before: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(out_dir.path().join(f)).unwrap()).collect();
+    // A model large enough that writing its reports takes a while: 1,500 services.
+    let big = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string("src/rules/examples/RB-001.passes.yaml").unwrap();
+    let service = base.lines().find(|l| l.trim_start().starts_with("- { id: api")).unwrap().to_string();
+    let many: String = (0..1500).map(|i| service.replace("id: api", &format!("id: api{i}")) + "\n").collect();
+    std::fs::write(big.path().join("model.yaml"), base.replace(&format!("{service}\n"), &many)).unwrap();
+    std::fs::create_dir_all(big.path().join("runbooks")).unwrap();
+    std::fs::copy("runbooks/restore.md", big.path().join("runbooks/restore.md")).unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_runready"));
+    cmd.arg("check").arg(big.path()).args(["--at", AT, "-q"]).stdout(std::process::Stdio::null());
+    report_args(&mut cmd);
+    let mut child = cmd.spawn().unwrap();
+    // Kill it the moment a report is being written (its temporary file exists).
+    let writing = |dir: &Path| std::fs::read_dir(dir).unwrap().flatten().any(|e| e.file_name().to_string_lossy().contains(".runready-"));
+    let mut killed = false;
+    while child.try_wait().unwrap().is_none() {
+        if writing(out_dir.path()) {
+            unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
+            killed = true;
+            break;
+        }
+    }
+    let status = child.wait().unwrap();
+    assert!(killed, "the run ended before it was caught writing ({status:?}); make the model larger");
+    // Every report is whole: the previous one, or (renamed before the kill) a complete new one.
+    for (f, old) in files.iter().zip(&before) {
+        let now = std::fs::read(out_dir.path().join(f)).unwrap();
+        if &now != old {
+            assert!(f.ends_with(".md") || serde_json::from_slice::<serde_json::Value>(&now).is_ok(), "{f} is not whole");
+        }
+    }
+    assert!(writing(out_dir.path()), "the killed run left its temporary file");
+    // The next run removes the leftovers.
+    let mut again = std::process::Command::new(env!("CARGO_BIN_EXE_runready"));
+    again.args(["check", "examples/payments", "--at", "2026-11-23T10:00:00Z", "-q"]);
+    report_args(&mut again);
+    again.output().unwrap();
+    assert!(!writing(out_dir.path()), "temporary files are left: {:?}", std::fs::read_dir(out_dir.path()).unwrap().flatten().map(|e| e.file_name()).collect::<Vec<_>>());
+    for (f, old) in files.iter().zip(&before) {
+        assert_eq!(&std::fs::read(out_dir.path().join(f)).unwrap(), old, "{f}");
+    }
+}
