@@ -233,3 +233,51 @@ fn a_check_killed_while_writing_reports_leaves_the_previous_ones_whole_and_no_de
         assert_eq!(&std::fs::read(out_dir.path().join(f)).unwrap(), old, "{f}");
     }
 }
+
+/// What a message for people must not contain: Debug renderings of internal types, and
+/// empty lists.
+fn assert_for_people(msg: &str, context: &str) {
+    let debug_struct = regex_lite_struct(msg);
+    for bad in ["Some(", "None", "Ok(", "Err(", "[]", "\"\"", " in ;", "in .", "()"] {
+        assert!(!msg.contains(bad), "{context}: message contains {bad:?}: {msg}");
+    }
+    assert!(!debug_struct, "{context}: message looks like a Debug struct: {msg}");
+}
+
+/// `Word { word:` — the shape of `#[derive(Debug)]` output.
+fn regex_lite_struct(msg: &str) -> bool {
+    msg.split(" { ").skip(1).any(|rest| rest.split_once(':').is_some_and(|(field, _)| !field.is_empty() && field.chars().all(|c| c.is_ascii_lowercase() || c == '_')))
+        && msg.split(" { ").next().is_some_and(|head| {
+            head.chars().last().is_some_and(|c| c.is_ascii_alphabetic()) && head.split_whitespace().last().is_some_and(|w| w.chars().next().is_some_and(|c| c.is_ascii_uppercase()))
+        })
+}
+
+#[test]
+fn load_errors_are_written_for_people() {
+    let mut corpus: Vec<(String, String)> = Vec::new();
+    for f in ["examples/payments/model.yaml", "examples/ams/model.yaml", "tests/fixtures/invalid/model.yaml"] {
+        let text = std::fs::read_to_string(f).unwrap();
+        corpus.push((f.to_string(), text.clone()));
+        let lines: Vec<&str> = text.lines().collect();
+        for i in 0..lines.len() {
+            let with = |line: String| lines[..i].iter().map(|l| l.to_string()).chain(std::iter::once(line)).chain(lines[i + 1..].iter().map(|l| l.to_string())).collect::<Vec<_>>().join("\n");
+            corpus.push((format!("{f}: line {} deleted", i + 1), with(String::new())));
+            if let Some((key, _)) = lines[i].split_once(": ") {
+                for wrong in ["[1, {a: b}]", "-5", "P-1D", "\"\"", "*nowhere", "{ x: 1 }", "2026-13-45T25:61", "\u{0}"] {
+                    corpus.push((format!("{f}: line {} set to {wrong}", i + 1), with(format!("{key}: {wrong}"))));
+                }
+            }
+        }
+    }
+    let mut checked = 0;
+    for (context, text) in &corpus {
+        for d in runready::load::load_str("m.yaml", text).diagnostics {
+            assert_for_people(&d.message, context);
+            if let Some(h) = &d.help {
+                assert_for_people(h, context);
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 1000, "only {checked} diagnostics");
+}

@@ -63,6 +63,7 @@ impl<'n, 'p> NodeDe<'n, 'p> {
 
     fn type_error(&self, expected: &str) -> DeError {
         let found = match &self.node.value {
+            Value::Str(s) if s.is_empty() => "an empty string".to_string(),
             Value::Str(s) => format!("\"{s}\""),
             other => other.kind().to_string(),
         };

@@ -58,6 +58,7 @@ impl de::Error for DeError {
 
 fn describe(unexp: de::Unexpected) -> String {
     match unexp {
+        de::Unexpected::Str("") => "an empty string".to_string(),
         de::Unexpected::Str(s) => format!("\"{s}\""),
         de::Unexpected::Unit => "nothing (null)".to_string(),
         de::Unexpected::Seq => "a list".to_string(),

@@ -14,7 +14,10 @@ macro_rules! string_scalar {
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = String::deserialize(d)?;
-                s.parse::<$ty>().map_err(|why: String| de::Error::custom(format_args!("expected {}, found \"{}\" ({})", $expecting, s, why)))
+                s.parse::<$ty>().map_err(|why: String| {
+                    let found = if s.is_empty() { "an empty string".to_string() } else { format!("\"{s}\"") };
+                    de::Error::custom(format_args!("expected {}, found {found} ({})", $expecting, why))
+                })
             }
         }
         impl Serialize for $ty {
