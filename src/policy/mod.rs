@@ -173,6 +173,25 @@ pub struct Finding {
     pub properties: Value,
 }
 
+/// Reads what `evaluate()` returned: the policy's own error, or at most `max_findings`
+/// findings (the policy result parser, fuzzed in `fuzz/`).
+pub fn parse_result(out: &str, max_findings: usize) -> Result<Vec<Finding>, CallError> {
+    let result: Value = serde_json::from_str(out).map_err(|e| CallError::new(Reason::InvalidJson, format!("evaluate() did not return JSON: {e}")))?;
+    if let Some(err) = result.get("error") {
+        let reason = match err.get("kind").and_then(Value::as_str) {
+            Some("invalid_input" | "invalid-input") => Reason::InvalidInput,
+            Some("invalid_settings" | "invalid-settings") => Reason::InvalidSettings,
+            _ => Reason::Internal,
+        };
+        return Err(CallError::new(reason, err.get("message").and_then(Value::as_str).unwrap_or("the policy reported an error").to_string()));
+    }
+    let findings = serde_json::from_value::<PolicyResult>(result).map_err(|e| CallError::new(Reason::InvalidJson, format!("the result is not {{\"findings\": [...]}}: {e}")))?.findings;
+    if findings.len() > max_findings {
+        return Err(CallError::new(Reason::Output, format!("{} findings, more than the {} allowed", findings.len(), max_findings)));
+    }
+    Ok(findings)
+}
+
 /// Runs one policy and returns its manifest and raw findings, or the error with its reason.
 /// `name` is set to the manifest's name as soon as it is known.
 pub fn evaluate(spec: &PolicySpec, shared: &Shared, at: &str, name: &mut String, left_ms: u64) -> Result<(Manifest, Vec<Finding>, Vec<String>), CallError> {
@@ -223,19 +242,7 @@ pub fn evaluate(spec: &PolicySpec, shared: &Shared, at: &str, name: &mut String,
     let request = shared.request(|i| manifest.wants(i), at, &manifest.name, &settings);
     let text = serde_json::to_string(&request).map_err(|e| CallError::new(Reason::Internal, format!("cannot serialise the request: {e}")))?;
     let (out, log) = policy.evaluate(&text, &limits)?;
-    let result: Value = serde_json::from_str(&out).map_err(|e| CallError::new(Reason::InvalidJson, format!("evaluate() did not return JSON: {e}")))?;
-    if let Some(err) = result.get("error") {
-        let reason = match err.get("kind").and_then(Value::as_str) {
-            Some("invalid_input" | "invalid-input") => Reason::InvalidInput,
-            Some("invalid_settings" | "invalid-settings") => Reason::InvalidSettings,
-            _ => Reason::Internal,
-        };
-        return Err(CallError::new(reason, err.get("message").and_then(Value::as_str).unwrap_or("the policy reported an error").to_string()));
-    }
-    let findings = serde_json::from_value::<PolicyResult>(result).map_err(|e| CallError::new(Reason::InvalidJson, format!("the result is not {{\"findings\": [...]}}: {e}")))?.findings;
-    if findings.len() > limits.findings {
-        return Err(CallError::new(Reason::Output, format!("{} findings, more than the {} allowed", findings.len(), limits.findings)));
-    }
+    let findings = parse_result(&out, limits.findings)?;
     for f in &findings {
         if !manifest.rules.iter().any(|r| r.id == f.rule_id) {
             return Err(CallError::new(Reason::UndeclaredRule, format!("finding for rule `{}`, which the policy does not declare", f.rule_id)));
