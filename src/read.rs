@@ -17,9 +17,14 @@ pub enum Kind {
     Template,
     Baseline,
     PolicyTests,
+    /// A drill's `file:` artifact (read from production, `drill --live` only).
+    Artifact,
 }
 
 const MIB: u64 = 1024 * 1024;
+
+/// The most bytes a drill keeps of one artifact (a file, a command's output, a response).
+pub const ARTIFACT_CAP: u64 = 256 * MIB;
 
 impl Kind {
     /// The most bytes read of a file of this kind.
@@ -33,6 +38,7 @@ impl Kind {
             Kind::Template => 4 * MIB,
             Kind::Baseline => 256 * MIB,
             Kind::PolicyTests => 8 * MIB,
+            Kind::Artifact => ARTIFACT_CAP,
         }
     }
 
@@ -46,6 +52,7 @@ impl Kind {
             Kind::Template => "template",
             Kind::Baseline => "baseline report",
             Kind::PolicyTests => "policy test file",
+            Kind::Artifact => "artifact file",
         }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// Artifacts larger than this are refused rather than held in memory.
-pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
+pub const MAX_BYTES: u64 = crate::read::ARTIFACT_CAP;
 
 /// Why getting the bytes failed.
 #[derive(Debug, Clone, PartialEq)]
@@ -202,16 +202,14 @@ pub fn file(path: &str, limit: Duration) -> Result<Vec<u8>, FetchError> {
     let (tx, rx) = std::sync::mpsc::channel();
     let p = path.to_string();
     std::thread::spawn(move || {
-        let r = std::fs::File::open(&p).and_then(|f| {
-            let mut buf = Vec::new();
-            f.take(MAX_BYTES + 1).read_to_end(&mut buf).map(|_| buf)
-        });
+        // Regular files only, opened without blocking, at most MAX_BYTES.
+        let r = crate::read::bytes(std::path::Path::new(&p), crate::read::Kind::Artifact);
         let _ = tx.send(r);
     });
     match rx.recv_timeout(limit) {
-        Ok(Ok(b)) if b.len() as u64 > MAX_BYTES => Err(FetchError::Failed(format!("larger than {MAX_BYTES} bytes"))),
         Ok(Ok(b)) => Ok(b),
-        Ok(Err(e)) => Err(FetchError::Failed(format!("cannot read {path}: {e}"))),
+        Ok(Err(crate::read::ReadError::TooLarge { .. })) => Err(FetchError::Failed(format!("larger than {MAX_BYTES} bytes"))),
+        Ok(Err(e)) => Err(FetchError::Failed(format!("{path} {e}"))),
         Err(_) => Err(FetchError::Timeout(limit)),
     }
 }
