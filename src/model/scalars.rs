@@ -137,8 +137,24 @@ impl FromStr for Duration {
         if s.is_empty() {
             return Err("empty".into());
         }
-        if let Some(rest) = s.strip_prefix('P').or_else(|| s.strip_prefix('p')) { parse_iso(rest) } else { parse_friendly(s) }
+        bounded(if let Some(rest) = s.strip_prefix('P').or_else(|| s.strip_prefix('p')) { parse_iso(rest) } else { parse_friendly(s) }?)
     }
+}
+
+/// The longest duration accepted: 100 years (P36525D). Longer values are typos, and
+/// arithmetic on them must not overflow.
+pub const MAX_DURATION_DAYS: i64 = 36_525;
+
+/// `field += n * unit`, refusing overflow.
+fn add_part(field: &mut i64, n: i64, unit: i64) -> Result<(), String> {
+    *field = n.checked_mul(unit).and_then(|v| field.checked_add(v)).ok_or_else(|| "the number is too large".to_string())?;
+    Ok(())
+}
+
+/// The parsed duration, if it is not longer than [`MAX_DURATION_DAYS`].
+fn bounded(d: Duration) -> Result<Duration, String> {
+    let total = d.days as i128 * 86_400 + d.seconds as i128;
+    if total > MAX_DURATION_DAYS as i128 * 86_400 { Err(format!("longer than {MAX_DURATION_DAYS} days (100 years), the longest duration accepted")) } else { Ok(d) }
 }
 
 fn parse_iso(rest: &str) -> Result<Duration, String> {
@@ -155,14 +171,14 @@ fn parse_iso(rest: &str) -> Result<Duration, String> {
                 number.clear();
                 any = true;
                 match (in_time, unit) {
-                    (false, 'W') => d.days += n * 7,
-                    (false, 'D') => d.days += n,
+                    (false, 'W') => add_part(&mut d.days, n, 7)?,
+                    (false, 'D') => add_part(&mut d.days, n, 1)?,
                     (false, 'Y') | (false, 'M') => {
                         return Err("years and months have no fixed length; use days (P90D)".into());
                     }
-                    (true, 'H') => d.seconds += n * 3600,
-                    (true, 'M') => d.seconds += n * 60,
-                    (true, 'S') => d.seconds += n,
+                    (true, 'H') => add_part(&mut d.seconds, n, 3600)?,
+                    (true, 'M') => add_part(&mut d.seconds, n, 60)?,
+                    (true, 'S') => add_part(&mut d.seconds, n, 1)?,
                     _ => return Err(format!("unexpected `{c}`")),
                 }
             }
@@ -193,11 +209,11 @@ fn parse_friendly(s: &str) -> Result<Duration, String> {
         number.clear();
         any = true;
         match c {
-            'w' => d.days += n * 7,
-            'd' => d.days += n,
-            'h' => d.seconds += n * 3600,
-            'm' => d.seconds += n * 60,
-            's' => d.seconds += n,
+            'w' => add_part(&mut d.days, n, 7)?,
+            'd' => add_part(&mut d.days, n, 1)?,
+            'h' => add_part(&mut d.seconds, n, 3600)?,
+            'm' => add_part(&mut d.seconds, n, 60)?,
+            's' => add_part(&mut d.seconds, n, 1)?,
             _ => return Err(format!("unknown unit `{c}`; use w, d, h, m or s")),
         }
     }
@@ -366,6 +382,17 @@ string_scalar!(TimeZone, "TimeZone", "an IANA time zone", {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn durations_that_would_overflow_are_refused() {
+        // Found by `cargo fuzz run scalars`: the hours wrapped to a negative duration.
+        for text in ["PT30000060000000000H", "P9223372036854775807D", "P1000000000000000W", "PT9223372036854775807S", "99999999999999999h"] {
+            assert!(text.parse::<super::Duration>().is_err(), "{text} parsed");
+        }
+        let max = format!("P{}D", super::MAX_DURATION_DAYS);
+        assert_eq!(max.parse::<super::Duration>().map(|d| d.days), Ok(super::MAX_DURATION_DAYS));
+        assert!(format!("P{}D", super::MAX_DURATION_DAYS + 1).parse::<super::Duration>().unwrap_err().contains("100 years"));
+    }
+
     use super::*;
 
     #[test]
