@@ -157,11 +157,6 @@ impl<'a> Ctx<'a> {
     pub fn show(&self, t: jiff::Timestamp) -> String {
         crate::time::show::show(t, &self.display_tz)
     }
-
-    /// The file a value came from, for paths relative to it (runbooks).
-    pub fn file_dir(&self, origin: &Origin) -> std::path::PathBuf {
-        self.sources.files[origin.file].path.parent().map(|p| p.to_path_buf()).unwrap_or_default()
-    }
 }
 
 /// Collects results for one rule at a time.
