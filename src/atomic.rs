@@ -25,7 +25,13 @@ pub fn write_atomic_bytes(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     std::io::Write::write_all(&mut tmp, contents)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    // The rename is durable once the directory is synced (journals must survive a crash).
+    sync_dir(&dir)
+}
+
+/// Syncs a directory, making the creation and renaming of its entries durable.
+pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
 }
 
 /// Removes temporary files of earlier writes of `name` in `dir` whose writer is gone (a run

@@ -43,30 +43,108 @@ pub struct CallError {
 }
 
 /// Classifies an SDK error by its code: `SubscriptionRequiredException` is not a modelled
-/// error in the Rust crates, so the code string decides.
+/// error in the Rust crates, so the code string decides. The message is short (see
+/// [`describe`]), never a debug dump of the SDK's error.
 pub fn classify<E>(err: aws_sdk_health::error::SdkError<E>) -> CallError
 where
     E: aws_sdk_health::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    use aws_sdk_health::error::SdkError;
     let code = aws_sdk_health::error::ProvideErrorMetadata::code(&err).map(str::to_string);
-    let http = match &err {
-        SdkError::ServiceError(s) => Some(s.raw().status().as_u16()),
-        SdkError::ResponseError(r) => Some(r.raw().status().as_u16()),
-        _ => None,
-    };
     // Worth the standby endpoint: no answer, a server-side failure, or throttling.
-    let transient = matches!(err, SdkError::TimeoutError(_) | SdkError::DispatchFailure(_)) || http.is_some_and(|s| s >= 500) || code.as_deref().is_some_and(|c| c.contains("Throttl"));
-    let message = match &err {
-        SdkError::TimeoutError(_) => "timed out".to_string(),
-        _ => aws_sdk_health::error::DisplayErrorContext(&err).to_string(),
-    };
+    let transient = matches!(sent(&err), Sent::Maybe | Sent::Throttled);
     let status = match code.as_deref() {
         Some("SubscriptionRequiredException") => SourceStatus::SubscriptionRequired,
         Some("AccessDeniedException" | "AccessDenied") => SourceStatus::AccessDenied,
         _ => SourceStatus::Error,
     };
-    CallError { status, message, transient }
+    CallError { status, message: describe(&err), transient }
+}
+
+/// Whether a failed call may have done its work at AWS (what a create call must know
+/// before it is sent again).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sent {
+    /// Refused, never built or never connected: nothing was done.
+    No,
+    /// Throttled: refused, worth trying again later.
+    Throttled,
+    /// Timed out, cut off, a 5xx or an unreadable answer: it may have been done.
+    Maybe,
+}
+
+pub fn sent<E>(err: &aws_sdk_health::error::SdkError<E>) -> Sent
+where
+    E: aws_sdk_health::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    use aws_sdk_health::error::SdkError;
+    let code = aws_sdk_health::error::ProvideErrorMetadata::code(err).unwrap_or_default();
+    match err {
+        SdkError::ConstructionFailure(_) => Sent::No,
+        SdkError::DispatchFailure(_) if refused(err) => Sent::No,
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => Sent::Maybe,
+        _ if code.contains("Throttl") || code == "TooManyRequestsException" => Sent::Throttled,
+        SdkError::ServiceError(s) if s.raw().status().as_u16() >= 500 => Sent::Maybe,
+        _ => Sent::No,
+    }
+}
+
+/// The connection was refused: the request never reached anything.
+fn refused(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::ConnectionRefused
+        {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
+}
+
+/// A failed call in one line: `HTTP 500 InternalServerError: message`, `timed out`, `no
+/// connection: Connection refused (os error 111)`; AWS's message is cut at 300 characters.
+pub fn describe<E>(err: &aws_sdk_health::error::SdkError<E>) -> String
+where
+    E: aws_sdk_health::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    use aws_sdk_health::error::{ProvideErrorMetadata, SdkError};
+    let status = match err {
+        SdkError::ServiceError(s) => Some(s.raw().status().as_u16()),
+        SdkError::ResponseError(r) => Some(r.raw().status().as_u16()),
+        _ => None,
+    };
+    match err {
+        SdkError::TimeoutError(_) => "timed out".into(),
+        SdkError::ConstructionFailure(_) => format!("the request could not be built: {}", innermost(err)),
+        SdkError::DispatchFailure(_) => format!("no answer from the endpoint: {}", innermost(err)),
+        SdkError::ResponseError(_) => format!("HTTP {} with an answer that could not be read", status.unwrap_or(0)),
+        _ => {
+            let code = err.code().unwrap_or("an unnamed error");
+            let message = err.message().map(|m| format!(": {}", cut(m, 300))).unwrap_or_default();
+            match status {
+                Some(s) => format!("HTTP {s} {code}{message}"),
+                None => format!("{code}{message}"),
+            }
+        }
+    }
+}
+
+/// The deepest cause of an error, which names what actually happened (`Connection refused`).
+fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = err;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cut(&cur.to_string(), 300)
+}
+
+fn cut(text: &str, max: usize) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one_line.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &one_line[..i]),
+        None => one_line,
+    }
 }
 
 /// Builds the default SDK configuration (credential chain, profile, region, retries,
@@ -89,6 +167,13 @@ pub async fn sdk_config(settings: &Settings, profile: Option<&str>) -> SdkConfig
 /// The AWS Support API (global, answered in us-east-1).
 pub fn support(config: &SdkConfig) -> aws_sdk_support::Client {
     let conf = aws_sdk_support::config::Builder::from(config).region(aws_sdk_support::config::Region::new("us-east-1")).build();
+    aws_sdk_support::Client::from_conf(conf)
+}
+
+/// The AWS Support API with the SDK's retries off: create calls are never sent twice
+/// blindly, and cleanup paces its own attempts.
+pub fn support_once(config: &SdkConfig) -> aws_sdk_support::Client {
+    let conf = aws_sdk_support::config::Builder::from(config).region(aws_sdk_support::config::Region::new("us-east-1")).retry_config(aws_config::retry::RetryConfig::disabled()).build();
     aws_sdk_support::Client::from_conf(conf)
 }
 
@@ -126,9 +211,15 @@ pub async fn caller_account(config: &SdkConfig) -> Result<String, CallError> {
     }
 }
 
-/// Publishes to an SNS topic in its own region; returns the message id.
-pub async fn publish(settings: &Settings, topic: &str, subject: &str, message: &str) -> Result<String, String> {
+/// Publishes to an SNS topic in its own region, with one attempt: a publish cannot be looked
+/// up, so it is never sent twice. Returns the message id, or the error and whether the
+/// message may have been published anyway.
+pub async fn publish(settings: &Settings, topic: &str, subject: &str, message: &str) -> Result<String, (String, Sent)> {
     let config = sdk_config(settings, None).await;
-    let out = sns_for_topic(&config, topic).publish().topic_arn(topic).subject(subject).message(message).send().await.map_err(|e| classify(e).message)?;
-    Ok(out.message_id().unwrap_or_default().to_string())
+    let conf = sns_for_topic(&config, topic).config().to_builder().retry_config(aws_config::retry::RetryConfig::disabled());
+    let client = aws_sdk_sns::Client::from_conf(conf.build());
+    match client.publish().topic_arn(topic).subject(subject).message(message).send().await {
+        Ok(out) => Ok(out.message_id().unwrap_or_default().to_string()),
+        Err(e) => Err((format!("SNS Publish: {}", describe(&e)), sent(&e))),
+    }
 }

@@ -224,6 +224,10 @@ pub struct DrillArgs {
     /// Keep the retrieved artifacts (redacted) beside the journal.
     #[arg(long)]
     pub keep_artifacts: bool,
+    /// How long the cleanup of a live run may wait on AWS to resolve its cases (a second
+    /// SIGINT/SIGTERM/SIGHUP stops it sooner); what is still open is recorded.
+    #[arg(long, value_name = "DURATION", default_value = "PT20S", requires = "live")]
+    pub cleanup_timeout: Duration,
     /// A facts snapshot a dry run checks the Health safety against (repeatable).
     #[arg(long = "facts", value_name = "FILE")]
     pub facts: Vec<PathBuf>,

@@ -54,7 +54,7 @@ fn a_dry_run_plans_and_touches_nothing() {
     assert_eq!(j[0].steps.len(), 4);
     assert!(j[0].steps.iter().all(|s| s.outcome == Outcome::Planned));
     // The request template rendered with the service's version, the step's field and defaults.
-    assert_eq!(j[0].steps[0].evidence["body"], "We are running 1. Impact: None: drill");
+    assert_eq!(j[0].steps[0].evidence["body"], "We are running 1. Impact: None: drill\n\nrunready-run: pt 2026-11-23T10:00:00Z");
     assert!(j[0].steps[1].evidence["body"].as_str().unwrap().contains("Impact: None: this is a test case"));
     // The file is named after the drill and its start, and valid against the published schema.
     let files: Vec<_> = std::fs::read_dir(jdir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).filter(|n| n.ends_with(".json")).collect();

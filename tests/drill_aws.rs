@@ -60,7 +60,7 @@ fn a_process_test_opens_describes_and_resolves_its_case() {
     assert_eq!(ops(&calls), vec!["CreateCase", "DescribeCases", "ResolveCase"]);
     assert_eq!(calls[0].1["subject"], "TEST CASE-Please ignore");
     assert_eq!(calls[0].1["severityCode"], "low");
-    assert_eq!(calls[0].1["communicationBody"], "We are running 1. Impact: None: drill");
+    assert_eq!(calls[0].1["communicationBody"], format!("We are running 1. Impact: None: drill\n\nrunready-run: pt {}", j.started_at));
     assert_eq!(calls[2].1["caseId"], id.as_str());
     // The external vendor's request is recorded, not sent; the notification arrived.
     assert!(j.steps[1].evidence["body"].as_str().unwrap().starts_with("We are running 1."));

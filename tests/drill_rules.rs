@@ -2,7 +2,7 @@
 
 mod common;
 use common::*;
-use runready::drill::journal::{Cleanup, Journal, Outcome, Step};
+use runready::drill::journal::{CaseRecord, CaseState, Cleanup, Journal, Outcome, Step, Sweep, SweepOutcome};
 use runready::model::{DrillKind, Instant};
 use runready::rules::Status;
 use serde_json::json;
@@ -37,11 +37,14 @@ fn journal(started: &str, outcome: Outcome) -> Journal {
         services: vec!["api".into()],
         dry_run: false,
         started_at: started.parse::<Instant>().unwrap(),
-        finished_at: started.parse::<Instant>().unwrap(),
+        finished_at: Some(started.parse::<Instant>().unwrap()),
         outcome,
         reason: None,
         interrupted: false,
         forced: false,
+        write_ahead: false,
+        cases: vec![],
+        swept: vec![],
         steps: vec![case, step("retrieve", "v", 500), step("retrieve", "c", 500), step("retrieve", "l", 500)],
     }
 }
@@ -91,19 +94,73 @@ fn drl003_each_artifact_within_max_retrieval_from_production() {
     assert!(r.iter().any(|x| x.rule == "DRL-003" && x.subject == "artifact:l" && x.status == Status::Pass));
 }
 
+/// A later passing run that opened (and resolved) its own case.
+fn later_pass(started: &str, case: &str) -> Journal {
+    let mut j = journal(started, Outcome::Pass);
+    j.steps[0].evidence["case_id"] = json!(case);
+    j
+}
+
 #[test]
-fn drl004_the_latest_live_run_left_nothing_open() {
+fn drl004_a_case_left_open_fails_until_some_journal_records_it_resolved() {
     let mut open = journal("2026-11-02T10:00:00Z", Outcome::Aborted);
-    open.steps[0].cleanup = Some(Cleanup { action: "resolve_case".into(), outcome: Outcome::Fail, message: Some("timed out".into()) });
+    open.steps[0].cleanup = Some(Cleanup { action: "resolve_case".into(), outcome: Outcome::Fail, message: Some("AWS Support ResolveCase: HTTP 500 InternalServerError".into()) });
     let r = run_journals(vec![journal("2026-11-01T10:00:00Z", Outcome::Pass), open.clone()]);
     let f = assert_fails(&r, "DRL-004");
-    assert!(f[0].message.contains("left case case-1 open"), "{}", f[0].message);
+    assert!(f[0].message.starts_with("1 case left open: case case-1, opened by drill pt started 2026-11-02T10:00:00Z: AWS Support ResolveCase: HTTP 500"), "{}", f[0].message);
+    assert!(f[0].help.as_deref().unwrap().contains("aws support resolve-case --case-id case-1"), "{:?}", f[0].help);
     assert_eq!(f[0].subject, "drill:pt");
-    // A later clean run supersedes it.
-    let r = run_journals(vec![open, journal("2026-11-03T10:00:00Z", Outcome::Pass)]);
+    // Later passing runs (and a run refused by its window) do not hide it (v1.1).
+    let mut refused = journal("2026-11-04T10:00:00Z", Outcome::Aborted);
+    refused.steps.clear();
+    let r = run_journals(vec![open.clone(), later_pass("2026-11-03T10:00:00Z", "case-2"), refused.clone()]);
+    assert_fails(&r, "DRL-004");
+    // A later run's sweep that resolved it closes it.
+    let mut swept = later_pass("2026-11-05T10:00:00Z", "case-3");
+    swept.swept.push(Sweep { drill: "pt".into(), run_started_at: open.started_at, case_id: Some("case-1".into()), outcome: SweepOutcome::Resolved, message: None });
+    let r = run_journals(vec![open, later_pass("2026-11-03T10:00:00Z", "case-2"), refused, swept]);
     assert_passes(&r, "DRL-004");
     // No live run at all: not evaluated.
     assert_eq!(statuses(&run_journals(vec![]), "DRL-004"), vec![Status::Unknown]);
+}
+
+#[test]
+fn drl004_a_run_without_an_end_may_have_opened_a_case() {
+    // Written ahead: CreateCase sent, no answer recorded, the run died.
+    let mut dead = journal("2026-11-02T10:00:00Z", Outcome::Error);
+    dead.finished_at = None;
+    dead.write_ahead = true;
+    dead.steps.clear();
+    dead.cases.push(CaseRecord {
+        step: 0,
+        vendor: "aws".into(),
+        account: Some("123456789012".into()),
+        subject: "TEST CASE-Please ignore".into(),
+        token: "runready-run: pt 2026-11-02T10:00:00Z".into(),
+        requested_at: "2026-11-02T10:00:01Z".parse().unwrap(),
+        state: CaseState::Requested,
+        case_id: None,
+        history: vec!["10:00:01.000Z CreateCase sent (attempt 1 of 5)".into()],
+    });
+    let r = run_journals(vec![dead.clone(), later_pass("2026-11-03T10:00:00Z", "case-2")]);
+    let f = assert_fails(&r, "DRL-004");
+    assert!(
+        f[0].message.starts_with(
+            "1 case may be open: a case drill pt started 2026-11-02T10:00:00Z may have opened in account 123456789012: CreateCase was sent at 2026-11-02T10:00:01Z and the run did not finish"
+        ),
+        "{}",
+        f[0].message
+    );
+    assert!(f[0].help.as_deref().unwrap().contains("created from Mon 2026-11-02 10:00:01 UTC on"), "{:?}", f[0].help);
+    // Without a ledger (written by hand or before v1.1) a run with no end counts too.
+    let mut old = journal("2026-11-02T10:00:00Z", Outcome::Error);
+    old.finished_at = None;
+    old.steps.clear();
+    assert_fails(&run_journals(vec![old.clone()]), "DRL-004");
+    // A later run looked it up and found nothing: closed.
+    let mut sweep = later_pass("2026-11-03T10:00:00Z", "case-2");
+    sweep.swept.push(Sweep { drill: "pt".into(), run_started_at: dead.started_at, case_id: None, outcome: SweepOutcome::NotFound, message: None });
+    assert_passes(&run_journals(vec![dead, sweep]), "DRL-004");
 }
 
 #[test]

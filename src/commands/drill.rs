@@ -26,7 +26,7 @@ pub fn run(args: &DrillArgs, quiet: bool) -> i32 {
     if selected.is_empty() {
         return usage(if model.drills.is_empty() { "the model has no drills" } else { "no drill matches --drill/--service" });
     }
-    let stop = if args.live { crate::drill::fetch::interruption() } else { Default::default() };
+    let signals = if args.live { crate::drill::signals::Signals::install() } else { Default::default() };
     let opts = crate::drill::Options {
         live: args.live,
         force: args.force,
@@ -34,7 +34,8 @@ pub fn run(args: &DrillArgs, quiet: bool) -> i32 {
         journal_dir: args.journal_dir.clone(),
         keep_artifacts: args.keep_artifacts,
         facts,
-        stop,
+        signals,
+        cleanup_limit: std::time::Duration::from_secs(args.cleanup_timeout.as_secs().max(1) as u64),
         display_tz: args.tz.tz.clone(),
         #[cfg(feature = "aws")]
         aws: super::facts::settings(&args.aws),
@@ -42,14 +43,30 @@ pub fn run(args: &DrillArgs, quiet: bool) -> i32 {
     let mut journals: Vec<Journal> = Vec::new();
     let mut code = exit::READY;
     for drill in selected {
-        let j = if args.live { crate::drill::live(model, drill, &opts) } else { crate::drill::dry_run(model, drill, &opts) };
-        match j.write(&args.journal_dir) {
-            Ok(path) if !quiet && args.format == Format::Human => eprintln!("journal: {}", path.display()),
-            Ok(_) => {}
-            Err(e) => {
-                eprintln!("error: {e}");
-                code = exit::worst(code, exit::INVALID_INPUT);
+        let (j, written) = if args.live {
+            let f = crate::drill::live(model, drill, &opts);
+            match f.write_error {
+                // The run stopped and cleaned up; its evidence is what stdout shows.
+                Some(e) => {
+                    eprintln!("error: the journal of drill {} could not be written: {e}", drill.id);
+                    eprintln!("error: the run stopped and resolved what it opened; its outcome is `error` (left open: {})", list(&f.journal.left_open()));
+                    code = exit::worst(code, exit::INCOMPLETE);
+                    (f.journal, None)
+                }
+                None => (f.journal, f.path),
             }
+        } else {
+            match j_write(crate::drill::dry_run(model, drill, &opts), &args.journal_dir) {
+                (j, Ok(path)) => (j, Some(path)),
+                (j, Err(e)) => {
+                    eprintln!("error: {e}");
+                    code = exit::worst(code, exit::INVALID_INPUT);
+                    (j, None)
+                }
+            }
+        };
+        if let Some(path) = written.filter(|_| !quiet && args.format == Format::Human) {
+            eprintln!("journal: {}", path.display());
         }
         code = exit::worst(
             code,
@@ -60,7 +77,7 @@ pub fn run(args: &DrillArgs, quiet: bool) -> i32 {
             },
         );
         journals.push(j);
-        if opts.stop.load(std::sync::atomic::Ordering::SeqCst) {
+        if opts.signals.stop.load(std::sync::atomic::Ordering::SeqCst) {
             break;
         }
     }
@@ -81,6 +98,15 @@ pub fn run(args: &DrillArgs, quiet: bool) -> i32 {
         Format::Human => out!("{}", crate::report::drill::human(&journals, quiet)),
     }
     code
+}
+
+fn j_write(j: Journal, dir: &std::path::Path) -> (Journal, Result<std::path::PathBuf, String>) {
+    let r = j.write(dir);
+    (j, r)
+}
+
+fn list(ids: &[String]) -> String {
+    if ids.is_empty() { "nothing".into() } else { ids.join(", ") }
 }
 
 fn usage(message: &str) -> i32 {

@@ -95,7 +95,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
 pub fn notify_sns(topic: &str, report: &crate::report::Report, args: &AwsArgs) -> Result<String, String> {
     let settings = settings(args);
     let (subject, message) = crate::report::human::notification(report);
-    runtime()?.block_on(crate::aws::publish(&settings, topic, &subject, &message)).map_err(|e| format!("SNS publish to {topic} failed: {e}"))
+    runtime()?.block_on(crate::aws::publish(&settings, topic, &subject, &message)).map_err(|(e, _)| format!("SNS publish to {topic} failed: {e}"))
 }
 
 #[cfg(not(feature = "aws"))]

@@ -2,7 +2,6 @@
 //! process group is killed at the deadline or on interruption), an HTTP GET, a file.
 
 use std::io::Read;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -44,8 +43,11 @@ pub fn command(cmd: &str, limit: Duration, stop: &AtomicBool) -> Result<CommandO
     c.arg("-c").arg(cmd).stdin(std::process::Stdio::null()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut c, 0);
+    // Spawned before the command and before adopting orphans, so neither kills it.
+    let watchdog = Watchdog::start();
     let orphans = Orphans::adopt();
     let mut child = c.spawn().map_err(|e| FetchError::Failed(format!("cannot start `sh -c`: {e}")))?;
+    let watchdog = watchdog.map(|w| w.guard(child.id()));
     let out = drain(child.stdout.take().expect("piped"), MAX_BYTES);
     let err = drain(child.stderr.take().expect("piped"), 64 * 1024);
     let started = Instant::now();
@@ -65,6 +67,7 @@ pub fn command(cmd: &str, limit: Duration, stop: &AtomicBool) -> Result<CommandO
         if let Some(why) = why {
             kill_group(&mut child);
             orphans.kill();
+            drop(watchdog);
             return Err(why);
         }
         std::thread::sleep(Duration::from_millis(10));
@@ -73,6 +76,7 @@ pub fn command(cmd: &str, limit: Duration, stop: &AtomicBool) -> Result<CommandO
     // so do descendants that left it (setsid) and were orphaned to us.
     kill_group(&mut child);
     orphans.kill();
+    drop(watchdog);
     let grace = Duration::from_secs(2);
     let stdout = out.recv_timeout(grace).map_err(|_| FetchError::Failed("the output pipe is held open by a process outside the command's group".into()))?;
     let stderr = err.recv_timeout(grace).unwrap_or_default();
@@ -107,6 +111,54 @@ fn kill_group(child: &mut std::process::Child) {
     }
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// Kills the command's process group if runready dies first (SIGKILL, OOM): a process that
+/// waits for the end of a pipe only runready holds. When runready ends, however it ends, the
+/// kernel closes the pipe and the watchdog kills the group. Normally it is stopped first.
+struct Watchdog {
+    child: std::process::Child,
+    pipe: std::fs::File,
+}
+
+impl Watchdog {
+    fn start() -> Option<Watchdog> {
+        #[cfg(unix)]
+        {
+            use std::os::fd::FromRawFd;
+            let mut fds = [0; 2];
+            // SAFETY: pipe2 fills two new descriptors, both close-on-exec, which we own.
+            if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+                return None;
+            }
+            // SAFETY: the descriptors were just created and are owned by nothing else.
+            let (read, write) = unsafe { (std::os::fd::OwnedFd::from_raw_fd(fds[0]), std::fs::File::from_raw_fd(fds[1])) };
+            let mut c = std::process::Command::new("sh");
+            c.arg("-c").arg("read pgid; read _; [ -n \"$pgid\" ] && kill -s KILL -- \"-$pgid\" 2>/dev/null").arg("runready-watchdog");
+            c.stdin(std::process::Stdio::from(read)).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+            // Its own group: a Ctrl-C to runready's group must not take the watchdog first.
+            std::os::unix::process::CommandExt::process_group(&mut c, 0);
+            let child = c.spawn().ok()?;
+            Some(Watchdog { child, pipe: write })
+        }
+        #[cfg(not(unix))]
+        None
+    }
+
+    /// Tells the watchdog which group to kill.
+    fn guard(mut self, pgid: u32) -> Watchdog {
+        let _ = std::io::Write::write_all(&mut self.pipe, format!("{pgid}\n").as_bytes());
+        self
+    }
+}
+
+impl Drop for Watchdog {
+    /// The command is done and its group killed: stop the watchdog before closing the pipe,
+    /// so it never signals a group id the system may reuse.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// Descendants of a command that left its process group (`setsid`, daemons) and were
@@ -212,13 +264,4 @@ pub fn file(path: &str, limit: Duration) -> Result<Vec<u8>, FetchError> {
         Ok(Err(e)) => Err(FetchError::Failed(format!("{path} {e}"))),
         Err(_) => Err(FetchError::Timeout(limit)),
     }
-}
-
-/// The interruption flag SIGINT and SIGTERM set during a live run.
-pub fn interruption() -> Arc<AtomicBool> {
-    let flag = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        let _ = signal_hook::flag::register(sig, flag.clone());
-    }
-    flag
 }

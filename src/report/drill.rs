@@ -24,6 +24,15 @@ fn cleanup(s: &Step) -> Option<String> {
     Some(format!("{} {}{}", c.action, c.outcome.as_str(), c.message.as_ref().map(|m| format!(" ({m})")).unwrap_or_default()))
 }
 
+/// A step whose cleanup failed is marked failed whatever the step did: its case is open.
+fn mark(s: &Step) -> &'static str {
+    if cleanup_failed(s) { "✗" } else { icon(s.outcome) }
+}
+
+fn cleanup_failed(s: &Step) -> bool {
+    s.cleanup.as_ref().is_some_and(|c| c.action != "none" && c.outcome == Outcome::Fail)
+}
+
 pub fn human(journals: &[Journal], quiet: bool) -> String {
     let mut out = String::new();
     for j in journals {
@@ -34,12 +43,13 @@ pub fn human(journals: &[Journal], quiet: bool) -> String {
         }
         for s in &j.steps {
             let took = if j.dry_run { String::new() } else { format!(" [{}]", ms(s.duration_ms)) };
-            out.push_str(&format!("  {} {} {}{took}", icon(s.outcome), s.kind, s.target));
+            out.push_str(&format!("  {} {} {}{took}", mark(s), s.kind, s.target));
             if let Some(m) = &s.message {
                 out.push_str(&format!(": {m}"));
             }
             if let Some(c) = cleanup(s).filter(|_| !j.dry_run) {
-                out.push_str(&format!("; cleanup: {c}"));
+                let loud = if cleanup_failed(s) { "CLEANUP FAILED: " } else { "" };
+                out.push_str(&format!("; cleanup: {loud}{c}"));
             }
             out.push('\n');
         }
@@ -61,6 +71,7 @@ pub fn suites(journals: &[Journal]) -> Vec<TestSuite> {
                     let took = Duration::milliseconds(s.duration_ms as i64);
                     let why = s.message.clone().unwrap_or_default();
                     let mut tc = match s.outcome {
+                        Outcome::Pass if cleanup_failed(s) => TestCase::failure(&name, took, "cleanup", &cleanup(s).unwrap_or_default()),
                         Outcome::Pass => TestCase::success(&name, took),
                         Outcome::Fail => TestCase::failure(&name, took, "fail", &why),
                         Outcome::Aborted => TestCase::error(&name, took, "aborted", &why),
@@ -108,7 +119,12 @@ pub fn markdown(journals: &[Journal]) -> String {
     for j in journals {
         let mode = if j.dry_run { " (dry run)" } else { "" };
         out.push_str(&format!("### `{}`{mode}: {}\n\n", j.drill, j.outcome.as_str()));
-        out.push_str(&format!("Started `{}`, finished `{}`; services {}.", j.started_at, j.finished_at, j.services.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")));
+        out.push_str(&format!(
+            "Started `{}`, finished {}; services {}.",
+            j.started_at,
+            j.finished_at.map(|f| format!("`{f}`")).unwrap_or_else(|| "**never** (the run died; its journal lists what it may have left open)".into()),
+            j.services.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+        ));
         if let Some(r) = &j.reason {
             out.push_str(&format!(" {}", cell(r)));
         }
@@ -119,7 +135,7 @@ pub fn markdown(journals: &[Journal]) -> String {
                 "| {} | `{}` | {} {} | {measured} | {} | {} | {} |\n",
                 s.kind,
                 cell(&s.target),
-                icon(s.outcome),
+                mark(s),
                 s.outcome.as_str(),
                 target_of(s).unwrap_or_else(|| "–".into()),
                 cleanup(s).map(|c| cell(&c)).unwrap_or_else(|| "–".into()),

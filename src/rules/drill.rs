@@ -48,9 +48,9 @@ pub static RULES: &[Rule] = &[
         Error,
         Drill,
         Journals,
-        "The latest drill run left nothing open",
+        "No live run left a case open",
         "A drill must clean up after itself",
-        "The latest live run of every drill resolved every case it opened.",
+        "Nothing any live run opened is still open: every case a journal records as opened, or as possibly opened (a run whose journal has no end, an ambiguous CreateCase), is recorded as resolved by that run or a later one (a later run's sweep).",
         nothing_left_open,
         examples journal
     ),
@@ -159,28 +159,50 @@ fn artifacts_retrieved(ctx: &Ctx, out: &mut Out) {
 }
 
 fn nothing_left_open(ctx: &Ctx, out: &mut Out) {
+    let all: Vec<&Journal> = journals(ctx).collect();
+    let open = crate::drill::ledger::unresolved(&all, |id| opens_cases(ctx.model, id));
     for d in &ctx.model.drills {
         let s = subject("drill", &d.id);
-        match latest(journals(ctx).filter(|j| j.drill == d.id)) {
-            None => {
-                out.unknown(&s, Some(&d.origin), format!("not evaluated: no live run of drill {} in the journals", d.id));
-            }
-            Some(j) => {
-                let open = j.left_open();
-                if open.is_empty() {
-                    out.pass(&s, &d.origin, format!("the latest live run ({}) left nothing open", ctx.show(j.started_at.0)));
-                } else {
-                    out.fail(
-                        &s,
-                        &d.origin,
-                        format!("the latest live run ({}) left case {} open", ctx.show(j.started_at.0), open.join(", ")),
-                        "resolve the case by hand (AWS Support console), then find why the drill could not",
-                    )
-                    .with_evidence(json!({ "left_open": open, "started_at": j.started_at }));
-                }
-            }
+        let runs: Vec<&&Journal> = all.iter().filter(|j| j.drill == d.id).collect();
+        let Some(latest) = runs.iter().map(|j| j.started_at).max() else {
+            out.unknown(&s, Some(&d.origin), format!("not evaluated: no live run of drill {} in the journals", d.id));
+            continue;
+        };
+        let mine: Vec<&crate::drill::ledger::Unresolved> = open.iter().filter(|u| u.journal.drill == d.id).collect();
+        if mine.is_empty() {
+            out.pass(&s, &d.origin, format!("no live run left a case open ({} live run{} in the journals, the latest {})", runs.len(), if runs.len() == 1 { "" } else { "s" }, ctx.show(latest.0)));
+            continue;
         }
+        let ids: Vec<String> = mine.iter().filter_map(|u| u.case_id.clone()).collect();
+        let maybe = mine.iter().filter(|u| u.case_id.is_none()).count();
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let what = match (ids.len(), maybe) {
+            (n, 0) => format!("{n} case{} left open", plural(n)),
+            (0, m) => format!("{m} case{} may be open", plural(m)),
+            (n, m) => format!("{n} case{} left open and {m} more may be", plural(n)),
+        };
+        let details: Vec<String> = mine.iter().map(|u| u.describe()).collect();
+        let mut how = Vec::new();
+        if !ids.is_empty() {
+            how.push(format!("resolve it in the AWS Support console or with `aws support resolve-case --case-id {}`", ids[0]));
+        }
+        if maybe > 0 {
+            let since = mine.iter().filter(|u| u.case_id.is_none()).map(|u| u.since).min().map(|t| ctx.show(t.0)).unwrap_or_default();
+            how.push(format!("look in the AWS Support console for \"{}\" cases created from {since} on", crate::drill::vendor::TEST_SUBJECT));
+        }
+        how.push(format!("or run `runready drill --live --drill {}`: a live run first resolves (and records) what earlier runs left open", d.id));
+        let evidence: Vec<serde_json::Value> =
+            mine.iter().map(|u| json!({ "case_id": u.case_id, "account": u.account, "run_started_at": u.journal.started_at, "run_finished": u.journal.finished_at.is_some(), "why": u.why })).collect();
+        out.fail(&s, &d.origin, format!("{what}: {}", details.join("; ")), how.join("; ")).with_evidence(json!({ "left_open": evidence }));
     }
+}
+
+/// Whether a drill has a step that opens AWS Support cases.
+fn opens_cases(model: &crate::model::Model, drill: &str) -> bool {
+    model.drills.iter().filter(|d| d.id == drill).flat_map(|d| d.steps.iter()).any(|s| match s {
+        crate::model::DrillStep::VendorCase(v) => model.vendors.get(&v.vendor).is_some_and(|v| v.kind == crate::model::VendorKind::AwsSupport),
+        _ => false,
+    })
 }
 
 fn window_has_room(ctx: &Ctx, out: &mut Out) {
