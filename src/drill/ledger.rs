@@ -81,7 +81,10 @@ fn candidates<'j>(j: &'j Journal, opens_cases: &impl Fn(&str) -> bool, later: &[
         out.push(u);
     }
     // Journals without a ledger (before v1.1, or written by hand): the steps' cleanup.
-    for s in j.steps.iter().filter(|s| s.kind == "vendor_case") {
+    for (n, s) in j.steps.iter().enumerate().filter(|(_, s)| s.kind == "vendor_case") {
+        if j.cases.iter().any(|r| r.step == n) {
+            continue;
+        }
         let Some(c) = s.cleanup.as_ref().filter(|c| c.action == "resolve_case" && c.outcome != Outcome::Pass) else { continue };
         let id = s.evidence.get("case_id").and_then(|v| v.as_str()).unwrap_or(&s.target).to_string();
         if out.iter().any(|u| u.case_id.as_deref() == Some(&id)) || j.cases.iter().any(|r| r.case_id.as_deref() == Some(&id)) {

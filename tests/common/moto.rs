@@ -98,3 +98,17 @@ impl Moto {
         serde_json::from_str::<Vec<(String, serde_json::Value)>>(&out).unwrap()
     }
 }
+
+impl Moto {
+    /// Freezes every case's status (moto otherwise advances it on each DescribeCases, and a
+    /// case would show `resolved` after three looks).
+    pub fn freeze_cases(&self) {
+        self.python("import urllib.request\nreq = urllib.request.Request(url + '/moto-api/state-manager/set-transition', data=json.dumps({'model_name': 'support::case', 'transition': {'progression': 'manual', 'times': 1000}}).encode(), method='POST')\nurllib.request.urlopen(req).read()");
+    }
+
+    /// The ids of the cases moto holds.
+    pub fn case_ids(&self) -> Vec<String> {
+        let out = self.python("print(json.dumps([c['caseId'] for c in client('support').describe_cases(includeResolvedCases=True)['cases']]))");
+        serde_json::from_str(&out).unwrap()
+    }
+}
