@@ -160,7 +160,8 @@ pub enum SweepOutcome {
     Resolved,
     /// AWS already shows the case resolved.
     AlreadyResolved,
-    /// A case the run may have opened was looked up and does not exist.
+    /// The case does not exist: a case the run may have opened was looked up and not
+    /// found, or AWS answered ResolveCase with `CaseIdNotFound`.
     NotFound,
     /// The case could not be resolved or looked up: it may still be open.
     Failed,

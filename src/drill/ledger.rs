@@ -119,7 +119,7 @@ fn resolves(k: &Journal, id: &str) -> bool {
         || k.steps.iter().any(|s| {
             s.kind == "vendor_case" && s.evidence.get("case_id").and_then(|v| v.as_str()) == Some(id) && s.cleanup.as_ref().is_some_and(|c| c.action == "resolve_case" && c.outcome == Outcome::Pass)
         })
-        || k.swept.iter().any(|s| s.case_id.as_deref() == Some(id) && matches!(s.outcome, SweepOutcome::Resolved | SweepOutcome::AlreadyResolved))
+        || k.swept.iter().any(|s| s.case_id.as_deref() == Some(id) && matches!(s.outcome, SweepOutcome::Resolved | SweepOutcome::AlreadyResolved | SweepOutcome::NotFound))
 }
 
 /// Whether journal `k` looked up the cases run `j` may have opened (and so found them all:

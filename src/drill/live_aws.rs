@@ -363,6 +363,7 @@ impl Runner {
     fn resolved(&self, c: &aws_sdk_support::Client, id: &str, deadline: std::time::Instant, base: Sweep) -> Sweep {
         match self.resolve_within(c, id, deadline) {
             Ok(status) => Sweep { outcome: SweepOutcome::Resolved, message: Some(format!("ResolveCase: {status}")), ..base },
+            Err(e) if e.contains("CaseIdNotFound") => Sweep { outcome: SweepOutcome::NotFound, message: Some(e), ..base },
             Err(e) => Sweep { outcome: SweepOutcome::Failed, message: Some(e), ..base },
         }
     }

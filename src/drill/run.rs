@@ -38,10 +38,12 @@ impl Run {
     }
 
     /// The line that marks this run's cases.
+    #[cfg_attr(not(feature = "aws"), allow(dead_code))]
     pub fn token(&self) -> String {
         super::vendor::token(&self.journal.drill, self.journal.started_at.0)
     }
 
+    #[cfg_attr(not(feature = "aws"), allow(dead_code))]
     pub fn case(&mut self, i: usize) -> &mut journal::CaseRecord {
         &mut self.journal.cases[i]
     }

@@ -184,13 +184,16 @@ fn nothing_left_open(ctx: &Ctx, out: &mut Out) {
         let details: Vec<String> = mine.iter().map(|u| u.describe()).collect();
         let mut how = Vec::new();
         if !ids.is_empty() {
-            how.push(format!("resolve it in the AWS Support console or with `aws support resolve-case --case-id {}`", ids[0]));
+            how.push(format!("resolve it in the AWS Support console or with `aws support resolve-case --case-id {}` if you cannot wait", ids[0]));
         }
         if maybe > 0 {
             let since = mine.iter().filter(|u| u.case_id.is_none()).map(|u| u.since).min().map(|t| ctx.show(t.0)).unwrap_or_default();
             how.push(format!("look in the AWS Support console for \"{}\" cases created from {since} on", crate::drill::vendor::TEST_SUBJECT));
         }
-        how.push(format!("or run `runready drill --live --drill {}`: a live run first resolves (and records) what earlier runs left open", d.id));
+        how.push(format!(
+            "then run `runready drill --live --drill {}`: a live run first resolves what earlier runs left open (a case already resolved by hand too) and records it, which clears this",
+            d.id
+        ));
         let evidence: Vec<serde_json::Value> =
             mine.iter().map(|u| json!({ "case_id": u.case_id, "account": u.account, "run_started_at": u.journal.started_at, "run_finished": u.journal.finished_at.is_some(), "why": u.why })).collect();
         out.fail(&s, &d.origin, format!("{what}: {}", details.join("; ")), how.join("; ")).with_evidence(json!({ "left_open": evidence }));
