@@ -43,28 +43,8 @@ pub fn run(args: &DrillArgs, quiet: bool) -> i32 {
     let mut journals: Vec<Journal> = Vec::new();
     let mut code = exit::READY;
     for drill in selected {
-        let (j, written) = if args.live {
-            let f = crate::drill::live(model, drill, &opts);
-            match f.write_error {
-                // The run stopped and cleaned up; its evidence is what stdout shows.
-                Some(e) => {
-                    eprintln!("error: the journal of drill {} could not be written: {e}", drill.id);
-                    eprintln!("error: the run stopped and resolved what it opened; its outcome is `error` (left open: {})", list(&f.journal.left_open()));
-                    code = exit::worst(code, exit::INCOMPLETE);
-                    (f.journal, None)
-                }
-                None => (f.journal, f.path),
-            }
-        } else {
-            match j_write(crate::drill::dry_run(model, drill, &opts), &args.journal_dir) {
-                (j, Ok(path)) => (j, Some(path)),
-                (j, Err(e)) => {
-                    eprintln!("error: {e}");
-                    code = exit::worst(code, exit::INVALID_INPUT);
-                    (j, None)
-                }
-            }
-        };
+        let (j, written, worst) = one(model, drill, &opts, args);
+        code = exit::worst(code, worst);
         if let Some(path) = written.filter(|_| !quiet && args.format == Format::Human) {
             eprintln!("journal: {}", path.display());
         }
@@ -100,9 +80,29 @@ pub fn run(args: &DrillArgs, quiet: bool) -> i32 {
     code
 }
 
-fn j_write(j: Journal, dir: &std::path::Path) -> (Journal, Result<std::path::PathBuf, String>) {
-    let r = j.write(dir);
-    (j, r)
+/// Runs or plans one drill; its journal, where it was written, and the exit code that the
+/// writing alone decides (3: a live run's journal could not be written; 2: a dry run's).
+fn one(model: &crate::model::Model, drill: &crate::model::Drill, opts: &crate::drill::Options, args: &DrillArgs) -> (Journal, Option<std::path::PathBuf>, i32) {
+    if args.live {
+        let f = crate::drill::live(model, drill, opts);
+        return match f.write_error {
+            // The run stopped and cleaned up; its evidence is what stdout shows.
+            Some(e) => {
+                eprintln!("error: the journal of drill {} could not be written: {e}", drill.id);
+                eprintln!("error: the run stopped and resolved what it opened; its outcome is `error` (left open: {})", list(&f.journal.left_open()));
+                (f.journal, None, exit::INCOMPLETE)
+            }
+            None => (f.journal, f.path, exit::READY),
+        };
+    }
+    let j = crate::drill::dry_run(model, drill, opts);
+    match j.write(&args.journal_dir) {
+        Ok(path) => (j, Some(path), exit::READY),
+        Err(e) => {
+            eprintln!("error: {e}");
+            (j, None, exit::INVALID_INPUT)
+        }
+    }
 }
 
 fn list(ids: &[String]) -> String {

@@ -5,6 +5,8 @@
 //! when asked, runs the steps within `max_duration`, and then always resolves every case it
 //! opened — after a failure, a timeout or an interruption too.
 
+#[cfg(feature = "aws")]
+mod cleanup;
 pub mod fetch;
 pub mod journal;
 pub mod ledger;
