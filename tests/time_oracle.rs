@@ -2,7 +2,9 @@
 //! holidays, notification rules and escalations around DST changes (New York, London,
 //! Lord Howe's 30-minute shift, Apia's skipped day), evaluated minute by minute with the
 //! definitions of support-model.md, must give the same staffed coverage and the same time
-//! to engage at every minute as the engine's segments.
+//! to engage at every minute as the engine's segments. Since paging.md (v1.1): rotations
+//! with `active_from`/`active_until`, a layered schedule over them with overrides, and
+//! round-robin steps, by paging.md's definitions.
 
 use jiff::civil::{Date, DateTime, Time};
 use jiff::tz::TimeZone;
@@ -24,7 +26,9 @@ struct Spec {
     offset_hours: i64,
     rotations: Vec<RotSpec>,
     contacts: Vec<ContactSpec>,
-    steps: Vec<(Vec<usize>, i64)>,
+    steps: Vec<(Vec<usize>, i64, bool)>,
+    /// A schedule `s0` (target 7): layer order (rotation indices, lowest first) and overrides.
+    schedule: Option<(Vec<usize>, Vec<(i64, i64, usize)>)>,
     repeat: i64,
     fallback: usize,
     /// The tier's required coverage (`None`: `always`), the severity's clock (`None`:
@@ -51,6 +55,8 @@ struct RotSpec {
     handoff: usize,
     restrictions: Vec<(Vec<usize>, u16, u16)>,
     overrides: Vec<(i64, i64, usize)>,
+    /// `active_from`/`active_until` as hours from the horizon's start (local, whole hours).
+    active: (Option<i64>, Option<i64>),
 }
 
 #[derive(Debug, Clone)]
@@ -73,14 +79,16 @@ fn rot_spec() -> impl Strategy<Value = RotSpec> {
         // One window at most: several may overlap, which the loader rejects.
         prop::collection::vec((prop::collection::vec(0..7usize, 1..7), 0u16..48, 0u16..48), 0..2),
         prop::collection::vec((-24i64..60, 1i64..30, 0..4usize), 0..3),
+        (prop::option::weighted(0.3, -10i64..30), prop::option::weighted(0.3, 1i64..40)),
     )
-        .prop_map(|(zone, members, start_shift_quarters, handoff, restrictions, overrides)| RotSpec {
+        .prop_map(|(zone, members, start_shift_quarters, handoff, restrictions, overrides, (from, len))| RotSpec {
             zone,
             members,
             start_shift_quarters,
             handoff,
             restrictions: restrictions.into_iter().filter(|(_, a, b)| a != b).map(|(d, a, b)| (d, a * 30, b * 30)).collect(),
             overrides,
+            active: (from, len.map(|l| from.unwrap_or(-48) + l)),
         })
 }
 
@@ -112,16 +120,19 @@ fn spec() -> impl Strategy<Value = Spec> {
         (0..STARTS.len(), 0i64..36),
         prop::collection::vec(rot_spec(), 1..3),
         prop::collection::vec(contact_spec(), 4..5),
-        prop::collection::vec((prop::collection::vec(0..7usize, 1..3), timeout), 1..4),
-        (0i64..3, 0usize..3),
+        prop::collection::vec((prop::collection::vec(0..8usize, 1..3), timeout, prop::bool::weighted(0.3)), 1..4),
+        (0i64..3, 0usize..4),
+        prop::option::weighted(0.6, (prop::collection::vec(0..2usize, 1..3), prop::collection::vec((-12i64..40, 1i64..12, 0..4usize), 0..3))),
         (prop::option::weighted(0.5, cal_spec()), prop::option::weighted(0.6, cal_spec()), 0..ZONES.len()),
     )
-        .prop_map(|((start, offset_hours), rotations, contacts, steps, (repeat, fallback), (required, clock, display))| Spec {
+        .prop_map(|((start, offset_hours), rotations, contacts, steps, (repeat, fallback), schedule, (required, clock, display))| Spec {
             start,
             offset_hours,
+            steps,
+            // Layers name rotations that exist; without a schedule, target 7 is a contact.
+            schedule: schedule.map(|(layers, o)| (layers.into_iter().map(|l| l % rotations.len()).collect(), o)),
             rotations,
             contacts,
-            steps,
             repeat,
             fallback,
             required,
@@ -144,12 +155,13 @@ fn local(t: Timestamp, zone: &str, shift_minutes: i64) -> String {
     dt.checked_add(jiff::Span::new().minutes(shift_minutes)).unwrap().strftime("%Y-%m-%dT%H:%M").to_string()
 }
 
-fn target(i: usize, rotations: usize) -> String {
+fn target(i: usize, rotations: usize, schedule: bool) -> String {
     match i {
         0 => "rotation:r0".into(),
         1 if rotations > 1 => "rotation:r1".into(),
         1 => "contact:c1".into(),
         6 => "contact:noc".into(),
+        7 if schedule => "schedule:s0".into(),
         n => format!("contact:c{}", (n - 2) % 4),
     }
 }
@@ -186,8 +198,15 @@ fn yaml(spec: &Spec) -> String {
             .collect();
         let overrides: Vec<String> =
             r.overrides.iter().map(|(from_h, len_h, m)| format!("{{ from: {}, to: {}, member: c{m} }}", local(t0, zone, from_h * 60), local(t0, zone, (from_h + len_h) * 60))).collect();
+        let mut active = String::new();
+        if let Some(f) = r.active.0 {
+            active.push_str(&format!(", active_from: {}", local(t0, zone, f * 60)));
+        }
+        if let Some(u) = r.active.1 {
+            active.push_str(&format!(", active_until: {}", local(t0, zone, u * 60)));
+        }
         y.push_str(&format!(
-            "  r{i}: {{ timezone: {zone}, members: [{}], start: {}, handoff: {}, restrictions: [{}], overrides: [{}] }}\n",
+            "  r{i}: {{ timezone: {zone}, members: [{}], start: {}, handoff: {}, restrictions: [{}], overrides: [{}]{active} }}\n",
             members.join(", "),
             local(t0, zone, r.start_shift_quarters * 15),
             HANDOFFS[r.handoff],
@@ -195,15 +214,23 @@ fn yaml(spec: &Spec) -> String {
             overrides.join(", ")
         ));
     }
+    if let Some((layers, overrides)) = &spec.schedule {
+        let zone = ZONES[spec.rotations[0].zone];
+        let l: Vec<String> = layers.iter().map(|i| format!("r{i}")).collect();
+        let o: Vec<String> = overrides.iter().map(|(from_h, len_h, m)| format!("{{ from: {}, to: {}, member: c{m} }}", local(t0, zone, from_h * 60), local(t0, zone, (from_h + len_h) * 60))).collect();
+        y.push_str(&format!("schedules:\n  s0: {{ timezone: {zone}, layers: [{}], overrides: [{}] }}\n", l.join(", "), o.join(", ")));
+    }
     y.push_str("escalations:\n  e:\n    steps:\n");
-    for (targets, timeout) in &spec.steps {
-        let t: Vec<String> = targets.iter().map(|i| target(*i, spec.rotations.len())).collect();
-        y.push_str(&format!("      - {{ notify: [{}], timeout: PT{timeout}M }}\n", t.join(", ")));
+    for (targets, timeout, rr) in &spec.steps {
+        let t: Vec<String> = targets.iter().map(|i| target(*i, spec.rotations.len(), spec.schedule.is_some())).collect();
+        let assignment = if *rr { ", assignment: round_robin" } else { "" };
+        y.push_str(&format!("      - {{ notify: [{}], timeout: PT{timeout}M{assignment} }}\n", t.join(", ")));
     }
     y.push_str(&format!("    repeat: {}\n", spec.repeat));
     match spec.fallback {
         1 => y.push_str("    final_fallback: contact:noc\n"),
         2 => y.push_str("    final_fallback: rotation:r0\n"),
+        3 if spec.schedule.is_some() => y.push_str("    final_fallback: schedule:s0\n"),
         _ => {}
     }
     y.push_str("calendars:\n");
@@ -281,8 +308,8 @@ fn duty_at(r: &Rotation, t: Timestamp) -> Option<String> {
         return None;
     }
     let zone = &r.timezone.tz;
-    // Nobody is on duty before `start`, by override neither.
-    if t < turn_start(r, 0) {
+    // Nobody is on duty before `start`, by override neither; nor outside the active window.
+    if t < turn_start(r, 0) || r.active_from.is_some_and(|f| t < to_instant(f.0, zone)) || r.active_until.is_some_and(|u| t >= to_instant(u.0, zone)) {
         return None;
     }
     if let Some(o) = r.overrides.iter().rev().find(|o| to_instant(o.from.0, zone) <= t && t < to_instant(o.to.0, zone)) {
@@ -315,10 +342,34 @@ fn first_delay(m: &Model, c: &str) -> Option<i64> {
     rules.iter().filter(|r| r.channel.interruptive()).map(|r| r.after.as_secs()).min()
 }
 
+/// paging.md, "Layers": the latest-listed override, else the highest layer with someone.
+fn schedule_at(m: &Model, id: &str, t: Timestamp) -> Option<String> {
+    let s = &m.schedules[id];
+    let zone = &s.timezone.tz;
+    if let Some(o) = s.overrides.iter().rev().find(|o| to_instant(o.from.0, zone) <= t && t < to_instant(o.to.0, zone)) {
+        return Some(o.member.clone());
+    }
+    s.layers.iter().rev().find_map(|l| duty_at(&m.rotations[l], t))
+}
+
 fn resolve(m: &Model, target: &str, t: Timestamp) -> Option<String> {
     match target.split_once(':').unwrap() {
         ("rotation", r) => duty_at(&m.rotations[r], t),
+        ("schedule", s) => schedule_at(m, s, t),
         (_, c) => Some(c.to_string()),
+    }
+}
+
+/// The delay at which a step reaches someone at `at`: the earliest of its people, or for
+/// round robin the latest, and nothing if one of them is missed (paging.md, "Round robin").
+fn step_delay(m: &Model, step: &runready::model::EscalationStep, at: Timestamp) -> Option<i64> {
+    let timeout = step.timeout.as_secs();
+    let people: Vec<String> = step.notify.iter().filter_map(|target| resolve(m, target.as_str(), at)).collect();
+    let delays: Vec<Option<i64>> = people.iter().map(|c| first_delay(m, c).filter(|d| *d < timeout && reachable(m, c, at))).collect();
+    if step.assignment == runready::model::Assignment::RoundRobin {
+        if delays.iter().any(Option::is_none) { None } else { delays.into_iter().flatten().max() }
+    } else {
+        delays.into_iter().flatten().min()
     }
 }
 
@@ -332,15 +383,10 @@ fn oracle_tte(m: &Model, e: &Escalation, t: Timestamp) -> Option<i64> {
     for _ in 0..=e.repeat {
         for step in &e.steps {
             let at = t + SignedDuration::from_secs(elapsed);
-            let timeout = step.timeout.as_secs();
-            for target in &step.notify {
-                if let Some(c) = resolve(m, target.as_str(), at).filter(|c| reachable(m, c, at))
-                    && let Some(d) = first_delay(m, &c).filter(|d| *d < timeout)
-                {
-                    best = Some(best.map_or(elapsed + d, |b: i64| b.min(elapsed + d)));
-                }
+            if let Some(d) = step_delay(m, step, at) {
+                best = Some(best.map_or(elapsed + d, |b: i64| b.min(elapsed + d)));
             }
-            elapsed += timeout;
+            elapsed += step.timeout.as_secs();
         }
     }
     if let Some(f) = &e.final_fallback {
@@ -356,8 +402,7 @@ fn oracle_tte(m: &Model, e: &Escalation, t: Timestamp) -> Option<i64> {
 
 /// The first step reaches someone reachable within its timeout.
 fn oracle_staffed(m: &Model, e: &Escalation, t: Timestamp) -> bool {
-    let timeout = e.steps[0].timeout.as_secs();
-    e.steps[0].notify.iter().any(|target| resolve(m, target.as_str(), t).is_some_and(|c| reachable(m, &c, t) && first_delay(m, &c).is_some_and(|d| d < timeout)))
+    step_delay(m, &e.steps[0], t).is_some()
 }
 
 /// Is `a` a worse time to engage than `b`? Never engaged is the worst.

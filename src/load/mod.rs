@@ -328,6 +328,7 @@ impl Loader {
                 Section::Calendars => self.insert(origin, value_node, &path, |m| &mut m.calendars, &key.name),
                 Section::Tiers => self.insert(origin, value_node, &path, |m| &mut m.tiers, &key.name),
                 Section::Rotations => self.insert(origin, value_node, &path, |m| &mut m.rotations, &key.name),
+                Section::Schedules => self.insert(origin, value_node, &path, |m| &mut m.schedules, &key.name),
                 Section::Escalations => self.insert(origin, value_node, &path, |m| &mut m.escalations, &key.name),
                 Section::Vendors => self.insert(origin, value_node, &path, |m| &mut m.vendors, &key.name),
                 Section::RequestTemplates => self.insert(origin, value_node, &path, |m| &mut m.request_templates, &key.name),

@@ -26,6 +26,9 @@ pub fn validate(model: &Model, sources: &Sources) -> Vec<Diagnostic> {
     for (id, rot) in &model.rotations {
         v.rotation(id, rot);
     }
+    for (id, s) in &model.schedules {
+        v.schedule(id, s);
+    }
     for (id, vendor) in &model.vendors {
         if vendor.kind == VendorKind::AwsSupport && vendor.plan.is_none() {
             v.error(&vendor.origin, format!("vendor `{id}` is `aws_support` but declares no `plan`"), "add `plan: business` (or the plan you pay for)");
@@ -131,11 +134,28 @@ impl Validator<'_> {
             self.error(&rot.origin.at("handoff"), format!("{owner}: `handoff` must be longer than zero"), "e.g. handoff: P1W");
         }
         self.windows(&owner, &rot.origin, "restrictions", &rot.restrictions);
-        for (i, o) in rot.overrides.iter().enumerate() {
+        self.overrides(&owner, &rot.origin, &rot.overrides);
+        if let (Some(from), Some(until)) = (&rot.active_from, &rot.active_until)
+            && from >= until
+        {
+            self.error(&rot.origin.at("active_until"), format!("{owner}: `active_until` ({until}) is not after `active_from` ({from})"), "swap them, or remove `active_until`");
+        }
+    }
+
+    fn overrides(&mut self, owner: &str, origin: &Origin, overrides: &[RotationOverride]) {
+        for (i, o) in overrides.iter().enumerate() {
             if o.from >= o.to {
-                self.error(&rot.origin.at(format!("overrides/{i}")), format!("{owner}: override ends ({}) before it starts ({})", o.to, o.from), "swap `from` and `to`");
+                self.error(&origin.at(format!("overrides/{i}")), format!("{owner}: override ends ({}) before it starts ({})", o.to, o.from), "swap `from` and `to`");
             }
         }
+    }
+
+    fn schedule(&mut self, id: &str, s: &Entry<Schedule>) {
+        let owner = format!("schedule `{id}`");
+        if s.layers.is_empty() {
+            self.error(&s.origin.at("layers"), format!("{owner} has no layers"), "list rotation ids, lowest layer first: layers: [weekly, weekend]");
+        }
+        self.overrides(&owner, &s.origin, &s.overrides);
     }
 }
 

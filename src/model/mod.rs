@@ -88,6 +88,10 @@ pub struct Document {
     /// On-call rotations by id.
     #[serde(default)]
     pub rotations: IndexMap<String, Rotation>,
+    /// Layered schedules by id (PagerDuty's final schedule): rotations as layers, lowest
+    /// first, and overrides above every layer.
+    #[serde(default)]
+    pub schedules: IndexMap<String, Schedule>,
     /// Escalation policies by id.
     #[serde(default)]
     pub escalations: IndexMap<String, Escalation>,
@@ -173,6 +177,7 @@ pub struct Model {
     pub severities: Vec<Entry<Severity>>,
     pub contacts: Vec<Entry<Contact>>,
     pub rotations: IndexMap<String, Entry<Rotation>>,
+    pub schedules: IndexMap<String, Entry<Schedule>>,
     pub escalations: IndexMap<String, Entry<Escalation>>,
     pub vendors: IndexMap<String, Entry<Vendor>>,
     pub request_templates: IndexMap<String, Entry<RequestTemplate>>,
@@ -320,6 +325,7 @@ impl Model {
             Section::Severities => by_index(&self.severities, key, rest),
             Section::Contacts => by_index(&self.contacts, key, rest),
             Section::Rotations => by_id(&self.rotations, key, rest),
+            Section::Schedules => by_id(&self.schedules, key, rest),
             Section::Escalations => by_id(&self.escalations, key, rest),
             Section::Vendors => by_id(&self.vendors, key, rest),
             Section::RequestTemplates => by_id(&self.request_templates, key, rest),

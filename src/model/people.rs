@@ -61,6 +61,29 @@ pub struct NotificationRule {
     pub after: Duration,
     /// Channel type used at that point.
     pub channel: ChannelType,
+    /// The incident urgency the rule applies to: `high`, `low` or `any` (default).
+    #[serde(default)]
+    pub urgency: RuleUrgency,
+}
+
+/// The urgency a notification rule applies to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleUrgency {
+    High,
+    Low,
+    #[default]
+    Any,
+}
+
+impl RuleUrgency {
+    pub fn applies(self, u: super::Urgency) -> bool {
+        match self {
+            RuleUrgency::Any => true,
+            RuleUrgency::High => u == super::Urgency::High,
+            RuleUrgency::Low => u == super::Urgency::Low,
+        }
+    }
 }
 
 /// A person or team that can be paged.
@@ -89,6 +112,9 @@ pub struct Contact {
     /// A team staffed 24x7 by definition: contacted at once, always reachable.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub always_reachable: bool,
+    /// Where the contact comes from, e.g. `pagerduty:user/PUSR123`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 impl Contact {
@@ -100,6 +126,11 @@ impl Contact {
     /// have reaches nothing (SM-001 reports it) and is left out, as if it were not written.
     pub fn effective_rules(&self) -> impl Iterator<Item = &NotificationRule> {
         self.notification_rules.iter().filter(|r| self.has_channel(r.channel))
+    }
+
+    /// The effective rules that apply to a page at urgency `u` (paging.md, "Urgency").
+    pub fn rules_at(&self, u: super::Urgency) -> impl Iterator<Item = &NotificationRule> {
+        self.effective_rules().filter(move |r| r.urgency.applies(u))
     }
 
     pub fn has_interruptive_channel(&self) -> bool {
@@ -149,13 +180,32 @@ impl<'de> Deserialize<'de> for VendorCaseRef {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EscalationStep {
-    /// Targets: `rotation:ID` or `contact:ID`.
+    /// Targets: `rotation:ID`, `schedule:ID` or `contact:ID`.
     pub notify: Vec<Target>,
+    /// `all` (default): every target is paged; `round_robin`: one of them per incident, in
+    /// turn (coverage and time to engage then take the worst of them).
+    #[serde(default, skip_serializing_if = "Assignment::is_all")]
+    pub assignment: Assignment,
     /// Elapsed wait for an acknowledgement before the next step.
     pub timeout: Duration,
     /// A case with this vendor is due when this step starts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor_case: Option<VendorCaseRef>,
+}
+
+/// How a step pages its targets.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Assignment {
+    #[default]
+    All,
+    RoundRobin,
+}
+
+impl Assignment {
+    pub fn is_all(&self) -> bool {
+        *self == Assignment::All
+    }
 }
 
 /// An escalation policy: steps, repeated passes, and a final fallback.
@@ -167,9 +217,13 @@ pub struct Escalation {
     /// Extra passes over all steps before the fallback.
     #[serde(default)]
     pub repeat: i64,
-    /// Paged when every step and pass is exhausted: `contact:ID` or `rotation:ID`.
+    /// Paged when every step and pass is exhausted: `contact:ID`, `rotation:ID` or
+    /// `schedule:ID`. Optional (PagerDuty has none), but ESC-001 fails without it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub final_fallback: Option<Target>,
+    /// Where the escalation comes from, e.g. `pagerduty:escalation_policy/PEP123`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// An escalation target as the YAML spells it: `rotation:ID` or `contact:ID`. Anything else
@@ -182,6 +236,7 @@ pub struct Target(pub String);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TargetRef<'a> {
     Rotation(&'a str),
+    Schedule(&'a str),
     Contact(&'a str),
     /// Neither kind (a missing or unknown prefix): the whole text.
     Other(&'a str),
@@ -192,6 +247,7 @@ impl<'a> TargetRef<'a> {
     pub fn parse(text: &'a str) -> TargetRef<'a> {
         match text.split_once(':') {
             Some(("rotation", r)) => TargetRef::Rotation(r),
+            Some(("schedule", s)) => TargetRef::Schedule(s),
             Some(("contact", c)) => TargetRef::Contact(c),
             _ => TargetRef::Other(text),
         }
@@ -201,6 +257,10 @@ impl<'a> TargetRef<'a> {
 impl Target {
     pub fn rotation(id: &str) -> Target {
         Target(format!("rotation:{id}"))
+    }
+
+    pub fn schedule(id: &str) -> Target {
+        Target(format!("schedule:{id}"))
     }
 
     pub fn contact(id: &str) -> Target {

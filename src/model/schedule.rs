@@ -127,4 +127,33 @@ pub struct Rotation {
     /// Stretches in which someone else is on duty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub overrides: Vec<RotationOverride>,
+    /// Local date-time before which nobody is on duty (PagerDuty: the layer's start);
+    /// `start` stays the phase anchor of the turns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_from: Option<LocalDateTime>,
+    /// Local date-time from which nobody is on duty (PagerDuty: the layer's end).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_until: Option<LocalDateTime>,
+    /// Where the rotation comes from, e.g. `pagerduty:schedule/PABC123/layer/PL1` (free
+    /// text; `check --paging` compares objects with the same source).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// A layered schedule, as in PagerDuty: at each instant the member of the latest-listed
+/// override covering it; otherwise the member on duty in the highest layer (last in
+/// `layers`) that has someone on duty; otherwise nobody.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    /// IANA zone of the overrides, and of times in messages.
+    pub timezone: TimeZone,
+    /// Rotation ids, LOWEST FIRST: a later layer wins where it has someone on duty.
+    pub layers: Vec<String>,
+    /// Stretches in which someone is on duty above every layer (the later one wins).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<RotationOverride>,
+    /// Where the schedule comes from, e.g. `pagerduty:schedule/PABC123`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }

@@ -13,6 +13,7 @@ pub enum Section {
     Severities,
     Contacts,
     Rotations,
+    Schedules,
     Escalations,
     Vendors,
     RequestTemplates,
@@ -27,7 +28,7 @@ pub enum Section {
 
 impl Section {
     /// Every section, in the order support-model.md lists them.
-    pub const ALL: [Section; 19] = [
+    pub const ALL: [Section; 20] = [
         Section::ApiVersion,
         Section::Kind,
         Section::Metadata,
@@ -37,6 +38,7 @@ impl Section {
         Section::Severities,
         Section::Contacts,
         Section::Rotations,
+        Section::Schedules,
         Section::Escalations,
         Section::Vendors,
         Section::RequestTemplates,
@@ -61,6 +63,7 @@ impl Section {
             Section::Severities => "severities",
             Section::Contacts => "contacts",
             Section::Rotations => "rotations",
+            Section::Schedules => "schedules",
             Section::Escalations => "escalations",
             Section::Vendors => "vendors",
             Section::RequestTemplates => "request_templates",
@@ -84,6 +87,7 @@ impl Section {
             Section::Severities => "severity",
             Section::Contacts => "contact",
             Section::Rotations => "rotation",
+            Section::Schedules => "schedule",
             Section::Escalations => "escalation",
             Section::Vendors => "vendor",
             Section::RequestTemplates => "request template",

@@ -98,6 +98,58 @@ pub struct Severity {
     /// Response targets.
     #[serde(default)]
     pub targets: Targets,
+    /// The urgency the paging tool gives incidents of this severity: `high` (default) or `low`.
+    #[serde(default)]
+    pub urgency: Urgency,
+}
+
+/// A paging tool's incident urgency: at low urgency only a person's low-urgency (and
+/// `any`) notification rules apply.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Urgency {
+    #[default]
+    High,
+    Low,
+}
+
+impl Urgency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::High => "high",
+            Urgency::Low => "low",
+        }
+    }
+}
+
+/// Which urgency a service's incidents page at, inside or outside its support hours.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum UrgencyChoice {
+    /// The severity's own `urgency`.
+    #[default]
+    Severity,
+    High,
+    Low,
+}
+
+/// A service's urgency rule (PagerDuty: the service's incident urgency rule).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceUrgency {
+    /// Calendar id: the support hours that decide between `inside` and `outside`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_hours: Option<String>,
+    /// Urgency of incidents that start inside the support hours (default `severity`).
+    #[serde(default)]
+    pub inside: UrgencyChoice,
+    /// Urgency of incidents that start outside them (default `low`).
+    #[serde(default = "low")]
+    pub outside: UrgencyChoice,
+}
+
+fn low() -> UrgencyChoice {
+    UrgencyChoice::Low
 }
 
 /// A severity's response clock, spelled as in the YAML: `wall`, or a calendar id.
@@ -203,4 +255,10 @@ pub struct Service {
     /// How live AWS state maps onto this service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws: Option<AwsScope>,
+    /// The urgency incidents page at, by support hours; default: each severity's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urgency: Option<ServiceUrgency>,
+    /// Where the service comes from, e.g. `pagerduty:service/PSVC123`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }

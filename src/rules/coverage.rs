@@ -128,9 +128,11 @@ fn services_reaching(m: &Model) -> std::collections::HashMap<&str, Vec<&Entry<Se
             .iter()
             .flat_map(|s| s.notify.iter())
             .chain(esc.final_fallback.iter())
-            .filter_map(|t| match t.get() {
-                TargetRef::Rotation(r) => Some(r),
-                _ => None,
+            .flat_map(|t| match t.get() {
+                TargetRef::Rotation(r) => vec![r],
+                // A schedule pages through its layers.
+                TargetRef::Schedule(s) => m.schedules.get(s).map(|s| s.layers.iter().map(String::as_str).collect()).unwrap_or_default(),
+                _ => Vec::new(),
             })
             .collect();
         rotations.sort();
@@ -179,9 +181,9 @@ fn rotation_size_and_stretches(ctx: &Ctx, out: &mut Out) {
         }
         if let Some(limit) = max_oncall {
             for person in &members {
-                // Everything this person is on duty for, across all rotations.
-                let stretches = IntervalSet::from_intervals(ctx.model.rotations.keys().flat_map(|r| tl.duties(r).iter().filter(|d| &d.member == person).map(|d| d.interval)).collect())
-                    .clip(ctx.horizon.interval());
+                // Everything this person is on duty for, across all rotations and schedules
+                // (a schedule's duty counted once, by its final schedule).
+                let stretches = tl.duty_of(person).clip(ctx.horizon.interval());
                 let longest = stretches.intervals().iter().max_by_key(|i| civil_secs(i, &rot.timezone.tz));
                 if let Some(i) = longest.filter(|i| civil_secs(i, &rot.timezone.tz) > limit.days * 86_400 + limit.seconds) {
                     problems += 1;

@@ -83,7 +83,8 @@ fn always_reachable_fallback(ctx: &Ctx, out: &mut Out) {
         let s = subject("escalation", id);
         let help = "add `final_fallback: contact:noc` naming a team with `always_reachable: true`";
         let Some(fallback) = &esc.final_fallback else {
-            out.fail(&s, &esc.origin, format!("escalation `{id}` has no `final_fallback`: pages fall off the end of the chain"), help);
+            let src = esc.source.as_deref().map(|s| format!(" (imported from {s}; PagerDuty has no final fallback)")).unwrap_or_default();
+            out.fail(&s, &esc.origin, format!("escalation `{id}` has no `final_fallback`{src}: after the last pass nobody more is paged"), help);
             continue;
         };
         let o = esc.origin.at("final_fallback");
@@ -99,13 +100,16 @@ fn always_reachable_fallback(ctx: &Ctx, out: &mut Out) {
                     out.fail(&s, &o, format!("the fallback `{fallback}` is not `always_reachable`"), help);
                 }
             },
-            TargetRef::Rotation(r) => match ctx.model.rotations.get(r) {
-                None => {
+            t @ (TargetRef::Rotation(_) | TargetRef::Schedule(_)) => match (t, ctx.model.rotations.contains_key(r_id(t)), ctx.model.schedules.contains_key(r_id(t))) {
+                (TargetRef::Rotation(r), false, _) => {
                     out.unknown(&s, Some(&o), format!("rotation `{r}` does not exist (SM-001)"));
                 }
-                Some(_) => {
+                (TargetRef::Schedule(r), _, false) => {
+                    out.unknown(&s, Some(&o), format!("schedule `{r}` does not exist (SM-001)"));
+                }
+                _ => {
                     let horizon = ctx.horizon.interval();
-                    let gaps = crate::time::IntervalSet::single(horizon).subtract(&ctx.timeline().rotation_staffed(r));
+                    let gaps = crate::time::IntervalSet::single(horizon).subtract(&ctx.timeline().target_staffed(t));
                     match gaps.intervals().first() {
                         None => {
                             out.pass(&s, &o, format!("falls back to `{fallback}`, staffed at every instant of the horizon"));
@@ -128,9 +132,16 @@ fn always_reachable_fallback(ctx: &Ctx, out: &mut Out) {
                 }
             },
             _ => {
-                out.unknown(&s, Some(&o), format!("`{fallback}` is not `contact:ID` or `rotation:ID` (SM-001)"));
+                out.unknown(&s, Some(&o), format!("`{fallback}` is not `contact:ID`, `rotation:ID` or `schedule:ID` (SM-001)"));
             }
         }
+    }
+}
+
+/// The id a rotation or schedule target names.
+fn r_id(t: TargetRef<'_>) -> &str {
+    match t {
+        TargetRef::Rotation(r) | TargetRef::Schedule(r) | TargetRef::Contact(r) | TargetRef::Other(r) => r,
     }
 }
 

@@ -42,6 +42,7 @@ fn subject_problem(m: &Model, subject: &str) -> Option<String> {
     let exists = match kind {
         "service" => m.service(id).is_some(),
         "rotation" => m.rotations.contains_key(id),
+        "schedule" => m.schedules.contains_key(id),
         "escalation" => m.escalations.contains_key(id),
         "severity" => m.severity(id).is_some(),
         "vendor" => m.vendors.contains_key(id),

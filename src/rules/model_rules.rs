@@ -50,8 +50,10 @@ pub enum RefKind {
     Clock,
     HolidaySet,
     Contact,
-    /// `rotation:ID` or `contact:ID`.
+    /// `rotation:ID`, `schedule:ID` or `contact:ID`.
     Target,
+    /// A rotation id (a schedule's layer).
+    Rotation,
     Vendor,
     Template,
     Tier,
@@ -69,6 +71,7 @@ impl RefKind {
             RefKind::HolidaySet => "holiday set",
             RefKind::Contact => "contact",
             RefKind::Target => "escalation target",
+            RefKind::Rotation => "rotation",
             RefKind::Vendor => "vendor",
             RefKind::Template => "request template",
             RefKind::Tier => "tier",
@@ -135,6 +138,20 @@ fn schedule_references(m: &Model, refs: &mut Refs) {
         }
         for (i, o) in r.overrides.iter().enumerate() {
             add(&s, r.origin.at(format!("overrides/{i}/member")), RefKind::Contact, &o.member);
+        }
+    }
+    for (id, sch) in &m.schedules {
+        let s = subject("schedule", id);
+        for (i, layer) in sch.layers.iter().enumerate() {
+            add(&s, sch.origin.at(format!("layers/{i}")), RefKind::Rotation, layer);
+        }
+        for (i, o) in sch.overrides.iter().enumerate() {
+            add(&s, sch.origin.at(format!("overrides/{i}/member")), RefKind::Contact, &o.member);
+        }
+    }
+    for svc in &m.services {
+        if let Some(h) = svc.urgency.as_ref().and_then(|u| u.support_hours.as_ref()) {
+            add(&subject("service", &svc.id), svc.origin.at("urgency/support_hours"), RefKind::Calendar, h);
         }
     }
     for (id, e) in &m.escalations {
@@ -225,7 +242,10 @@ fn candidates(m: &Model, kind: RefKind) -> Vec<String> {
         RefKind::Clock => ["wall".to_string(), ALWAYS.to_string()].into_iter().chain(m.calendars.keys().cloned()).collect(),
         RefKind::HolidaySet => m.holidays.keys().cloned().collect(),
         RefKind::Contact => m.contacts.iter().map(|c| c.id.clone()).collect(),
-        RefKind::Target => m.rotations.keys().map(|r| Target::rotation(r).0).chain(m.contacts.iter().map(|c| Target::contact(&c.id).0)).collect(),
+        RefKind::Target => {
+            m.rotations.keys().map(|r| Target::rotation(r).0).chain(m.schedules.keys().map(|s| Target::schedule(s).0)).chain(m.contacts.iter().map(|c| Target::contact(&c.id).0)).collect()
+        }
+        RefKind::Rotation => m.rotations.keys().cloned().collect(),
         RefKind::Vendor => m.vendors.keys().cloned().collect(),
         RefKind::Template => m.request_templates.keys().cloned().collect(),
         RefKind::Tier => m.tiers.keys().cloned().collect(),
@@ -244,9 +264,11 @@ pub fn resolves(m: &Model, kind: RefKind, id: &str) -> bool {
         RefKind::Clock => id == "wall" || m.has_calendar(id),
         RefKind::Target => match TargetRef::parse(id) {
             TargetRef::Rotation(r) => m.rotations.contains_key(r),
+            TargetRef::Schedule(s) => m.schedules.contains_key(s),
             TargetRef::Contact(c) => m.contact(c).is_some(),
             TargetRef::Other(_) => false,
         },
+        RefKind::Rotation => m.rotations.contains_key(id),
         RefKind::HolidaySet => m.holidays.contains_key(id),
         RefKind::Contact => m.contact(id).is_some(),
         RefKind::Vendor => m.vendors.contains_key(id),

@@ -30,6 +30,13 @@ pub fn people_of(m: &Model, target: &Target) -> Vec<String> {
                 v
             })
             .unwrap_or_default(),
+        TargetRef::Schedule(s) => {
+            let mut v: Vec<String> =
+                m.schedules.get(s).map(|s| s.layers.iter().flat_map(|l| people_of(m, &Target::rotation(l))).chain(s.overrides.iter().map(|o| o.member.clone())).collect()).unwrap_or_default();
+            v.sort();
+            v.dedup();
+            v
+        }
         TargetRef::Contact(c) => vec![c.to_string()],
         TargetRef::Other(_) => Vec::new(),
     }

@@ -51,6 +51,7 @@ pub fn check(model: &Model, horizon: Horizon) -> Vec<Exceeded> {
         let per_pass: i64 = targets
             .map(|t| match t.get() {
                 TargetRef::Rotation(r) => 2 * turns(model, r, secs),
+                TargetRef::Schedule(s) => model.schedules.get(s).map_or(0, |s| s.layers.iter().map(|l| 2 * turns(model, l, secs)).sum::<i64>() + 2 * s.overrides.len() as i64),
                 _ => 0,
             })
             .sum();

@@ -12,6 +12,12 @@ impl Interval {
     pub fn secs(&self) -> i64 {
         (self.end.as_second() - self.start.as_second()).max(0)
     }
+
+    /// The part inside `to`, if any.
+    pub fn clip(&self, to: Interval) -> Option<Interval> {
+        let i = Interval { start: self.start.max(to.start), end: self.end.min(to.end) };
+        (i.start < i.end).then_some(i)
+    }
 }
 
 /// A set of instants as sorted, disjoint, non-adjacent half-open intervals.

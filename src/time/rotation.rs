@@ -2,7 +2,7 @@
 
 use super::calendar::expand_weekly;
 use super::{Horizon, Interval, IntervalSet, to_instant};
-use crate::model::{Model, Rotation};
+use crate::model::{Model, Rotation, Schedule};
 use jiff::Timestamp;
 
 /// A stretch during which one member is on duty.
@@ -57,7 +57,14 @@ pub fn duties(rot: &Rotation, horizon: Horizon) -> Vec<Duty> {
         }
     }
     out.extend(overrides);
-    let mask = if rot.restrictions.is_empty() { IntervalSet::single(horizon.interval()) } else { expand_weekly(&rot.restrictions, tz, horizon) };
+    let mut mask = if rot.restrictions.is_empty() { IntervalSet::single(horizon.interval()) } else { expand_weekly(&rot.restrictions, tz, horizon) };
+    // Nobody is on duty before `active_from` or from `active_until` (PagerDuty's layer
+    // start and end), by override neither.
+    if rot.active_from.is_some() || rot.active_until.is_some() {
+        let from = rot.active_from.map_or(horizon.start, |f| to_instant(f.0, tz).max(horizon.start));
+        let until = rot.active_until.map_or(horizon.end, |u| to_instant(u.0, tz).min(horizon.end));
+        mask = if from < until { mask.intersect(&IntervalSet::single(Interval { start: from, end: until })) } else { IntervalSet::default() };
+    }
     let mut clipped: Vec<Duty> = out
         .into_iter()
         .flat_map(|d| {
@@ -67,6 +74,64 @@ pub fn duties(rot: &Rotation, horizon: Horizon) -> Vec<Duty> {
         .collect();
     clipped.sort_by_key(|d| d.interval);
     clipped
+}
+
+/// Who is on duty in a layered schedule (paging.md, "Layers"): the latest-listed override
+/// covering the instant, else the highest layer (last in `layers`) with someone on duty,
+/// else nobody. `layer` gives each rotation's duties over the same span.
+pub fn schedule_duties<'d>(sch: &Schedule, horizon: Horizon, layer: impl Fn(&str) -> &'d [Duty]) -> Vec<Duty> {
+    let mut out: Vec<Duty> = Vec::new();
+    for id in &sch.layers {
+        out = overlay(&out, layer(id));
+    }
+    let tz = &sch.timezone.tz;
+    for o in &sch.overrides {
+        let interval = Interval { start: to_instant(o.from.0, tz), end: to_instant(o.to.0, tz) }.clip(horizon.interval());
+        if let Some(interval) = interval {
+            out = overlay(&out, &[Duty { interval, member: o.member.clone() }]);
+        }
+    }
+    // One stretch per person on duty without a break, whichever layer it came from.
+    let mut merged: Vec<Duty> = Vec::with_capacity(out.len());
+    for d in out {
+        match merged.last_mut() {
+            Some(last) if last.interval.end == d.interval.start && last.member == d.member => last.interval.end = d.interval.end,
+            _ => merged.push(d),
+        }
+    }
+    merged
+}
+
+/// `top` over `base`: where `top` has someone on duty it wins; elsewhere `base` shows
+/// through. Both sorted and without overlaps; so is the result. Linear in their lengths.
+pub fn overlay(base: &[Duty], top: &[Duty]) -> Vec<Duty> {
+    let mut out = Vec::with_capacity(base.len() + top.len());
+    let mut j = 0;
+    for d in base {
+        let (mut start, end) = (d.interval.start, d.interval.end);
+        while j < top.len() && top[j].interval.end <= start {
+            j += 1;
+        }
+        let mut k = j;
+        while start < end {
+            match top.get(k) {
+                Some(t) if t.interval.start < end => {
+                    if t.interval.start > start {
+                        out.push(Duty { interval: Interval { start, end: t.interval.start }, member: d.member.clone() });
+                    }
+                    start = start.max(t.interval.end);
+                    k += 1;
+                }
+                _ => {
+                    out.push(Duty { interval: Interval { start, end }, member: d.member.clone() });
+                    break;
+                }
+            }
+        }
+    }
+    out.extend(top.iter().cloned());
+    out.sort_by_key(|d| d.interval.start);
+    out
 }
 
 /// The index of the last turn that starts at or before `t` (0 when `t` is before the

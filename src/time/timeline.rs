@@ -2,10 +2,10 @@
 //! incident at any instant. Everything is precomputed as sorted intervals over the
 //! horizon (plus the longest walk), so each question is a binary search.
 
-use super::rotation::{Duty, duties, holidays_of};
+use super::rotation::{Duty, duties, holidays_of, schedule_duties};
 pub use super::walk::{Contacted, Miss, StepVisit, Walk};
 use super::{Horizon, Interval, IntervalSet};
-use crate::model::{ChannelType, Escalation, Model, Target, TargetRef};
+use crate::model::{Assignment, ChannelType, Escalation, Model, Target, TargetRef};
 use jiff::Timestamp;
 use std::collections::HashMap;
 
@@ -40,6 +40,8 @@ pub struct Timeline<'m> {
     pub horizon: Horizon,
     pub span: Horizon,
     duties: HashMap<&'m str, Vec<Duty>>,
+    /// Layered schedules' final schedules.
+    schedules: HashMap<&'m str, Vec<Duty>>,
     away: HashMap<&'m str, IntervalSet>,
     /// Per contact: always reachable, and the first interruptive contact of a page.
     contacts: HashMap<&'m str, (bool, Option<FirstContact>)>,
@@ -79,13 +81,29 @@ impl<'m> Timeline<'m> {
     /// with staffed coverage "personal holidays aside").
     pub fn without_holidays(model: &'m Model, horizon: Horizon) -> Self {
         let span = horizon.extended(longest_walk(model));
-        let duties = model.rotations.iter().map(|(id, r)| (id.as_str(), duties(r, span))).collect();
+        let duties: HashMap<&str, Vec<Duty>> = model.rotations.iter().map(|(id, r)| (id.as_str(), duties(r, span))).collect();
+        let none: &[Duty] = &[];
+        let schedules = model.schedules.iter().map(|(id, s)| (id.as_str(), schedule_duties(s, span, |l| duties.get(l).map_or(none, Vec::as_slice)))).collect();
         let contacts = model.contacts.iter().map(|c| (c.id.as_str(), (c.always_reachable, first_contact(model, &c.id)))).collect();
-        Timeline { model, horizon, span, duties, away: HashMap::new(), contacts }
+        Timeline { model, horizon, span, duties, schedules, away: HashMap::new(), contacts }
     }
 
     pub fn duties(&self, rotation: &str) -> &[Duty] {
         self.duties.get(rotation).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// A schedule's final schedule: who is on duty when.
+    pub fn schedule_duties(&self, schedule: &str) -> &[Duty] {
+        self.schedules.get(schedule).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Who a rotation or schedule target puts on duty when; `None` for other targets.
+    pub fn roster(&self, target: TargetRef) -> Option<&[Duty]> {
+        match target {
+            TargetRef::Rotation(r) => Some(self.duties(r)),
+            TargetRef::Schedule(s) => Some(self.schedule_duties(s)),
+            _ => None,
+        }
     }
 
     pub fn away(&self, contact: &str) -> Option<&IntervalSet> {
@@ -94,15 +112,41 @@ impl<'m> Timeline<'m> {
 
     /// The member of `rotation` on duty at `t`.
     pub fn on_duty(&self, rotation: &str, t: Timestamp) -> Option<&str> {
-        let d = self.duties(rotation);
-        let i = d.partition_point(|x| x.interval.end <= t);
-        d.get(i).filter(|x| x.interval.start <= t).map(|x| x.member.as_str())
+        on_duty_in(self.duties(rotation), t)
     }
 
     /// Instants at which rotation `id` has someone on duty who is not on holiday and can
     /// be interrupted.
     pub fn rotation_staffed(&self, id: &str) -> IntervalSet {
-        let on = self.duties(id).iter().filter(|d| self.contacts.get(d.member.as_str()).is_some_and(|c| c.1.is_some())).flat_map(|d| {
+        self.staffed_in(self.duties(id))
+    }
+
+    /// [`Timeline::rotation_staffed`] for a rotation or schedule target.
+    pub fn target_staffed(&self, target: TargetRef) -> IntervalSet {
+        self.roster(target).map(|d| self.staffed_in(d)).unwrap_or_default()
+    }
+
+    /// Everything `person` is on duty for: the final schedule of every schedule, and every
+    /// rotation that is not only a layer of one (paging.md, "Duty counted once").
+    pub fn duty_of(&self, person: &str) -> IntervalSet {
+        let layered: std::collections::HashSet<&str> = self.model.schedules.values().flat_map(|s| s.layers.iter().map(String::as_str)).collect();
+        let direct: std::collections::HashSet<&str> = self
+            .model
+            .escalations
+            .values()
+            .flat_map(|e| e.steps.iter().flat_map(|s| s.notify.iter()).chain(e.final_fallback.iter()))
+            .filter_map(|t| match t.get() {
+                TargetRef::Rotation(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        let rotations = self.model.rotations.keys().filter(|r| !layered.contains(r.as_str()) || direct.contains(r.as_str())).flat_map(|r| self.duties(r).iter());
+        let all = rotations.chain(self.schedules.values().flatten());
+        IntervalSet::from_intervals(all.filter(|d| d.member == person).map(|d| d.interval).collect())
+    }
+
+    fn staffed_in(&self, duties: &[Duty]) -> IntervalSet {
+        let on = duties.iter().filter(|d| self.contacts.get(d.member.as_str()).is_some_and(|c| c.1.is_some())).flat_map(|d| {
             let away = self.away.get(d.member.as_str()).cloned().unwrap_or_default();
             IntervalSet::single(d.interval).subtract(&away).intervals().to_vec()
         });
@@ -125,6 +169,7 @@ impl<'m> Timeline<'m> {
     pub fn resolve(&self, target: &Target, t: Timestamp) -> Result<String, Miss> {
         match target.get() {
             TargetRef::Rotation(r) if self.model.rotations.contains_key(r) => self.on_duty(r, t).map(str::to_string).ok_or_else(|| Miss::NobodyOnDuty(r.to_string())),
+            TargetRef::Schedule(s) if self.model.schedules.contains_key(s) => on_duty_in(self.schedule_duties(s), t).map(str::to_string).ok_or_else(|| Miss::NobodyOnDuty(format!("schedule:{s}"))),
             TargetRef::Contact(c) if self.contacts.contains_key(c) => Ok(c.to_string()),
             _ => Err(Miss::Unresolved(target.to_string())),
         }
@@ -170,6 +215,9 @@ impl<'m> Timeline<'m> {
                 };
                 for target in &step.notify {
                     self.page(target, at, elapsed, Some(timeout), &mut visit);
+                }
+                if step.assignment == Assignment::RoundRobin {
+                    round_robin(&mut visit);
                 }
                 visits.push(visit);
                 elapsed += timeout;
@@ -220,8 +268,8 @@ impl<'m> Timeline<'m> {
         let mut out = Vec::new();
         let mut contacts: Vec<&str> = Vec::new();
         match target.get() {
-            TargetRef::Rotation(r) => {
-                for d in self.duties(r) {
+            TargetRef::Rotation(_) | TargetRef::Schedule(_) => {
+                for d in self.roster(target.get()).unwrap_or_default() {
                     out.push(d.interval.start);
                     out.push(d.interval.end);
                     contacts.push(&d.member);
@@ -274,6 +322,9 @@ impl<'m> Timeline<'m> {
                 // The single person this step resolves to, if it resolves to exactly one.
                 let mut single: Option<&str> = None;
                 let mut several = false;
+                // The earliest contact of the step (all), or its latest and whether anyone
+                // it resolves to is missed (round robin: the worst target counts).
+                let (mut earliest, mut latest, mut missed) = (None::<i64>, None::<i64>, false);
                 for target in &step.notify {
                     let Some(contact) = self.resolve_ref(target, at) else { continue };
                     match single {
@@ -282,18 +333,22 @@ impl<'m> Timeline<'m> {
                         Some(_) => {}
                     }
                     let (always, first) = self.contacts.get(contact).copied().unwrap_or((false, None));
-                    if !always && self.on_holiday(contact, at) {
-                        continue;
-                    }
-                    let Some(first) = first else { continue };
                     // Reached within the step: at `after == timeout` the walk has moved on.
-                    if first.delay < timeout {
-                        if pass == 0 && i == 0 {
-                            staffed = true;
+                    match first.filter(|f| (always || !self.on_holiday(contact, at)) && f.delay < timeout) {
+                        Some(first) => {
+                            earliest = Some(earliest.map_or(first.delay, |b| b.min(first.delay)));
+                            latest = Some(latest.map_or(first.delay, |b| b.max(first.delay)));
                         }
-                        let when = elapsed + first.delay;
-                        best = Some(best.map_or(when, |b| b.min(when)));
+                        None => missed = true,
                     }
+                }
+                let reached = if step.assignment == Assignment::RoundRobin { latest.filter(|_| !missed) } else { earliest };
+                if let Some(delay) = reached {
+                    if pass == 0 && i == 0 {
+                        staffed = true;
+                    }
+                    let when = elapsed + delay;
+                    best = Some(best.map_or(when, |b| b.min(when)));
                 }
                 let current = if several { None } else { single };
                 if let (None, Some((j, p)), Some(c)) = (&repeated, previous, current)
@@ -322,10 +377,33 @@ impl<'m> Timeline<'m> {
     fn resolve_ref<'s>(&'s self, target: &'s Target, t: Timestamp) -> Option<&'s str> {
         match target.get() {
             TargetRef::Rotation(r) => self.on_duty(r, t),
+            TargetRef::Schedule(s) => on_duty_in(self.schedule_duties(s), t),
             TargetRef::Contact(c) if self.contacts.contains_key(c) => Some(c),
             _ => None,
         }
     }
+}
+
+/// A round-robin step pages one of the people its targets resolve to, and nobody can say
+/// which: it counts as its worst. If one of them is not reached, nobody is; else only the
+/// latest contact counts. The others are recorded as [`Miss::NotChosen`].
+fn round_robin(visit: &mut StepVisit) {
+    let someone_missed = visit.missed.iter().any(|m| !matches!(m, Miss::NobodyOnDuty(_) | Miss::Unresolved(_)));
+    let keep = if someone_missed { None } else { visit.contacted.iter().enumerate().max_by_key(|(_, c)| c.at).map(|(i, _)| i) };
+    let contacted = std::mem::take(&mut visit.contacted);
+    for (i, c) in contacted.into_iter().enumerate() {
+        if Some(i) == keep {
+            visit.contacted.push(c);
+        } else {
+            visit.missed.push(Miss::NotChosen(c.contact));
+        }
+    }
+}
+
+/// The member on duty at `t` in sorted, disjoint duties.
+fn on_duty_in(d: &[Duty], t: Timestamp) -> Option<&str> {
+    let i = d.partition_point(|x| x.interval.end <= t);
+    d.get(i).filter(|x| x.interval.start <= t).map(|x| x.member.as_str())
 }
 
 pub fn add(t: Timestamp, secs: i64) -> Timestamp {

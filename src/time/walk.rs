@@ -22,6 +22,10 @@ pub enum Miss {
     TooLate(String, i64, i64),
     /// The target does not resolve (SM-001).
     Unresolved(String),
+    /// A round-robin step pages one of its targets per incident: this person would be
+    /// reached, but the step may page another of its targets instead (paging.md, "Round
+    /// robin": the worst target counts).
+    NotChosen(String),
 }
 
 /// One contact made by the walk.
@@ -85,7 +89,7 @@ impl StepVisit {
     pub fn resolved(&self) -> Vec<&str> {
         let mut p: Vec<&str> = self.contacted.iter().map(|c| c.contact.as_str()).collect();
         for m in &self.missed {
-            if let Miss::OnHoliday(c, _) | Miss::NoInterruptiveChannel(c) | Miss::NoInterruptiveRule(c) | Miss::TooLate(c, ..) = m {
+            if let Miss::OnHoliday(c, _) | Miss::NoInterruptiveChannel(c) | Miss::NoInterruptiveRule(c) | Miss::TooLate(c, ..) | Miss::NotChosen(c) = m {
                 p.push(c);
             }
         }
@@ -175,13 +179,17 @@ impl fmt::Display for Narration<'_> {
 impl fmt::Display for Miss {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Miss::NobodyOnDuty(r) => write!(f, "nobody on duty in rotation {r}"),
+            Miss::NobodyOnDuty(r) => match r.strip_prefix("schedule:") {
+                Some(s) => write!(f, "nobody on duty in schedule {s}"),
+                None => write!(f, "nobody on duty in rotation {r}"),
+            },
             Miss::OnHoliday(c, set) if set.is_empty() => write!(f, "{c} on holiday"),
             Miss::OnHoliday(c, set) => write!(f, "{c} on holiday {set}"),
             Miss::NoInterruptiveChannel(c) => write!(f, "{c} has no interruptive channel"),
             Miss::NoInterruptiveRule(c) => write!(f, "{c}'s notification rules use no interruptive channel"),
             Miss::TooLate(c, d, timeout) => write!(f, "{c} is first interrupted at +{}, {} the timeout", human_secs(*d), if d == timeout { "at" } else { "after" }),
             Miss::Unresolved(t) => write!(f, "{t} does not exist"),
+            Miss::NotChosen(c) => write!(f, "{c} is reached only if the round robin picks them"),
         }
     }
 }
