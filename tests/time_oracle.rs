@@ -10,7 +10,7 @@ use jiff::civil::{Date, DateTime, Time};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
-use runready::model::{Calendar, Escalation, Model, Rotation, WeeklyWindow};
+use runready::model::{Calendar, Escalation, Model, Rotation, RuleUrgency, Urgency, UrgencyChoice, WeeklyWindow};
 use runready::time::timeline::Timeline;
 use runready::time::{Horizon, to_instant};
 
@@ -36,6 +36,12 @@ struct Spec {
     required: Option<CalSpec>,
     clock: Option<CalSpec>,
     display: usize,
+    /// Urgency (paging.md): the urgency the first test walks at (true: low); the severity's
+    /// own urgency; the service's rule (inside, outside: 0 severity, 1 high, 2 low) by the
+    /// support hours `sup`.
+    low: bool,
+    severity_low: bool,
+    service_urgency: Option<(usize, usize, CalSpec)>,
 }
 
 /// A calendar of one weekly window (several may overlap, which the loader rejects).
@@ -67,6 +73,10 @@ struct ContactSpec {
     /// channel type the contact does not have, so the rule is ignored).
     rule: Option<(i64, usize)>,
     email_only: bool,
+    /// The rule's urgency (0 any, 1 high, 2 low) and a second rule: an sms rule at the other
+    /// urgency after this many minutes.
+    urgency: usize,
+    other: Option<i64>,
 }
 
 fn rot_spec() -> impl Strategy<Value = RotSpec> {
@@ -95,12 +105,8 @@ fn rot_spec() -> impl Strategy<Value = RotSpec> {
 fn contact_spec() -> impl Strategy<Value = ContactSpec> {
     // Delays of 5 and 10 minutes meet the step timeouts of 5 and 10 minutes exactly.
     let delay = prop_oneof![0i64..25, Just(5i64), Just(10i64)];
-    (0..ZONES.len(), prop::collection::vec(-1i64..4, 0..3), prop::option::of((delay, 0usize..3)), prop::bool::weighted(0.3)).prop_map(|(zone, holiday_days, rule, email_only)| ContactSpec {
-        zone,
-        holiday_days,
-        rule,
-        email_only,
-    })
+    (0..ZONES.len(), prop::collection::vec(-1i64..4, 0..3), prop::option::of((delay, 0usize..3)), prop::bool::weighted(0.3), 0usize..3, prop::option::weighted(0.3, 0i64..15))
+        .prop_map(|(zone, holiday_days, rule, email_only, urgency, other)| ContactSpec { zone, holiday_days, rule, email_only, urgency, other })
 }
 
 fn cal_spec() -> impl Strategy<Value = CalSpec> {
@@ -124,8 +130,12 @@ fn spec() -> impl Strategy<Value = Spec> {
         (0i64..3, 0usize..4),
         prop::option::weighted(0.6, (prop::collection::vec(0..2usize, 1..3), prop::collection::vec((-12i64..40, 1i64..12, 0..4usize), 0..3))),
         (prop::option::weighted(0.5, cal_spec()), prop::option::weighted(0.6, cal_spec()), 0..ZONES.len()),
+        (prop::bool::weighted(0.4), prop::bool::weighted(0.3), prop::option::weighted(0.4, (0usize..3, 0usize..3, cal_spec()))),
     )
-        .prop_map(|((start, offset_hours), rotations, contacts, steps, (repeat, fallback), schedule, (required, clock, display))| Spec {
+        .prop_map(|((start, offset_hours), rotations, contacts, steps, (repeat, fallback), schedule, (required, clock, display), (low, severity_low, service_urgency))| Spec {
+            low,
+            severity_low,
+            service_urgency,
             start,
             offset_hours,
             steps,
@@ -178,9 +188,16 @@ fn yaml(spec: &Spec) -> String {
     y.push_str("contacts:\n  - { id: noc, kind: team, always_reachable: true, channels: [{ type: voice, address: \"0\" }] }\n");
     for (i, c) in spec.contacts.iter().enumerate() {
         let channel = if c.email_only { "email" } else { "sms" };
-        let rules = match c.rule {
-            Some((after, channel)) => format!(", notification_rules: [{{ after: PT{after}M, channel: {} }}]", ["sms", "email", "voice"][channel]),
-            None => String::new(),
+        let urgency = ["any", "high", "low"][c.urgency];
+        let rules = match (c.rule, c.other) {
+            (Some((after, channel)), other) => {
+                let second = match (other, c.urgency) {
+                    (Some(o), 1 | 2) => format!(", {{ after: PT{o}M, channel: sms, urgency: {} }}", ["", "low", "high"][c.urgency]),
+                    _ => String::new(),
+                };
+                format!(", notification_rules: [{{ after: PT{after}M, channel: {}, urgency: {urgency} }}{second}]", ["sms", "email", "voice"][channel])
+            }
+            (None, _) => String::new(),
         };
         y.push_str(&format!("  - {{ id: c{i}, kind: person, timezone: {}, holidays: [h{i}], channels: [{{ type: {channel}, address: \"{i}\" }}]{rules} }}\n", ZONES[c.zone]));
     }
@@ -234,7 +251,8 @@ fn yaml(spec: &Spec) -> String {
         _ => {}
     }
     y.push_str("calendars:\n");
-    for (id, cal) in [("req", &spec.required), ("clk", &spec.clock)] {
+    let sup = spec.service_urgency.as_ref().map(|(_, _, c)| c.clone());
+    for (id, cal) in [("req", &spec.required), ("clk", &spec.clock), ("sup", &sup)] {
         let Some(c) = cal else { continue };
         let days: Vec<&str> = c.days.iter().map(|d| DAYS[*d]).collect();
         y.push_str(&format!("  {id}: {{ timezone: {}, weekly: [{{ days: [{}], from: \"{}\", to: \"{}\" }}] }}\n", ZONES[c.zone], days.join(", "), hhmm(c.from), hhmm(c.to)));
@@ -242,8 +260,11 @@ fn yaml(spec: &Spec) -> String {
     let required = if spec.required.is_some() { "req" } else { "always" };
     let clock = if spec.clock.is_some() { "clk" } else { "wall" };
     y.push_str(&format!("tiers: {{ t: {{ availability: always, required_coverage: {required} }} }}\n"));
-    y.push_str(&format!("severities: [{{ id: s1, aws_severity: urgent, clock: {clock}, targets: {{ acknowledge: PT15M }} }}]\n"));
-    y.push_str("services: [{ id: svc, tier: t, escalation: e }]\n");
+    let sev_urgency = if spec.severity_low { "low" } else { "high" };
+    y.push_str(&format!("severities: [{{ id: s1, aws_severity: urgent, clock: {clock}, urgency: {sev_urgency}, targets: {{ acknowledge: PT15M }} }}]\n"));
+    let choice = ["severity", "high", "low"];
+    let service_urgency = spec.service_urgency.as_ref().map(|(i, o, _)| format!(", urgency: {{ support_hours: sup, inside: {}, outside: {} }}", choice[*i], choice[*o])).unwrap_or_default();
+    y.push_str(&format!("services: [{{ id: svc, tier: t, escalation: e{service_urgency} }}]\n"));
     y
 }
 
@@ -329,7 +350,7 @@ fn on_holiday(m: &Model, c: &str, t: Timestamp) -> bool {
     contact.holidays.iter().any(|h| m.holidays[h].iter().any(|d| d.0 == date))
 }
 
-fn first_delay(m: &Model, c: &str) -> Option<i64> {
+fn first_delay(m: &Model, c: &str, u: Urgency) -> Option<i64> {
     let contact = m.contact(c).unwrap();
     if contact.always_reachable {
         return Some(0);
@@ -339,7 +360,27 @@ fn first_delay(m: &Model, c: &str) -> Option<i64> {
     if rules.is_empty() {
         return contact.channels.iter().any(|ch| ch.kind.interruptive()).then_some(0);
     }
-    rules.iter().filter(|r| r.channel.interruptive()).map(|r| r.after.as_secs()).min()
+    // paging.md, "Urgency": only the rules for this urgency or `any` apply.
+    let applies = |r: &&&runready::model::NotificationRule| match r.urgency {
+        RuleUrgency::Any => true,
+        RuleUrgency::High => u == Urgency::High,
+        RuleUrgency::Low => u == Urgency::Low,
+    };
+    rules.iter().filter(applies).filter(|r| r.channel.interruptive()).map(|r| r.after.as_secs()).min()
+}
+
+/// The urgency of an incident at `t` (paging.md, "Urgency").
+fn oracle_urgency(m: &Model, t: Timestamp) -> Urgency {
+    let svc = m.service("svc").unwrap();
+    let own = m.severities[0].urgency;
+    let Some(rule) = &svc.urgency else { return own };
+    let cal = &m.calendars["sup"];
+    let inside = in_weekly(&cal.weekly, &cal.timezone.as_ref().unwrap().tz, t);
+    match if inside { rule.inside } else { rule.outside } {
+        UrgencyChoice::Severity => own,
+        UrgencyChoice::High => Urgency::High,
+        UrgencyChoice::Low => Urgency::Low,
+    }
 }
 
 /// paging.md, "Layers": the latest-listed override, else the highest layer with someone.
@@ -362,10 +403,10 @@ fn resolve(m: &Model, target: &str, t: Timestamp) -> Option<String> {
 
 /// The delay at which a step reaches someone at `at`: the earliest of its people, or for
 /// round robin the latest, and nothing if one of them is missed (paging.md, "Round robin").
-fn step_delay(m: &Model, step: &runready::model::EscalationStep, at: Timestamp) -> Option<i64> {
+fn step_delay(m: &Model, step: &runready::model::EscalationStep, at: Timestamp, u: Urgency) -> Option<i64> {
     let timeout = step.timeout.as_secs();
     let people: Vec<String> = step.notify.iter().filter_map(|target| resolve(m, target.as_str(), at)).collect();
-    let delays: Vec<Option<i64>> = people.iter().map(|c| first_delay(m, c).filter(|d| *d < timeout && reachable(m, c, at))).collect();
+    let delays: Vec<Option<i64>> = people.iter().map(|c| first_delay(m, c, u).filter(|d| *d < timeout && reachable(m, c, at))).collect();
     if step.assignment == runready::model::Assignment::RoundRobin {
         if delays.iter().any(Option::is_none) { None } else { delays.into_iter().flatten().max() }
     } else {
@@ -377,13 +418,13 @@ fn reachable(m: &Model, c: &str, t: Timestamp) -> bool {
     m.contact(c).unwrap().always_reachable || !on_holiday(m, c, t)
 }
 
-fn oracle_tte(m: &Model, e: &Escalation, t: Timestamp) -> Option<i64> {
+fn oracle_tte(m: &Model, e: &Escalation, t: Timestamp, u: Urgency) -> Option<i64> {
     let mut best: Option<i64> = None;
     let mut elapsed = 0;
     for _ in 0..=e.repeat {
         for step in &e.steps {
             let at = t + SignedDuration::from_secs(elapsed);
-            if let Some(d) = step_delay(m, step, at) {
+            if let Some(d) = step_delay(m, step, at, u) {
                 best = Some(best.map_or(elapsed + d, |b: i64| b.min(elapsed + d)));
             }
             elapsed += step.timeout.as_secs();
@@ -392,7 +433,7 @@ fn oracle_tte(m: &Model, e: &Escalation, t: Timestamp) -> Option<i64> {
     if let Some(f) = &e.final_fallback {
         let at = t + SignedDuration::from_secs(elapsed);
         if let Some(c) = resolve(m, f.as_str(), at).filter(|c| reachable(m, c, at))
-            && let Some(d) = first_delay(m, &c)
+            && let Some(d) = first_delay(m, &c, u)
         {
             best = Some(best.map_or(elapsed + d, |b: i64| b.min(elapsed + d)));
         }
@@ -401,8 +442,8 @@ fn oracle_tte(m: &Model, e: &Escalation, t: Timestamp) -> Option<i64> {
 }
 
 /// The first step reaches someone reachable within its timeout.
-fn oracle_staffed(m: &Model, e: &Escalation, t: Timestamp) -> bool {
-    step_delay(m, &e.steps[0], t).is_some()
+fn oracle_staffed(m: &Model, e: &Escalation, t: Timestamp, u: Urgency) -> bool {
+    step_delay(m, &e.steps[0], t, u).is_some()
 }
 
 /// Is `a` a worse time to engage than `b`? Never engaged is the worst.
@@ -432,7 +473,8 @@ proptest! {
         let m = &loaded.model;
         let tl = Timeline::new(m, horizon);
         let e = &m.escalations["e"];
-        let segments = tl.segments(e, &[]);
+        let u = if spec.low { Urgency::Low } else { Urgency::High };
+        let segments = tl.segments(e, &[], u);
         let staffed = runready::time::coverage::staffed(&segments);
         let mut seg = 0;
         let mut t = horizon.start;
@@ -441,14 +483,14 @@ proptest! {
                 seg += 1;
             }
             let engine = segments[seg].tte;
-            let oracle = oracle_tte(m, e, t);
+            let oracle = oracle_tte(m, e, t, u);
             prop_assert_eq!(engine, oracle, "time to engage at {} differs\n{}", t, text);
-            prop_assert_eq!(staffed.contains(t), oracle_staffed(m, e, t), "staffed at {} differs\n{}", t, text);
+            prop_assert_eq!(staffed.contains(t), oracle_staffed(m, e, t, u), "staffed at {} differs\n{}", t, text);
             // The fast summary behind the segments agrees with the full, descriptive walk.
-            let walk = tl.walk(e, t);
+            let walk = tl.walk(e, t, u);
             prop_assert_eq!(walk.engaged().map(|c| c.at), engine);
             prop_assert_eq!(walk.first_step_staffed(), staffed.contains(t));
-            prop_assert_eq!(walk.repeated(), tl.summary(e, t, segments[seg].interval).repeated, "repeated person at {} differs\n{}", t, text);
+            prop_assert_eq!(walk.repeated(), tl.summary(e, t, segments[seg].interval, u).repeated, "repeated person at {} differs\n{}", t, text);
             t += SignedDuration::from_mins(1);
         }
     }
@@ -462,6 +504,7 @@ proptest! {
         let stage = runready::time::stage::Stage::build(m, horizon);
         let coverage = runready::time::analysis::analyse(&stage, m.service("svc").unwrap(), &display).unwrap();
         let engine = &coverage.severities[0];
+        let gaps = stage.service(m.service("svc").unwrap()).unwrap().gaps();
 
         let required = m.calendars.get("req");
         let clock = m.calendars.get("clk");
@@ -472,11 +515,15 @@ proptest! {
         let mut grid: Vec<Vec<Option<Option<i64>>>> = vec![vec![None; 24]; 7];
         let mut minute = horizon.start;
         while minute < horizon.end {
+            // A gap: required coverage, and the first step reaches nobody at the urgency of
+            // an incident starting then.
+            let required_now = required.is_none_or(|c| in_weekly(&c.weekly, &zone_of(c), minute));
+            prop_assert_eq!(gaps.contains(minute), required_now && !oracle_staffed(m, e, minute, oracle_urgency(m, minute)), "gap at {} differs\n{}", minute, text);
             for t in [minute, minute + SignedDuration::from_secs(59)] {
                 if required.is_some_and(|c| !in_weekly(&c.weekly, &zone_of(c), t)) {
                     continue;
                 }
-                let value = oracle_tte(m, e, t).map(|d| clock.map_or(d, |c| on_clock(c, t, d)));
+                let value = oracle_tte(m, e, t, oracle_urgency(m, t)).map(|d| clock.map_or(d, |c| on_clock(c, t, d)));
                 if worst.is_none_or(|(w, _)| worse(value, w)) {
                     worst = Some((value, t));
                 }

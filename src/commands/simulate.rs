@@ -147,7 +147,7 @@ pub fn simulate(m: &Model, args: &SimulateArgs) -> Result<Simulation, String> {
         Some(c) => Some(calendar::expand(m, c, long).ok_or(format!("clock `{c}` does not exist"))?),
     };
     let measured = |secs: i64| clock.as_ref().map_or(secs, |c| on_clock(c, at, secs));
-    let walk = tl.walk(esc, at);
+    let walk = tl.walk(esc, at, crate::time::stage::urgency_at(m, svc, sev, at));
     let engaged = walk.engaged();
     let tte = engaged.map(|e| measured(e.at));
     let ack = sev.targets.acknowledge.map(|d| d.as_secs());

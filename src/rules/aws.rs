@@ -211,7 +211,7 @@ fn scheduled_changes_staffed(ctx: &Ctx, out: &mut Out) {
             continue;
         }
         let Some(timed) = timed_service(ctx, out, svc) else { continue };
-        let staffed = crate::time::coverage::staffed(timed.segments);
+        let staffed = timed.staffed();
         for (e, window) in upcoming {
             let unstaffed = IntervalSet::single(window).subtract(&staffed);
             let span = format!("{} to {}", ctx.show(window.start), ctx.show(window.end));

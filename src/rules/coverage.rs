@@ -95,10 +95,7 @@ fn coverage_gaps(ctx: &Ctx, out: &mut Out) {
             continue;
         }
         let (waived, open) = ctx.split_by_gap_plan(svc.gap_plan.as_ref(), &gaps);
-        let cause = |set: &IntervalSet| {
-            let t = set.intervals()[0].start;
-            format!("at {}: {}", ctx.show(t), ctx.stage.walk(esc, t).narration())
-        };
+        let cause = |set: &IntervalSet| super::walk::gap_cause(ctx, &timed, set.intervals()[0].start);
         if !open.is_empty() {
             let (text, evidence) = summarise(ctx, &open);
             out.fail(
@@ -344,8 +341,14 @@ fn declared_coverage(ctx: &Ctx, out: &mut Out) {
         };
         // Personal holidays aside: declared coverage may leave out what holidays leave out,
         // and may include what only holidays leave unstaffed.
-        let ignoring_holidays = staffed(ctx.segments_without_holidays(esc_id).unwrap_or_default());
-        let with_holidays = staffed(ctx.segments(esc_id).unwrap_or_default());
+        // Staffed for every severity of the service (urgency may differ by severity).
+        let for_all = |without: bool, base: &[crate::time::timeline::Segment]| {
+            let mut sets = ctx.model.service_severities(svc).into_iter().map(|sev| staffed(&ctx.stage.severity_timed(svc, sev, esc_id, without).segments));
+            let first = sets.next().unwrap_or_else(|| staffed(base));
+            sets.fold(first, |all, s| all.intersect(&s))
+        };
+        let ignoring_holidays = for_all(true, ctx.segments_without_holidays(esc_id).unwrap_or_default());
+        let with_holidays = for_all(false, ctx.segments(esc_id).unwrap_or_default());
         let unstaffed = declared.subtract(&ignoring_holidays);
         let undeclared = with_holidays.subtract(declared);
         if unstaffed.is_empty() && undeclared.is_empty() {

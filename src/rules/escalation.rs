@@ -228,12 +228,14 @@ fn time_to_engage(ctx: &Ctx, out: &mut Out) {
                     continue;
                 }
             };
-            let Some(w) = timed.worst(clock) else {
+            let Some(w) = timed.worst(&sev.id, clock) else {
                 out.pass(&s, &sev.origin, format!("not required: no required coverage in the horizon for {}", sev.id));
                 continue;
             };
             let shown = w.secs.map(human_secs).unwrap_or_else(|| "never".into());
-            let walk = ctx.stage.walk(esc, w.at).narration().to_string();
+            let st = timed.severity(&sev.id);
+            let urgency = st.map_or(Urgency::High, |s| s.urgency_at(w.at));
+            let walk = format!("{}{}", st.map(|s| s.urgency_note(w.at)).unwrap_or_default(), ctx.stage.walk(esc, w.at, urgency).narration());
             let cause = format!("{}: {walk}", ctx.show(w.at));
             let evidence = json!({ "severity": sev.id, "worst_seconds": w.secs, "worst_at": w.at.to_string(), "acknowledge_seconds": ack.as_secs(), "cause": walk });
             if w.secs.is_some_and(|x| x <= ack.as_secs()) {
@@ -258,7 +260,9 @@ fn timeouts_outlast_first_contact(ctx: &Ctx, out: &mut Out) {
         for (i, step) in esc.steps.iter().enumerate() {
             let timeout = step.timeout.as_secs();
             for person in step.notify.iter().flat_map(|t| people_of(ctx.model, t)) {
-                let first = first_contact(ctx.model, &person);
+                // At the urgency at which the person is interrupted latest (a page that
+                // never interrupts at one urgency is a choice, not a late phone).
+                let first = [Urgency::High, Urgency::Low].into_iter().filter_map(|u| first_contact(ctx.model, &person, u)).max_by_key(|f| f.delay);
                 let late = match first {
                     None if ctx.model.contact(&person).is_some_and(|c| c.has_interruptive_channel()) => Some("has notification rules that use no interruptive channel".to_string()),
                     None => Some("has no interruptive channel".to_string()),

@@ -17,6 +17,23 @@ pub fn timed_service<'c>(ctx: &'c Ctx, out: &mut Out, svc: &'c Entry<Service>) -
     }
 }
 
+/// Why the first step reaches nobody at `t`: the walk at the urgency of the first severity
+/// whose incidents find a gap there, naming the severity (and the urgency, when low) when
+/// not every severity of the service has the gap.
+pub fn gap_cause(ctx: &Ctx, timed: &Timed, t: jiff::Timestamp) -> String {
+    let gapped = timed.gapped_at(t);
+    let first = gapped.first().copied();
+    let urgency = first.map_or(Urgency::High, |s| s.urgency_at(t));
+    let narration = ctx.stage.walk(timed.escalation, t, urgency).narration().to_string();
+    let note = first.map(|s| s.urgency_note(t)).unwrap_or_default();
+    let names: Vec<&str> = gapped.iter().map(|s| s.severity.id.as_str()).collect();
+    if gapped.len() < timed.severities.len() && !names.is_empty() {
+        format!("at {} (for {} only): {note}{narration}", ctx.show(t), names.join(", "))
+    } else {
+        format!("at {}: {note}{narration}", ctx.show(t))
+    }
+}
+
 /// Everyone a target can page: a rotation's members and override members, or the contact.
 pub fn people_of(m: &Model, target: &Target) -> Vec<String> {
     match target.get() {

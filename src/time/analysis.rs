@@ -60,13 +60,19 @@ pub struct ServiceCoverage {
 pub fn analyse(stage: &Stage, svc: &Service, tz: &TimeZone) -> Result<ServiceCoverage, Unresolved> {
     let timed = stage.service(svc)?;
     let show = super::show::show_in(tz);
-    let cause = |t: Timestamp| format!("{}: {}", show(t), stage.walk(timed.escalation, t).narration());
-    let gaps = timed.gaps().intervals().iter().map(|g| Gap { from: g.start.to_string(), to: g.end.to_string(), seconds: g.secs(), cause: cause(g.start), interval: *g }).collect();
+    // The walk at `t` for incidents of `sev` (or of the first severity with a gap there).
+    let cause = |t: Timestamp, sev: Option<&super::stage::SeverityTimed>| {
+        let sev = sev.or_else(|| timed.gapped_at(t).first().copied());
+        let u = sev.map_or(crate::model::Urgency::High, |s| s.urgency_at(t));
+        format!("{}: {}{}", show(t), sev.map(|s| s.urgency_note(t)).unwrap_or_default(), stage.walk(timed.escalation, t, u).narration())
+    };
+    let gaps = timed.gaps().intervals().iter().map(|g| Gap { from: g.start.to_string(), to: g.end.to_string(), seconds: g.secs(), cause: cause(g.start, None), interval: *g }).collect();
     let mut severities = Vec::new();
-    for sev in stage.model().service_severities(svc) {
+    for st in &timed.severities {
+        let sev = st.severity;
         // A clock that does not exist (SM-001) is read as the wall clock here.
         let clock = stage.clock(sev).unwrap_or_default();
-        let w = timed.worst(clock);
+        let w = timed.worst(&sev.id, clock);
         severities.push(SeverityCoverage {
             severity: sev.id.clone(),
             acknowledge_seconds: sev.targets.acknowledge.map(|d| d.as_secs()),
@@ -74,8 +80,8 @@ pub fn analyse(stage: &Stage, svc: &Service, tz: &TimeZone) -> Result<ServiceCov
             never_engaged: w.as_ref().is_some_and(|w| w.secs.is_none()),
             worst_seconds: w.as_ref().and_then(|w| w.secs),
             worst_at: w.as_ref().map(|w| w.at.to_string()),
-            worst_cause: w.as_ref().map(|w| cause(w.at)),
-            heatmap: heatmap(timed.segments, timed.required, clock, stage.horizon(), tz),
+            worst_cause: w.as_ref().map(|w| cause(w.at, Some(st))),
+            heatmap: heatmap(&st.segments, timed.required, clock, stage.horizon(), tz),
         });
     }
     Ok(ServiceCoverage { service: svc.id.clone(), required_coverage: timed.required_id.to_string(), gaps, severities })
@@ -156,7 +162,7 @@ pub fn derived(stage: &Stage) -> Derived {
         let gaps = timed.gaps().intervals().iter().map(|g| DerivedGap { from: g.start.to_string(), to: g.end.to_string(), seconds: g.secs() }).collect();
         let mut severities = indexmap::IndexMap::new();
         for sev in stage.model().service_severities(svc) {
-            let w = timed.worst(stage.clock(sev).unwrap_or_default());
+            let w = timed.worst(&sev.id, stage.clock(sev).unwrap_or_default());
             severities.insert(
                 sev.id.clone(),
                 DerivedSeverity {

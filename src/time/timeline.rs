@@ -5,7 +5,7 @@
 use super::rotation::{Duty, duties, holidays_of, schedule_duties};
 pub use super::walk::{Contacted, Miss, StepVisit, Walk};
 use super::{Horizon, Interval, IntervalSet};
-use crate::model::{Assignment, ChannelType, Escalation, Model, Target, TargetRef};
+use crate::model::{Assignment, ChannelType, Escalation, Model, Target, TargetRef, Urgency};
 use jiff::Timestamp;
 use std::collections::HashMap;
 
@@ -16,21 +16,45 @@ pub struct FirstContact {
     pub channel: ChannelType,
 }
 
-/// The first interruptive contact of a page (support-model.md, "Reachability"); `None`
-/// when the contact has no interruptive channel.
-pub fn first_contact(model: &Model, id: &str) -> Option<FirstContact> {
+/// The first interruptive contact of a page at urgency `u` (support-model.md,
+/// "Reachability", over the rules that apply at `u`: paging.md, "Urgency"); `None` when
+/// the page never interrupts the contact. Without notification rules, the first
+/// interruptive channel at once, at either urgency.
+pub fn first_contact(model: &Model, id: &str, u: Urgency) -> Option<FirstContact> {
     let c = model.contact(id)?;
     if c.always_reachable {
         // Teams staffed 24x7 are contacted at once, on their first channel.
         let channel = c.channels.iter().find(|ch| ch.kind.interruptive()).or(c.channels.first()).map_or(ChannelType::Voice, |ch| ch.kind);
         return Some(FirstContact { delay: 0, channel });
     }
-    let first = c.effective_rules().filter(|r| r.channel.interruptive()).min_by_key(|r| r.after.as_secs());
-    match first {
-        Some(r) => Some(FirstContact { delay: r.after.as_secs(), channel: r.channel }),
-        None if c.effective_rules().next().is_none() => c.channels.iter().find(|ch| ch.kind.interruptive()).map(|ch| FirstContact { delay: 0, channel: ch.kind }),
-        None => None,
+    if c.effective_rules().next().is_none() {
+        return c.channels.iter().find(|ch| ch.kind.interruptive()).map(|ch| FirstContact { delay: 0, channel: ch.kind });
     }
+    c.rules_at(u).filter(|r| r.channel.interruptive()).min_by_key(|r| r.after.as_secs()).map(|r| FirstContact { delay: r.after.as_secs(), channel: r.channel })
+}
+
+/// How a contact is reached: always (a staffed team), and the first interruptive contact
+/// at each urgency.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Reach {
+    always: bool,
+    high: Option<FirstContact>,
+    low: Option<FirstContact>,
+}
+
+impl Reach {
+    fn at(&self, u: Urgency) -> Option<FirstContact> {
+        match u {
+            Urgency::High => self.high,
+            Urgency::Low => self.low,
+        }
+    }
+}
+
+/// Whether any notification rule of the model depends on urgency: if none does, a walk is
+/// the same at both urgencies.
+pub fn urgency_matters(model: &Model) -> bool {
+    model.contacts.iter().any(|c| c.notification_rules.iter().any(|r| r.urgency != crate::model::RuleUrgency::Any))
 }
 
 /// Everything the time rules ask, precomputed over a span that covers the horizon and
@@ -44,7 +68,7 @@ pub struct Timeline<'m> {
     schedules: HashMap<&'m str, Vec<Duty>>,
     away: HashMap<&'m str, IntervalSet>,
     /// Per contact: always reachable, and the first interruptive contact of a page.
-    contacts: HashMap<&'m str, (bool, Option<FirstContact>)>,
+    contacts: HashMap<&'m str, Reach>,
 }
 
 /// A stretch of the horizon on which the walk of an escalation gives the same answers.
@@ -84,7 +108,8 @@ impl<'m> Timeline<'m> {
         let duties: HashMap<&str, Vec<Duty>> = model.rotations.iter().map(|(id, r)| (id.as_str(), duties(r, span))).collect();
         let none: &[Duty] = &[];
         let schedules = model.schedules.iter().map(|(id, s)| (id.as_str(), schedule_duties(s, span, |l| duties.get(l).map_or(none, Vec::as_slice)))).collect();
-        let contacts = model.contacts.iter().map(|c| (c.id.as_str(), (c.always_reachable, first_contact(model, &c.id)))).collect();
+        let reach = |id: &str| Reach { always: model.contact(id).is_some_and(|c| c.always_reachable), high: first_contact(model, id, Urgency::High), low: first_contact(model, id, Urgency::Low) };
+        let contacts = model.contacts.iter().map(|c| (c.id.as_str(), reach(&c.id))).collect();
         Timeline { model, horizon, span, duties, schedules, away: HashMap::new(), contacts }
     }
 
@@ -146,7 +171,7 @@ impl<'m> Timeline<'m> {
     }
 
     fn staffed_in(&self, duties: &[Duty]) -> IntervalSet {
-        let on = duties.iter().filter(|d| self.contacts.get(d.member.as_str()).is_some_and(|c| c.1.is_some())).flat_map(|d| {
+        let on = duties.iter().filter(|d| self.contacts.get(d.member.as_str()).is_some_and(|c| c.high.is_some())).flat_map(|d| {
             let away = self.away.get(d.member.as_str()).cloned().unwrap_or_default();
             IntervalSet::single(d.interval).subtract(&away).intervals().to_vec()
         });
@@ -177,17 +202,23 @@ impl<'m> Timeline<'m> {
 
     /// Pages `target` at `t` (a step entered `entered` seconds after the incident) and
     /// records whom it interrupts before `timeout` (`None`: the fallback, no timeout).
-    fn page(&self, target: &Target, t: Timestamp, entered: i64, timeout: Option<i64>, visit: &mut StepVisit) {
+    fn page(&self, target: &Target, t: Timestamp, entered: i64, timeout: Option<i64>, u: Urgency, visit: &mut StepVisit) {
         let contact = match self.resolve(target, t) {
             Ok(c) => c,
             Err(miss) => return visit.missed.push(miss),
         };
-        let (always, first) = self.contacts.get(contact.as_str()).copied().unwrap_or((false, None));
+        let reach = self.contacts.get(contact.as_str()).copied().unwrap_or_default();
+        let (always, first) = (reach.always, reach.at(u));
         if !always && self.on_holiday(&contact, t) {
             let set = self.holiday_set(&contact, t);
             return visit.missed.push(Miss::OnHoliday(contact, set));
         }
+        let other = match u {
+            Urgency::High => Urgency::Low,
+            Urgency::Low => Urgency::High,
+        };
         match (first, timeout) {
+            (None, _) if reach.at(other).is_some() => visit.missed.push(Miss::NotAtUrgency(contact, u)),
             (None, _) if self.model.contact(&contact).is_some_and(|c| c.has_interruptive_channel()) => visit.missed.push(Miss::NoInterruptiveRule(contact)),
             (None, _) => visit.missed.push(Miss::NoInterruptiveChannel(contact)),
             (Some(fc), Some(to)) if fc.delay >= to => visit.missed.push(Miss::TooLate(contact, fc.delay, to)),
@@ -196,7 +227,7 @@ impl<'m> Timeline<'m> {
     }
 
     /// Walks an incident at `t` through `esc` (support-model.md, "The escalation walk").
-    pub fn walk(&self, esc: &Escalation, t: Timestamp) -> Walk {
+    pub fn walk(&self, esc: &Escalation, t: Timestamp, u: Urgency) -> Walk {
         let mut visits = Vec::new();
         let mut elapsed = 0i64;
         for pass in 0..=esc.repeat.clamp(0, 1000) as usize {
@@ -214,7 +245,7 @@ impl<'m> Timeline<'m> {
                     vendor_case: if pass == 0 { step.vendor_case.as_ref().map(|v| v.vendor.clone()) } else { None },
                 };
                 for target in &step.notify {
-                    self.page(target, at, elapsed, Some(timeout), &mut visit);
+                    self.page(target, at, elapsed, Some(timeout), u, &mut visit);
                 }
                 if step.assignment == Assignment::RoundRobin {
                     round_robin(&mut visit);
@@ -225,7 +256,7 @@ impl<'m> Timeline<'m> {
         }
         if let Some(f) = &esc.final_fallback {
             let mut visit = StepVisit { step: None, pass: 0, entered: elapsed, timeout: None, targets: vec![f.to_string()], contacted: Vec::new(), missed: Vec::new(), vendor_case: None };
-            self.page(f, add(t, elapsed), elapsed, None, &mut visit);
+            self.page(f, add(t, elapsed), elapsed, None, u, &mut visit);
             visits.push(visit);
         }
         Walk { visits }
@@ -292,12 +323,12 @@ impl<'m> Timeline<'m> {
     }
 
     /// Segments of the horizon on which the walk of `esc` gives the same answers.
-    pub fn segments(&self, esc: &Escalation, extra: &[Timestamp]) -> Vec<Segment> {
+    pub fn segments(&self, esc: &Escalation, extra: &[Timestamp], u: Urgency) -> Vec<Segment> {
         let points = self.breakpoints(esc, extra);
         let mut out: Vec<Segment> = Vec::with_capacity(points.len());
         for (i, start) in points.iter().enumerate() {
             let end = points.get(i + 1).copied().unwrap_or(self.horizon.end);
-            let seg = self.summary(esc, *start, Interval { start: *start, end });
+            let seg = self.summary(esc, *start, Interval { start: *start, end }, u);
             match out.last_mut() {
                 Some(last) if last.interval.end == *start && last.tte == seg.tte && last.staffed == seg.staffed && last.repeated == seg.repeated => last.interval.end = end,
                 _ => out.push(seg),
@@ -309,7 +340,7 @@ impl<'m> Timeline<'m> {
     /// What `walk(esc, t)` concludes (time to engage, staffed, repeated person) without
     /// building the walk: the hot path of segmentation. Must agree with `walk`; the
     /// oracle test checks both.
-    pub fn summary(&self, esc: &Escalation, t: Timestamp, interval: Interval) -> Segment {
+    pub fn summary(&self, esc: &Escalation, t: Timestamp, interval: Interval, u: Urgency) -> Segment {
         let mut best: Option<i64> = None;
         let mut staffed = false;
         let mut repeated = None;
@@ -332,7 +363,8 @@ impl<'m> Timeline<'m> {
                         Some(s) if s != contact => several = true,
                         Some(_) => {}
                     }
-                    let (always, first) = self.contacts.get(contact).copied().unwrap_or((false, None));
+                    let reach = self.contacts.get(contact).copied().unwrap_or_default();
+                    let (always, first) = (reach.always, reach.at(u));
                     // Reached within the step: at `after == timeout` the walk has moved on.
                     match first.filter(|f| (always || !self.on_holiday(contact, at)) && f.delay < timeout) {
                         Some(first) => {
@@ -363,7 +395,8 @@ impl<'m> Timeline<'m> {
         if let Some(f) = &esc.final_fallback {
             let at = add(t, elapsed);
             if let Some(contact) = self.resolve_ref(f, at) {
-                let (always, first) = self.contacts.get(contact).copied().unwrap_or((false, None));
+                let reach = self.contacts.get(contact).copied().unwrap_or_default();
+                let (always, first) = (reach.always, reach.at(u));
                 if let (true, Some(first)) = (always || !self.on_holiday(contact, at), first) {
                     let when = elapsed + first.delay;
                     best = Some(best.map_or(when, |b| b.min(when)));

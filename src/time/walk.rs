@@ -26,6 +26,8 @@ pub enum Miss {
     /// reached, but the step may page another of its targets instead (paging.md, "Round
     /// robin": the worst target counts).
     NotChosen(String),
+    /// Paged at this urgency, the person's rules that apply use no interruptive channel.
+    NotAtUrgency(String, crate::model::Urgency),
 }
 
 /// One contact made by the walk.
@@ -89,7 +91,7 @@ impl StepVisit {
     pub fn resolved(&self) -> Vec<&str> {
         let mut p: Vec<&str> = self.contacted.iter().map(|c| c.contact.as_str()).collect();
         for m in &self.missed {
-            if let Miss::OnHoliday(c, _) | Miss::NoInterruptiveChannel(c) | Miss::NoInterruptiveRule(c) | Miss::TooLate(c, ..) | Miss::NotChosen(c) = m {
+            if let Miss::OnHoliday(c, _) | Miss::NoInterruptiveChannel(c) | Miss::NoInterruptiveRule(c) | Miss::TooLate(c, ..) | Miss::NotChosen(c) | Miss::NotAtUrgency(c, _) = m {
                 p.push(c);
             }
         }
@@ -190,6 +192,7 @@ impl fmt::Display for Miss {
             Miss::TooLate(c, d, timeout) => write!(f, "{c} is first interrupted at +{}, {} the timeout", human_secs(*d), if d == timeout { "at" } else { "after" }),
             Miss::Unresolved(t) => write!(f, "{t} does not exist"),
             Miss::NotChosen(c) => write!(f, "{c} is reached only if the round robin picks them"),
+            Miss::NotAtUrgency(c, u) => write!(f, "{c} is paged at {} urgency, and {c}'s {}-urgency rules use no interruptive channel", u.as_str(), u.as_str()),
         }
     }
 }
