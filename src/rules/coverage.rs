@@ -246,8 +246,26 @@ fn dst_traps(ctx: &Ctx, out: &mut Out) {
                 }
             }
         }
+        for (what, dt) in [("active_from", rot.active_from), ("active_until", rot.active_until)] {
+            if let Some(dt) = dt.filter(|d| in_horizon(d.0, tz))
+                && let Some(p) = dst_problem(dt.0, tz)
+            {
+                found.push(format!("{what} {} {p}", dt.0.strftime("%Y-%m-%d %H:%M")));
+            }
+        }
         found.extend(window_problems(&rot.restrictions, &[], tz, h));
         report(ctx, out, subject("rotation", id), &rot.origin, &rot.timezone.name, found);
+    }
+    for (id, sch) in &ctx.model.schedules {
+        let tz = &sch.timezone.tz;
+        let found: Vec<String> = sch
+            .overrides
+            .iter()
+            .flat_map(|o| [o.from.0, o.to.0])
+            .filter(|dt| in_horizon(*dt, tz))
+            .filter_map(|dt| dst_problem(dt, tz).map(|p| format!("override boundary {} {p}", dt.strftime("%Y-%m-%d %H:%M"))))
+            .collect();
+        report(ctx, out, subject("schedule", id), &sch.origin, &sch.timezone.name, found);
     }
     for (id, cal) in &ctx.model.calendars {
         let Some(zone) = &cal.timezone else { continue };
@@ -297,34 +315,76 @@ fn report(ctx: &Ctx, out: &mut Out, s: String, origin: &Origin, zone: &str, foun
 fn on_duty_on_holiday(ctx: &Ctx, out: &mut Out) {
     let tl = ctx.timeline();
     let reaching = services_reaching(ctx.model);
+    let required_of = |services: &[&Entry<Service>]| {
+        services.iter().filter_map(|svc| svc.tier.as_ref().and_then(|t| ctx.model.tiers.get(t)).and_then(|t| ctx.calendar(&t.required_coverage))).fold(IntervalSet::default(), |acc, c| acc.union(c))
+    };
+    let layered = layered_only(ctx.model);
     for (id, rot) in &ctx.model.rotations {
         let s = subject("rotation", id);
-        let required = reaching
-            .get(id.as_str())
-            .into_iter()
-            .flatten()
-            .filter_map(|svc| svc.tier.as_ref().and_then(|t| ctx.model.tiers.get(t)).and_then(|t| ctx.calendar(&t.required_coverage)))
-            .fold(IntervalSet::default(), |acc, c| acc.union(c));
-        let mut clashes = Vec::new();
-        for d in tl.duties(id) {
-            let Some(away) = tl.away(&d.member) else { continue };
-            let hit = IntervalSet::single(d.interval).intersect(away).intersect(&required).clip(ctx.horizon.interval());
-            if let Some(first) = hit.intervals().first() {
-                clashes.push(format!("{} on {}", d.member, ctx.show(first.start)));
-            }
+        // Duty counted once (paging.md): a rotation that is only a layer is judged by the
+        // final schedules it is part of.
+        if let Some(schedules) = layered.get(id.as_str()) {
+            out.pass(&s, &rot.origin, format!("a layer of schedule {}: judged by its final schedule", schedules.join(", ")));
+            continue;
         }
-        clashes.dedup();
-        if clashes.is_empty() {
-            out.pass(&s, &rot.origin, "nobody is scheduled on their own holidays inside required coverage");
-        } else {
-            out.fail(
-                &s,
-                &rot.origin.at("members"),
-                format!("scheduled on their own holidays: {}", clashes.iter().take(5).cloned().collect::<Vec<_>>().join("; ")),
-                "add an override that hands those days to someone who is working",
-            )
-            .with_evidence(json!({ "clashes": clashes }));
+        let required = required_of(reaching.get(id.as_str()).map(Vec::as_slice).unwrap_or_default());
+        holiday_clashes(ctx, out, s, &rot.origin.at("members"), tl.duties(id), &required);
+    }
+    for (id, sch) in &ctx.model.schedules {
+        let target = Target::schedule(id);
+        let services: Vec<&Entry<Service>> = ctx
+            .model
+            .services
+            .iter()
+            .filter(|svc| {
+                svc.escalation.as_ref().and_then(|e| ctx.model.escalations.get(e)).is_some_and(|e| e.steps.iter().flat_map(|s| s.notify.iter()).chain(e.final_fallback.iter()).any(|t| *t == target))
+            })
+            .collect();
+        holiday_clashes(ctx, out, subject("schedule", id), &sch.origin.at("layers"), tl.schedule_duties(id), &required_of(&services));
+    }
+}
+
+/// Rotations that are layers of schedules and never paged on their own, with those schedules.
+fn layered_only(m: &Model) -> std::collections::HashMap<&str, Vec<&str>> {
+    let direct: Vec<&str> = m
+        .escalations
+        .values()
+        .flat_map(|e| e.steps.iter().flat_map(|s| s.notify.iter()).chain(e.final_fallback.iter()))
+        .filter_map(|t| match t.get() {
+            TargetRef::Rotation(r) => Some(r),
+            _ => None,
+        })
+        .collect();
+    let mut out: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
+    for (id, s) in &m.schedules {
+        for l in s.layers.iter().filter(|l| !direct.contains(&l.as_str())) {
+            out.entry(l.as_str()).or_default().push(id.as_str());
         }
+    }
+    out
+}
+
+fn holiday_clashes(ctx: &Ctx, out: &mut Out, s: String, origin: &Origin, duties: &[crate::time::rotation::Duty], required: &IntervalSet) {
+    let tl = ctx.timeline();
+    let mut clashes = Vec::new();
+    for d in duties {
+        let Some(away) = tl.away(&d.member) else { continue };
+        let hit = IntervalSet::single(d.interval).intersect(away).intersect(required).clip(ctx.horizon.interval());
+        if let Some(first) = hit.intervals().first() {
+            clashes.push(format!("{} on {}", d.member, ctx.show(first.start)));
+        }
+    }
+    clashes.dedup();
+    if clashes.is_empty() {
+        out.pass(&s, origin, "nobody is scheduled on their own holidays inside required coverage");
+    } else {
+        out.fail(
+            &s,
+            origin,
+            format!("scheduled on their own holidays: {}", clashes.iter().take(5).cloned().collect::<Vec<_>>().join("; ")),
+            "add an override that hands those days to someone who is working",
+        )
+        .with_evidence(json!({ "clashes": clashes }));
     }
 }
 
