@@ -328,7 +328,7 @@ fn on_duty_on_holiday(ctx: &Ctx, out: &mut Out) {
             continue;
         }
         let required = required_of(reaching.get(id.as_str()).map(Vec::as_slice).unwrap_or_default());
-        holiday_clashes(ctx, out, s, &rot.origin.at("members"), tl.duties(id), &required);
+        holiday_clashes(ctx, out, s, (&rot.origin, &rot.origin.at("members")), tl.duties(id), &required);
     }
     for (id, sch) in &ctx.model.schedules {
         let target = Target::schedule(id);
@@ -340,7 +340,7 @@ fn on_duty_on_holiday(ctx: &Ctx, out: &mut Out) {
                 svc.escalation.as_ref().and_then(|e| ctx.model.escalations.get(e)).is_some_and(|e| e.steps.iter().flat_map(|s| s.notify.iter()).chain(e.final_fallback.iter()).any(|t| *t == target))
             })
             .collect();
-        holiday_clashes(ctx, out, subject("schedule", id), &sch.origin.at("layers"), tl.schedule_duties(id), &required_of(&services));
+        holiday_clashes(ctx, out, subject("schedule", id), (&sch.origin, &sch.origin.at("layers")), tl.schedule_duties(id), &required_of(&services));
     }
 }
 
@@ -364,7 +364,8 @@ fn layered_only(m: &Model) -> std::collections::HashMap<&str, Vec<&str>> {
     out
 }
 
-fn holiday_clashes(ctx: &Ctx, out: &mut Out, s: String, origin: &Origin, duties: &[crate::time::rotation::Duty], required: &IntervalSet) {
+/// COV-004 for one roster; `origins`: where a pass and a failure point.
+fn holiday_clashes(ctx: &Ctx, out: &mut Out, s: String, origins: (&Origin, &Origin), duties: &[crate::time::rotation::Duty], required: &IntervalSet) {
     let tl = ctx.timeline();
     let mut clashes = Vec::new();
     for d in duties {
@@ -376,11 +377,11 @@ fn holiday_clashes(ctx: &Ctx, out: &mut Out, s: String, origin: &Origin, duties:
     }
     clashes.dedup();
     if clashes.is_empty() {
-        out.pass(&s, origin, "nobody is scheduled on their own holidays inside required coverage");
+        out.pass(&s, origins.0, "nobody is scheduled on their own holidays inside required coverage");
     } else {
         out.fail(
             &s,
-            origin,
+            origins.1,
             format!("scheduled on their own holidays: {}", clashes.iter().take(5).cloned().collect::<Vec<_>>().join("; ")),
             "add an override that hands those days to someone who is working",
         )
