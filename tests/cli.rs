@@ -235,6 +235,8 @@ fn help_is_stable() {
     insta::assert_snapshot!("help_drill", String::from_utf8(out.stdout).unwrap());
     let out = runready().args(["facts", "collect", "--help"]).output().unwrap();
     insta::assert_snapshot!("help_facts_collect", String::from_utf8(out.stdout).unwrap());
+    let out = runready().args(["import", "pagerduty", "--help"]).output().unwrap();
+    insta::assert_snapshot!("help_import_pagerduty", String::from_utf8(out.stdout).unwrap());
 }
 
 #[test]

@@ -18,6 +18,7 @@ pub mod check;
 pub mod coverage;
 pub mod drill;
 pub mod facts;
+pub mod import;
 pub mod init;
 pub mod policy;
 pub mod schema;
@@ -57,6 +58,7 @@ fn dispatch(cli: Cli) -> i32 {
         Command::Explain { rule } => catalogue::explain(&rule),
         Command::Drill(args) => drill::run(&args, cli.quiet),
         Command::Facts { command: crate::cli::FactsCommand::Collect(args) } => facts::collect(&args),
+        Command::Import { command: crate::cli::ImportCommand::Pagerduty(args) } => import::pagerduty(&args, cli.quiet),
         Command::Schema { out } => schema::run(&out),
         Command::Init { dir, force } => init::run(&dir, force),
     }
