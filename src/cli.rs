@@ -93,6 +93,7 @@ pub enum Format {
 pub enum Required {
     Facts,
     Journals,
+    Paging,
 }
 
 #[derive(Args, Debug)]
@@ -113,8 +114,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "ZONE", default_value = "UTC")]
     pub tz: TimeZone,
     /// Missing inputs fail the rules that need them instead of leaving them unknown.
-    #[arg(long, value_delimiter = ',', value_name = "facts,journals")]
+    #[arg(long, value_delimiter = ',', value_name = "facts,journals,paging")]
     pub require: Vec<Required>,
+    /// The live side for drift (DRF-001..004): the output of `runready import pagerduty` (or any fragment whose objects carry `source:`).
+    #[arg(long, value_name = "DIR")]
+    pub paging: Option<PathBuf>,
     /// Results with status `error` do not turn the exit code into 3.
     #[arg(long)]
     pub allow_incomplete: bool,

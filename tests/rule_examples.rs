@@ -18,6 +18,11 @@ fn results_of(rule: &Rule, which: &str, text: &str, input: Option<&str>) -> Vec<
         (Input::Facts, Some(json)) => opts.facts = Some(serde_json::from_str(json).unwrap_or_else(|e| panic!("{}'s {which} facts: {e}", rule.id))),
         (Input::Journals, Some(json)) => opts.journals = Some(vec![serde_json::from_str(json).unwrap_or_else(|e| panic!("{}'s {which} journal: {e}", rule.id))]),
         (Input::Model | Input::Time, None) => {}
+        (Input::Paging, Some(yaml)) => {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("pagerduty.yaml"), yaml).unwrap();
+            opts.paging = Some(runready::load::paging_snapshot(dir.path()).unwrap_or_else(|e| panic!("{}'s {which} paging snapshot: {e}", rule.id)));
+        }
         (input, given) => panic!("{}: a rule on {input:?} with example input {given:?}", rule.id),
     }
     let results = evaluate(&loaded.model, &loaded.sources, &opts).results;

@@ -21,6 +21,7 @@ pub fn explain(id: &str) -> i32 {
                 let indent = |text: &str| text.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n");
                 let with = match r.input {
                     crate::rules::rule::Input::Facts => "with --facts",
+                    crate::rules::rule::Input::Paging => "with --paging DIR holding",
                     _ => "with --journal",
                 };
                 outln!("\nFails (at --at {}):\n{}", crate::rules::rule::EXAMPLES_AT, indent(e.fails));

@@ -11,7 +11,7 @@ use crate::time::stage::Stage;
 pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
     let at = args.at.map(|i| i.0).unwrap_or_else(jiff::Timestamp::now);
     // Inputs that are not the model are read first: a bad flag file is exit 2 before any work.
-    let Inputs { baseline: base, template, policies, mut facts, journals } = match Inputs::read(args) {
+    let Inputs { baseline: base, template, policies, mut facts, journals, paging } = match Inputs::read(args) {
         Ok(i) => i,
         Err(e) => return usage_error(&e),
     };
@@ -35,7 +35,7 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
     // The time stage is built once and read by the rules, the policies' `derived` and the
     // Markdown report's coverage.
     let stage = loaded.is_usable().then(|| Stage::build(&loaded.model, Horizon::new(at, args.horizon)));
-    let report = evaluate(&loaded, stage.as_ref(), args, at, policies, facts, journals);
+    let report = evaluate(&loaded, stage.as_ref(), args, at, Evidence { policies, facts, journals, paging });
     let comparison = base.as_ref().map(|b| baseline::compare(&report, b));
     let model = loaded.is_usable().then_some(&loaded.model);
 
@@ -96,6 +96,15 @@ struct Inputs {
     policies: Vec<crate::policy::PolicySpec>,
     facts: Option<crate::facts::Facts>,
     journals: Option<Vec<crate::drill::journal::Journal>>,
+    paging: Option<crate::model::Model>,
+}
+
+/// What the rules read besides the model: policies, facts, journals, the paging snapshot.
+pub struct Evidence {
+    pub policies: Vec<crate::policy::PolicySpec>,
+    pub facts: Option<crate::facts::Facts>,
+    pub journals: Option<Vec<crate::drill::journal::Journal>>,
+    pub paging: Option<crate::model::Model>,
 }
 
 impl Inputs {
@@ -109,20 +118,14 @@ impl Inputs {
         let policies = crate::policy::from_paths(&args.policies)?;
         let facts = (!args.facts.is_empty()).then(|| crate::facts::read(&args.facts)).transpose()?;
         let journals = (!args.journals.is_empty()).then(|| crate::drill::journal::read(&args.journals)).transpose()?.map(|v| v.into_iter().map(|(_, j)| j).collect());
-        Ok(Inputs { baseline, template, policies, facts, journals })
+        let paging = args.paging.as_deref().map(crate::load::paging_snapshot).transpose()?;
+        Ok(Inputs { baseline, template, policies, facts, journals, paging })
     }
 }
 
 /// Builds the report: load errors when the model is unusable, otherwise every result.
-pub fn evaluate(
-    loaded: &Loaded,
-    stage: Option<&Stage>,
-    args: &CheckArgs,
-    at: jiff::Timestamp,
-    policies: Vec<crate::policy::PolicySpec>,
-    facts: Option<crate::facts::Facts>,
-    journals: Option<Vec<crate::drill::journal::Journal>>,
-) -> Report {
+pub fn evaluate(loaded: &Loaded, stage: Option<&Stage>, args: &CheckArgs, at: jiff::Timestamp, evidence: Evidence) -> Report {
+    let Evidence { policies, facts, journals, paging } = evidence;
     let info = ModelInfo { name: loaded.model.name().to_string(), files: loaded.sources.displays() };
     let mut report = Report::new(info, at, args.horizon, args.fail_on.into());
     if let (true, Some(stage)) = (loaded.is_usable(), stage) {
@@ -132,6 +135,8 @@ pub fn evaluate(
             services: args.services.clone(),
             require_facts: args.require.contains(&Required::Facts),
             require_journals: args.require.contains(&Required::Journals),
+            require_paging: args.require.contains(&Required::Paging),
+            paging,
             display_tz: args.tz.tz.clone(),
             policies,
             facts,

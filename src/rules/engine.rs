@@ -17,6 +17,8 @@ pub struct Options {
     pub services: Vec<String>,
     pub require_facts: bool,
     pub require_journals: bool,
+    /// `--require paging`: without a snapshot, the DRF rules fail instead of `unknown`.
+    pub require_paging: bool,
     pub display_tz: jiff::tz::TimeZone,
     /// Policies from `--policy`, run besides the model's own.
     pub policies: Vec<crate::policy::PolicySpec>,
@@ -26,6 +28,8 @@ pub struct Options {
     pub max_facts_age: crate::model::Duration,
     /// Drill journals from `--journal`; `None`: DRL-001/003/004 are not evaluated.
     pub journals: Option<Vec<crate::drill::journal::Journal>>,
+    /// The live side of `--paging DIR`.
+    pub paging: Option<Model>,
     /// `--allow-outside-root`: read runbooks the model names outside the repository root.
     pub allow_outside_root: bool,
 }
@@ -40,11 +44,13 @@ impl Options {
             services: Vec::new(),
             require_facts: false,
             require_journals: false,
+            require_paging: false,
             display_tz: jiff::tz::TimeZone::UTC,
             policies: Vec::new(),
             facts: None,
             max_facts_age: crate::model::Duration::from_secs(24 * 3600),
             journals: None,
+            paging: None,
             allow_outside_root: false,
         }
     }
@@ -72,6 +78,8 @@ pub fn evaluate_on(stage: &Stage, sources: &Sources, opts: &Options) -> Evaluati
     ctx.max_facts_age = opts.max_facts_age;
     ctx.require_facts = opts.require_facts;
     ctx.journals = opts.journals.as_deref();
+    ctx.paging = opts.paging.as_ref();
+    let sourced = !super::drift::sourced(model).is_empty();
     ctx.runbooks = super::runbook::read_all(model, sources, opts.allow_outside_root);
     let disabled: Vec<String> = model.rule_overrides.iter().filter(|(_, o)| o.enabled == Some(false)).map(|(id, _)| id.clone()).collect();
     let mut results = Vec::new();
@@ -87,6 +95,10 @@ pub fn evaluate_on(stage: &Stage, sources: &Sources, opts: &Options) -> Evaluati
                 results.push(not_evaluated(rule, Status::Fail, "no drill journals given, and --require journals makes them mandatory"))
             }
             Input::Journals if opts.journals.is_none() => results.push(not_evaluated(rule, Status::Unknown, "not evaluated: no journals given")),
+            // Models that do not use paging keep their counts: one pass, "not required".
+            Input::Paging if opts.paging.is_none() && !sourced => results.push(not_evaluated(rule, Status::Pass, "not required: no object of the model carries `source:`")),
+            Input::Paging if opts.paging.is_none() && opts.require_paging => results.push(not_evaluated(rule, Status::Fail, "no paging snapshot given, and --require paging makes it mandatory")),
+            Input::Paging if opts.paging.is_none() => results.push(not_evaluated(rule, Status::Unknown, "not evaluated: no paging snapshot given")),
             _ => {
                 let mut out = Out::new(&ctx, rule);
                 check(&ctx, &mut out);

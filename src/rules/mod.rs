@@ -4,6 +4,7 @@
 mod artifact;
 mod aws;
 mod coverage;
+mod drift;
 mod drill;
 mod engine;
 mod escalation;
@@ -98,6 +99,8 @@ pub struct Ctx<'a> {
     pub require_facts: bool,
     /// Drill journals from `--journal`, when given.
     pub journals: Option<&'a [crate::drill::journal::Journal]>,
+    /// The live side of `--paging DIR`, when given.
+    pub paging: Option<&'a Model>,
     /// Every runbook's text, or why it cannot be read: read once per run, before the rules.
     pub runbooks: std::collections::HashMap<String, Result<String, String>>,
 }
@@ -115,6 +118,7 @@ impl<'a> Ctx<'a> {
             max_facts_age: crate::model::Duration::from_secs(24 * 3600),
             require_facts: false,
             journals: None,
+            paging: None,
             runbooks: Default::default(),
         }
     }

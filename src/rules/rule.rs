@@ -67,6 +67,7 @@ pub enum Family {
     Coverage,
     Aws,
     Drill,
+    Drift,
 }
 
 impl Family {
@@ -85,6 +86,7 @@ impl Family {
             Family::Coverage => "coverage",
             Family::Aws => "aws",
             Family::Drill => "drill",
+            Family::Drift => "drift",
         }
     }
 }
@@ -100,6 +102,8 @@ pub enum Input {
     Facts,
     /// Drill journals.
     Journals,
+    /// The live side of `check --paging DIR`.
+    Paging,
 }
 
 impl Input {
@@ -108,7 +112,7 @@ impl Input {
     pub fn stage(self) -> u8 {
         match self {
             Input::Model | Input::Time => 0,
-            Input::Facts => 1,
+            Input::Facts | Input::Paging => 1,
             Input::Journals => 2,
         }
     }
@@ -119,6 +123,7 @@ impl Input {
             Input::Time => "timeline",
             Input::Facts => "facts",
             Input::Journals => "journals",
+            Input::Paging => "paging",
         }
     }
 }
@@ -180,6 +185,14 @@ macro_rules! rule {
             passes: include_str!(concat!("examples/", $id, ".passes.yaml")),
             fails_input: None,
             passes_input: None,
+        })
+    };
+    (@examples examples paging, $id:literal) => {
+        Some($crate::rules::rule::Examples {
+            fails: include_str!(concat!("examples/", $id, ".fails.yaml")),
+            passes: include_str!(concat!("examples/", $id, ".passes.yaml")),
+            fails_input: Some(include_str!(concat!("examples/", $id, ".fails.paging.yaml"))),
+            passes_input: Some(include_str!(concat!("examples/", $id, ".passes.paging.yaml"))),
         })
     };
     (@examples examples $input:ident, $id:literal) => {
