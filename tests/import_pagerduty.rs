@@ -240,3 +240,58 @@ fn a_refused_token_a_missing_token_and_an_unreachable_api_are_exit_3() {
     assert!(stderr.contains("cannot reach PagerDuty"), "{stderr}");
     assert!(!out.path().join("pagerduty.yaml").exists(), "nothing is written when the import fails");
 }
+
+/// The results of one rule in a JSON report.
+fn rule_results(report: &Value, rule: &str) -> Vec<(String, String, String)> {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["rule"] == rule)
+        .map(|r| (r["subject"].as_str().unwrap().into(), r["status"].as_str().unwrap().into(), r["message"].as_str().unwrap().into()))
+        .collect()
+}
+
+#[test]
+fn check_paging_reports_drift_between_the_declared_copy_and_the_paging_tool() {
+    let (server, _) = fake(rendered());
+    let live = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(&mut import(&server.url, live.path()));
+    assert_eq!(code, 0, "{stderr}");
+    let imported = std::fs::read_to_string(live.path().join("pagerduty.yaml")).unwrap();
+    let model = tempfile::tempdir().unwrap();
+    std::fs::write(model.path().join("model.yaml"), common::BASE.replace("escalation: main,", "escalation: payments-escalation,")).unwrap();
+    std::fs::write(model.path().join("rb.md"), common::RUNBOOK).unwrap();
+    let check = |declared: &str, extra: &[&str]| {
+        std::fs::write(model.path().join("paging.yaml"), declared).unwrap();
+        let (_, stdout, stderr) = run(runready().arg("check").arg(model.path()).args(["--at", "2026-03-02T05:00:00Z", "--horizon", "P14D", "--format", "json"]).args(extra));
+        serde_json::from_str::<Value>(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"))
+    };
+    let paging = live.path().to_str().unwrap();
+    // The declared copy is the import: no drift.
+    let r = check(&imported, &["--paging", paging]);
+    for rule in ["DRF-001", "DRF-002", "DRF-003", "DRF-004"] {
+        let results = rule_results(&r, rule);
+        assert!(!results.is_empty() && results.iter().all(|(_, s, _)| s == "pass"), "{rule}: {results:#?}");
+    }
+    // Someone edits PagerDuty (here: the declared copy drifts from it).
+    let drifted = imported
+        .replace("members: [alice-smith, bob-jones]", "members: [bob-jones, alice-smith]")
+        .replace("timeout: PT10M", "timeout: PT5M")
+        .replace("        channel: email\n        urgency: low\n", "        channel: sms\n        urgency: low\n")
+        .replace("rotations:\n", "rotations:\n  retired: { timezone: UTC, members: [erin-cover], start: 2026-01-05T09:00, handoff: P1W, source: pagerduty:schedule/PGONE/layer/PL9 }\n");
+    let r = check(&drifted, &["--paging", paging]);
+    let f1 = rule_results(&r, "DRF-001");
+    assert!(f1.iter().any(|(s, st, m)| s == "schedule:payments-oncall" && st == "fail" && m.contains("declared bob-jones, live alice-smith")), "{f1:#?}");
+    let f2 = rule_results(&r, "DRF-002");
+    assert!(f2.iter().any(|(s, st, m)| s == "escalation:payments-escalation" && st == "fail" && m.contains("step 1 times out after PT5M declared, PT10M live")), "{f2:#?}");
+    let f3 = rule_results(&r, "DRF-003");
+    assert!(f3.iter().any(|(s, st, m)| s == "contact:alice-smith" && st == "fail" && m.contains("at low urgency: declared first interrupted at +0m by sms, live never interrupted")), "{f3:#?}");
+    let f4 = rule_results(&r, "DRF-004");
+    assert!(f4.iter().any(|(s, st, m)| s == "rotation:retired" && st == "fail" && m.contains("pagerduty:schedule/PGONE/layer/PL9 is not in the paging snapshot")), "{f4:#?}");
+    // Without a snapshot: unknown, or a failure with --require paging.
+    let r = check(&imported, &[]);
+    assert!(rule_results(&r, "DRF-001").iter().all(|(_, s, m)| s == "unknown" && m == "not evaluated: no paging snapshot given"));
+    let r = check(&imported, &["--require", "paging"]);
+    assert!(rule_results(&r, "DRF-001").iter().all(|(_, s, _)| s == "fail"));
+}
