@@ -297,6 +297,9 @@ pub struct ImportPagerdutyArgs {
     /// Timeout of one request.
     #[arg(long, value_name = "DURATION", default_value = "PT30S")]
     pub timeout: Duration,
+    /// Requests in flight at once (PagerDuty allows about 900 a minute per token; HTTP 429 answers are waited out).
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: u32,
 }
 
 #[derive(Subcommand, Debug)]

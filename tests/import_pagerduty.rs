@@ -78,6 +78,10 @@ fn query(path: &str) -> Vec<(String, String)> {
 
 /// The fake API. `truth` is the final schedule it renders; `calls` logs every path.
 fn fake(truth: Vec<(&'static str, &'static str, &'static str)>) -> (http::HttpServer, Arc<Mutex<Vec<String>>>) {
+    fake_with(truth, layers())
+}
+
+fn fake_with(truth: Vec<(&'static str, &'static str, &'static str)>, layers: Value) -> (http::HttpServer, Arc<Mutex<Vec<String>>>) {
     let calls: Arc<Mutex<Vec<String>>> = Arc::default();
     let log = calls.clone();
     let server = http::HttpServer::start(move |r| {
@@ -116,7 +120,7 @@ fn fake(truth: Vec<(&'static str, &'static str, &'static str)>) -> (http::HttpSe
                 ] } })),
             "/schedules/PS1" => {
                 let tz = get("time_zone");
-                let mut s = json!({ "id": "PS1", "name": "Payments Oncall", "time_zone": "America/New_York", "schedule_layers": layers() });
+                let mut s = json!({ "id": "PS1", "name": "Payments Oncall", "time_zone": "America/New_York", "schedule_layers": layers.clone() });
                 if tz.as_deref() == Some("America/New_York") {
                     s["final_schedule"] = json!({ "rendered_schedule_entries": truth.iter().map(|(a, b, u)| json!({ "start": a, "end": b, "user": { "id": u } })).collect::<Vec<_>>() });
                 } else {
@@ -294,4 +298,42 @@ fn check_paging_reports_drift_between_the_declared_copy_and_the_paging_tool() {
     assert!(rule_results(&r, "DRF-001").iter().all(|(_, s, m)| s == "unknown" && m == "not evaluated: no paging snapshot given"));
     let r = check(&imported, &["--require", "paging"]);
     assert!(rule_results(&r, "DRF-001").iter().all(|(_, s, _)| s == "fail"));
+}
+
+#[test]
+fn a_hung_api_is_exit_3_after_the_timeout() {
+    let hung = http::HttpServer::start(|_| None);
+    let out = tempfile::tempdir().unwrap();
+    let t0 = std::time::Instant::now();
+    let (code, _, stderr) = run(import(&hung.url, out.path()).args(["--timeout", "PT1S"]));
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("cannot reach PagerDuty") && stderr.contains("imeout"), "{stderr}");
+    assert!(t0.elapsed() < std::time::Duration::from_secs(10), "took {:?}", t0.elapsed());
+}
+
+#[test]
+fn malformed_layers_are_warnings_naming_them_and_never_a_silently_wrong_schedule() {
+    let mut bad = layers();
+    bad[0]["users"] = json!([]);
+    bad[1]["restrictions"][0]["duration_seconds"] = json!(8 * 86_400);
+    bad[2]["restrictions"] = json!([{ "type": "fortnightly_restriction", "start_time_of_day": "09:00:00", "duration_seconds": 3600 }]);
+    let (server, _) = fake_with(rendered(), bad);
+    let out = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(&mut import(&server.url, out.path()));
+    assert!(stderr.contains("warning: schedule PS1, layer PL3: no users: left out"), "{stderr}");
+    assert!(stderr.contains("warning: schedule PS1, layer PL2: a restriction of 691200 s (a restriction lasts from a minute to a week): left out"), "{stderr}");
+    assert!(stderr.contains("warning: schedule PS1, layer PL1: restriction type `fortnightly_restriction` is not daily_restriction or weekly_restriction: left out"), "{stderr}");
+    // Every layer left out: the schedule cannot be imported, and says so; the answer key
+    // has nothing to agree with, so nothing is claimed.
+    assert!(stderr.contains("warning: schedule PS1: no layer could be imported: left out"), "{stderr}");
+    assert_eq!(code, 0, "{stderr}");
+    let check: Value = serde_json::from_str(&std::fs::read_to_string(out.path().join("pagerduty-check.json")).unwrap()).unwrap();
+    assert_eq!(check["schedules"], json!([]));
+    // One bad layer among good ones: the answer key catches the difference.
+    let mut one = layers();
+    one[1]["users"] = json!([]);
+    let (server, _) = fake_with(rendered(), one);
+    let (code, _, stderr) = run(&mut import(&server.url, out.path()));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("layer PL2: no users") && stderr.contains("disagrees with PagerDuty's own rendering"), "{stderr}");
 }

@@ -23,6 +23,7 @@ pub fn pagerduty(args: &ImportPagerdutyArgs, quiet: bool) -> i32 {
         out: args.out.clone(),
         progress: !quiet,
         timeout: std::time::Duration::from_secs(args.timeout.as_secs().max(1) as u64),
+        concurrency: args.concurrency as usize,
     };
     match crate::import::pagerduty(&opts) {
         Err(crate::import::Failure::Api(e)) => {

@@ -24,14 +24,14 @@ pub struct Client {
     /// The longest wait between attempts (a `Retry-After` beyond it is cut to it).
     max_wait: Duration,
     /// Requests made, for the progress line.
-    pub requests: std::cell::Cell<usize>,
+    pub requests: std::sync::atomic::AtomicUsize,
 }
 
 impl Client {
     pub fn new(base: &str, token: String, timeout: Duration) -> Client {
         let tls = ureq::tls::TlsConfig::builder().root_certs(crate::drill::fetch::trust_roots().clone()).build();
         let agent: ureq::Agent = ureq::Agent::config_builder().timeout_global(Some(timeout)).http_status_as_error(false).tls_config(tls).build().into();
-        Client { base: base.trim_end_matches('/').to_string(), token, agent, attempts: 5, max_wait: Duration::from_secs(60), requests: std::cell::Cell::new(0) }
+        Client { base: base.trim_end_matches('/').to_string(), token, agent, attempts: 5, max_wait: Duration::from_secs(60), requests: Default::default() }
     }
 
     /// For tests: shorter waits between attempts.
@@ -45,7 +45,7 @@ impl Client {
         let url = format!("{}{path}", self.base);
         let mut backoff = Duration::from_millis(500);
         for attempt in 1..=self.attempts {
-            self.requests.set(self.requests.get() + 1);
+            self.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let mut req = self
                 .agent
                 .get(&url)
@@ -57,7 +57,8 @@ impl Client {
             }
             let resp = match req.call() {
                 Ok(r) => r,
-                Err(e) if attempt < self.attempts && matches!(e, ureq::Error::Timeout(_) | ureq::Error::Io(_)) => {
+                // A hung endpoint is asked once more, not for minutes.
+                Err(e) if attempt < self.attempts.min(2) && matches!(e, ureq::Error::Timeout(_) | ureq::Error::Io(_)) => {
                     std::thread::sleep(backoff.min(self.max_wait));
                     backoff *= 2;
                     continue;
@@ -106,6 +107,39 @@ impl Client {
             }
         }
     }
+}
+
+/// `f` over `items` with at most `n` requests in flight; results in the items' order, or
+/// the first error.
+pub fn parallel<T: Sync, R: Send>(items: &[T], n: usize, f: impl Fn(&T) -> Result<R, ApiError> + Sync) -> Result<Vec<R>, ApiError> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<Result<R, ApiError>>>> = items.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..n.clamp(1, items.len().max(1)) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let r = f(item);
+                    let failed = r.is_err();
+                    *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
+                    if failed {
+                        // Stop taking work: the import fails with the first error anyway.
+                        next.store(items.len(), std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    let mut out = Vec::with_capacity(items.len());
+    for slot in slots {
+        match slot.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            Some(Ok(r)) => out.push(r),
+            Some(Err(e)) => return Err(e),
+            None => {}
+        }
+    }
+    Ok(out)
 }
 
 /// PagerDuty's error message, when the body has one.

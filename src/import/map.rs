@@ -91,7 +91,11 @@ pub fn restrictions(list: &[Value]) -> Result<Vec<Value>, String> {
     for r in list {
         let kind = r.get("type").and_then(Value::as_str).unwrap_or("");
         let start = r.get("start_time_of_day").and_then(Value::as_str).and_then(time_of_day).ok_or_else(|| format!("restriction without a readable start_time_of_day: {r}"))?;
-        let minutes = (r.get("duration_seconds").and_then(Value::as_i64).unwrap_or(0) / 60).clamp(0, WEEK as i64) as u32;
+        let secs = r.get("duration_seconds").and_then(Value::as_i64).ok_or_else(|| format!("restriction without duration_seconds: {r}"))?;
+        if !(60..=i64::from(WEEK) * 60).contains(&secs) {
+            return Err(format!("a restriction of {secs} s (a restriction lasts from a minute to a week)"));
+        }
+        let minutes = (secs / 60) as u32;
         let starts: Vec<u32> = match kind {
             "daily_restriction" => (0..7).map(|d| d * 1440 + start).collect(),
             "weekly_restriction" => {

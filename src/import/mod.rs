@@ -29,6 +29,8 @@ pub struct Options {
     pub progress: bool,
     /// Per request (`--timeout`).
     pub timeout: std::time::Duration,
+    /// Requests in flight at once (`--concurrency`).
+    pub concurrency: usize,
 }
 
 /// What an import did.

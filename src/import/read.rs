@@ -1,7 +1,7 @@
 //! Reading PagerDuty (what the selectors reach, and everything it references) and building
 //! the fragment from it.
 
-use super::client::{ApiError, Client};
+use super::client::{ApiError, Client, parallel};
 use super::map::{self, Slugs};
 use super::{Options, name_of, pd_id};
 use serde_json::{Map, Value, json};
@@ -23,7 +23,7 @@ pub struct Data {
 
 fn progress(client: &Client, opts: &Options, what: &str) {
     if opts.progress && std::io::stderr().is_terminal() {
-        eprint!("\r\x1b[2KPagerDuty: {} requests; {what}", client.requests.get());
+        eprint!("\r\x1b[2KPagerDuty: {} requests; {what}", client.requests.load(std::sync::atomic::Ordering::Relaxed));
     }
 }
 
@@ -46,9 +46,10 @@ pub fn everything(client: &Client, opts: &Options, until: jiff::Timestamp) -> Re
     policies.extend(d.services.iter().filter_map(|s| s.pointer("/escalation_policy/id").and_then(Value::as_str).map(str::to_string)));
     let mut schedules: BTreeSet<String> = opts.schedules.iter().cloned().collect();
     let mut users: BTreeSet<String> = BTreeSet::new();
-    for id in &policies {
-        progress(client, opts, "escalation policies");
-        let ep = client.get(&format!("/escalation_policies/{id}"), &[])?.get("escalation_policy").cloned().unwrap_or(Value::Null);
+    progress(client, opts, "escalation policies");
+    let ids: Vec<String> = policies.into_iter().collect();
+    let eps = parallel(&ids, opts.concurrency, |id| Ok(client.get(&format!("/escalation_policies/{id}"), &[])?.get("escalation_policy").cloned().unwrap_or(Value::Null)))?;
+    for (id, ep) in ids.into_iter().zip(eps) {
         for t in ep.get("escalation_rules").and_then(Value::as_array).into_iter().flatten().flat_map(|r| r.get("targets").and_then(Value::as_array).into_iter().flatten()) {
             match t.get("type").and_then(Value::as_str) {
                 Some("schedule_reference" | "schedule") => {
@@ -60,17 +61,21 @@ pub fn everything(client: &Client, opts: &Options, until: jiff::Timestamp) -> Re
                 _ => {}
             }
         }
-        d.policies.insert(id.clone(), ep);
+        d.policies.insert(id, ep);
     }
     let (since, until) = (opts.at.to_string(), until.to_string());
-    for id in &schedules {
-        progress(client, opts, "schedules");
+    progress(client, opts, "schedules");
+    let ids: Vec<String> = schedules.into_iter().collect();
+    let read = parallel(&ids, opts.concurrency, |id| {
         // Its zone first: list endpoints render times in the requester's zone unless asked.
         let plain = client.get(&format!("/schedules/{id}"), &[])?;
         let tz = plain.pointer("/schedule/time_zone").and_then(Value::as_str).unwrap_or("UTC").to_string();
-        let q = [("time_zone", tz.clone()), ("since", since.clone()), ("until", until.clone())];
+        let q = [("time_zone", tz), ("since", since.clone()), ("until", until.clone())];
         let s = client.get(&format!("/schedules/{id}"), &q)?.get("schedule").cloned().unwrap_or(Value::Null);
         let o = client.get(&format!("/schedules/{id}/overrides"), &q)?.get("overrides").and_then(Value::as_array).cloned().unwrap_or_default();
+        Ok((s, o))
+    })?;
+    for (id, (s, o)) in ids.into_iter().zip(read) {
         for layer in s.get("schedule_layers").and_then(Value::as_array).into_iter().flatten() {
             users.extend(layer.get("users").and_then(Value::as_array).into_iter().flatten().filter_map(|u| u.pointer("/user/id").and_then(Value::as_str).map(str::to_string)));
         }
@@ -79,16 +84,23 @@ pub fn everything(client: &Client, opts: &Options, until: jiff::Timestamp) -> Re
             s.pointer("/final_schedule/rendered_schedule_entries").and_then(Value::as_array).into_iter().flatten().filter_map(|e| e.pointer("/user/id").and_then(Value::as_str).map(str::to_string)),
         );
         d.overrides.insert(id.clone(), o);
-        d.schedules.insert(id.clone(), s);
+        d.schedules.insert(id, s);
     }
-    for id in &users {
-        progress(client, opts, "users");
-        d.users.insert(id.clone(), client.get(&format!("/users/{id}"), &[])?.get("user").cloned().unwrap_or(Value::Null));
-        d.methods.insert(id.clone(), client.list(&format!("/users/{id}/contact_methods"), "contact_methods", &[])?);
-        d.rules.insert(id.clone(), client.list(&format!("/users/{id}/notification_rules"), "notification_rules", &[("urgency", "all".into())])?);
+    progress(client, opts, "users");
+    let ids: Vec<String> = users.into_iter().collect();
+    let read = parallel(&ids, opts.concurrency, |id| {
+        let user = client.get(&format!("/users/{id}"), &[])?.get("user").cloned().unwrap_or(Value::Null);
+        let methods = client.list(&format!("/users/{id}/contact_methods"), "contact_methods", &[])?;
+        let rules = client.list(&format!("/users/{id}/notification_rules"), "notification_rules", &[("urgency", "all".into())])?;
+        Ok((user, methods, rules))
+    })?;
+    for (id, (user, methods, rules)) in ids.into_iter().zip(read) {
+        d.users.insert(id.clone(), user);
+        d.methods.insert(id.clone(), methods);
+        d.rules.insert(id, rules);
     }
     if opts.progress && std::io::stderr().is_terminal() {
-        eprintln!("\r\x1b[2KPagerDuty: {} requests; done", client.requests.get());
+        eprintln!("\r\x1b[2KPagerDuty: {} requests; done", client.requests.load(std::sync::atomic::Ordering::Relaxed));
     }
     Ok(d)
 }
@@ -117,6 +129,8 @@ pub fn build(d: &Data, opts: &Options) -> Built {
     for (id, s) in &d.schedules {
         super::layers::schedule(id, s, &schedule_ids, &user_ids, d.overrides.get(id).map(Vec::as_slice).unwrap_or_default(), &mut rotations, &mut schedules, &mut warnings);
     }
+    // Escalations page only the schedules that could be imported.
+    let schedule_ids: BTreeMap<String, String> = schedule_ids.into_iter().filter(|(_, slug)| schedules.contains_key(slug)).collect();
     let mut policy_slugs = Slugs::default();
     let mut escalations = Map::new();
     for (id, ep) in &d.policies {
