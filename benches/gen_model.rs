@@ -1,18 +1,20 @@
-//! `cargo run --release --example gen-model -- DIR [SERVICES ROTATIONS]`: writes the
-//! benchmark model (default 1,000 services, 200 rotations, 2,000 runbook files) to DIR.
+//! `cargo run --release --example gen-model -- DIR [SERVICES ROTATIONS] [--layered]`: writes
+//! the benchmark model (default 1,000 services, 200 rotations, 2,000 runbook files) to DIR;
+//! `--layered` expresses each rotation as a 3-layer schedule.
 
 #[path = "generate.rs"]
 mod generate;
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let layered = std::env::args().any(|a| a == "--layered");
+    let mut args = std::env::args().skip(1).filter(|a| !a.starts_with("--"));
     let Some(dir) = args.next() else {
         eprintln!("usage: gen-model DIR [SERVICES ROTATIONS]");
         std::process::exit(2);
     };
     let services = args.next().and_then(|s| s.parse().ok()).unwrap_or(1000);
     let rotations = args.next().and_then(|s| s.parse().ok()).unwrap_or(200);
-    let size = generate::Size { services, rotations, runbooks_per_service: 2, time_rules_only: false };
+    let size = generate::Size { services, rotations, runbooks_per_service: 2, time_rules_only: false, layered };
     if let Err(e) = generate::generate(std::path::Path::new(&dir), &size) {
         eprintln!("error: {e}");
         std::process::exit(1);

@@ -12,6 +12,9 @@ pub struct Size {
     pub runbooks_per_service: usize,
     /// Switch the static rules off (rule_overrides), to time the timeline rules alone.
     pub time_rules_only: bool,
+    /// Express each rotation as a 3-layer schedule (paging.md): the daytime rotation, a
+    /// nights layer and a weekend layer above it, paged as `schedule:sched-N`.
+    pub layered: bool,
 }
 
 const STATIC_RULES: [&str; 20] = [
@@ -47,6 +50,7 @@ pub fn generate(dir: &Path, size: &Size) -> std::io::Result<()> {
     let mut team = String::from("apiVersion: runready.dev/v1\nkind: SupportModel\ncontacts:\n  - { id: noc, kind: team, always_reachable: true, channels: [{ type: voice, address: \"0\" }] }\n");
     let mut rotations = String::from("rotations:\n");
     let mut escalations = String::from("escalations:\n");
+    let mut schedules = String::from("schedules:\n");
     for r in 0..size.rotations {
         let zone = ZONES[r % ZONES.len()];
         let members: Vec<String> = (0..4).map(|m| format!("p{r}-{m}")).collect();
@@ -61,12 +65,28 @@ pub fn generate(dir: &Path, size: &Size) -> std::io::Result<()> {
             members.join(", ")
         );
         let next = (r + 1) % size.rotations;
+        let kind = if size.layered { "schedule:sched" } else { "rotation:rot" };
+        if size.layered {
+            let reversed: Vec<String> = members.iter().rev().cloned().collect();
+            let _ = writeln!(
+                rotations,
+                "  rot-{r}-nights: {{ timezone: {zone}, members: [{}], start: 2026-01-05T21:00, handoff: P1D, restrictions: [{{ days: [mon, tue, wed, thu, fri, sat, sun], from: \"21:00\", to: \"07:00\" }}] }}",
+                reversed.join(", ")
+            );
+            let _ = writeln!(
+                rotations,
+                "  rot-{r}-weekend: {{ timezone: {zone}, members: [{}, {}], start: 2026-01-03T09:00, handoff: P1W, restrictions: [{{ days: [sat, sun], from: \"09:00\", to: \"17:00\" }}] }}",
+                members[0], members[2]
+            );
+            let _ = writeln!(schedules, "  sched-{r}: {{ timezone: {zone}, layers: [rot-{r}, rot-{r}-nights, rot-{r}-weekend] }}");
+        }
         let _ = writeln!(
             escalations,
-            "  esc-{r}:\n    steps:\n      - {{ notify: [rotation:rot-{r}], timeout: PT5M }}\n      - {{ notify: [rotation:rot-{next}], timeout: PT5M }}\n      - {{ notify: [contact:noc], timeout: PT10M, vendor_case: aws }}\n    final_fallback: contact:noc"
+            "  esc-{r}:\n    steps:\n      - {{ notify: [{kind}-{r}], timeout: PT5M }}\n      - {{ notify: [{kind}-{next}], timeout: PT5M }}\n      - {{ notify: [contact:noc], timeout: PT10M, vendor_case: aws }}\n    final_fallback: contact:noc"
         );
     }
-    std::fs::write(dir.join("team.yaml"), team + &rotations + &escalations)?;
+    let schedules = if size.layered { schedules } else { String::new() };
+    std::fs::write(dir.join("team.yaml"), team + &rotations + &schedules + &escalations)?;
 
     let chunk = 100;
     for start in (0..size.services).step_by(chunk) {
