@@ -189,6 +189,10 @@ fn an_import_reproduces_pagerdutys_own_final_schedule() {
 
     let yaml = std::fs::read_to_string(out.path().join("pagerduty.yaml")).unwrap();
     insta::assert_snapshot!("import_pagerduty_yaml", yaml.replace(&server.url, "http://fake-pagerduty"));
+    // examples/pagerduty/paging is this import's output.
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/pagerduty/paging");
+    assert_eq!(std::fs::read_to_string(example.join("pagerduty.yaml")).unwrap(), yaml.replace(&server.url, "http://fake-pagerduty"), "examples/pagerduty/paging/pagerduty.yaml is out of date");
+    assert_eq!(std::fs::read_to_string(example.join("pagerduty-services.yaml.example")).unwrap(), std::fs::read_to_string(out.path().join("pagerduty-services.yaml.example")).unwrap());
     insta::assert_snapshot!("import_pagerduty_services", std::fs::read_to_string(out.path().join("pagerduty-services.yaml.example")).unwrap());
     let check: Value = serde_json::from_str(&std::fs::read_to_string(out.path().join("pagerduty-check.json")).unwrap()).unwrap();
     assert_eq!(check["disagreements"], 0);
@@ -336,4 +340,17 @@ fn malformed_layers_are_warnings_naming_them_and_never_a_silently_wrong_schedule
     let (code, _, stderr) = run(&mut import(&server.url, out.path()));
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("layer PL2: no users") && stderr.contains("disagrees with PagerDuty's own rendering"), "{stderr}");
+}
+
+#[test]
+fn the_bundled_example_finds_the_low_urgency_gap_and_no_drift() {
+    let (code, stdout, stderr) =
+        run(runready().args(["check", "examples/pagerduty", "--at", "2026-03-02T05:00:00Z", "--horizon", "P14D", "--paging", "examples/pagerduty/paging", "--format", "json"]));
+    assert_eq!(code, 1, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let cov = rule_results(&report, "COV-001");
+    assert!(cov.iter().any(|(_, s, m)| s == "fail" && m.contains("at low urgency (service urgency outside payments-api-support-hours)")), "{cov:#?}");
+    for rule in ["DRF-001", "DRF-002", "DRF-003", "DRF-004"] {
+        assert!(rule_results(&report, rule).iter().all(|(_, s, _)| s == "pass"), "{rule}");
+    }
 }
