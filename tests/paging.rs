@@ -24,6 +24,8 @@ fn a_lower_layer_shows_through_where_the_higher_has_nobody() {
     let r = run(&with_schedule("weekday", ""));
     let f = assert_fails(&r, "COV-001");
     assert!(f[0].message.contains("nobody on duty in schedule s"), "{}", f[0].message);
+    let walk = r.iter().find(|x| x.rule == "ESC-002").unwrap();
+    assert!(walk.message.contains("(schedule:s via layer weekday)") || walk.message.contains("(schedule:s)"), "{}", walk.message);
     // With `base` below it, someone is always on duty.
     assert_passes(&run(&with_schedule("base, weekday", "")), "COV-001");
 }
@@ -35,6 +37,8 @@ fn a_schedule_override_is_above_every_layer() {
         .replace("  - { id: noc,", "  - { id: c, kind: person, channels: [{ type: email, address: \"c@x\" }] }\n  - { id: noc,");
     let f = assert_fails(&run(&yaml), "COV-001");
     assert!(f[0].message.contains("c has no interruptive channel"), "{}", f[0].message);
+    // Causes name the layer (or override) on duty.
+    assert!(f[0].message.contains("step 1 (schedule:s via an override)"), "{}", f[0].message);
     assert!(f[0].message.contains("Tue 2026-11-24 00:00 UTC"), "{}", f[0].message);
 }
 

@@ -10,6 +10,9 @@ use jiff::Timestamp;
 pub struct Duty {
     pub interval: Interval,
     pub member: String,
+    /// In a schedule's final schedule: the layer (rotation id) or `override` that puts the
+    /// member on duty; `None` in a rotation's own duties.
+    pub via: Option<String>,
 }
 
 /// Who is on duty in `rot` during the horizon: turns (civil handoffs), overrides on top,
@@ -28,7 +31,7 @@ pub fn duties(rot: &Rotation, horizon: Horizon) -> Vec<Duty> {
             break;
         }
         if b > horizon.start {
-            turns.push(Duty { interval: Interval { start: a, end: b }, member: rot.members[(k % n) as usize].clone() });
+            turns.push(Duty { interval: Interval { start: a, end: b }, member: rot.members[(k % n) as usize].clone(), via: None });
         }
         k += 1;
     }
@@ -45,15 +48,15 @@ pub fn duties(rot: &Rotation, horizon: Horizon) -> Vec<Duty> {
         let this = IntervalSet::single(interval);
         overrides = overrides
             .into_iter()
-            .flat_map(|d| IntervalSet::single(d.interval).subtract(&this).intervals().iter().map(|i| Duty { interval: *i, member: d.member.clone() }).collect::<Vec<_>>())
+            .flat_map(|d| IntervalSet::single(d.interval).subtract(&this).intervals().iter().map(|i| Duty { interval: *i, member: d.member.clone(), via: None }).collect::<Vec<_>>())
             .collect();
-        overrides.push(Duty { interval, member: o.member.clone() });
+        overrides.push(Duty { interval, member: o.member.clone(), via: None });
     }
     let over_set = IntervalSet::from_intervals(overrides.iter().map(|d| d.interval).collect());
     let mut out = Vec::new();
     for t in turns {
         for i in IntervalSet::single(t.interval).subtract(&over_set).intervals() {
-            out.push(Duty { interval: *i, member: t.member.clone() });
+            out.push(Duty { interval: *i, member: t.member.clone(), via: None });
         }
     }
     out.extend(overrides);
@@ -69,7 +72,7 @@ pub fn duties(rot: &Rotation, horizon: Horizon) -> Vec<Duty> {
         .into_iter()
         .flat_map(|d| {
             let member = d.member.clone();
-            IntervalSet::single(d.interval).intersect(&mask).intervals().iter().map(move |i| Duty { interval: *i, member: member.clone() }).collect::<Vec<_>>()
+            IntervalSet::single(d.interval).intersect(&mask).intervals().iter().map(move |i| Duty { interval: *i, member: member.clone(), via: None }).collect::<Vec<_>>()
         })
         .collect();
     clipped.sort_by_key(|d| d.interval);
@@ -82,20 +85,21 @@ pub fn duties(rot: &Rotation, horizon: Horizon) -> Vec<Duty> {
 pub fn schedule_duties<'d>(sch: &Schedule, horizon: Horizon, layer: impl Fn(&str) -> &'d [Duty]) -> Vec<Duty> {
     let mut out: Vec<Duty> = Vec::new();
     for id in &sch.layers {
-        out = overlay(&out, layer(id));
+        let named: Vec<Duty> = layer(id).iter().map(|d| Duty { via: Some(id.clone()), ..d.clone() }).collect();
+        out = overlay(&out, &named);
     }
     let tz = &sch.timezone.tz;
     for o in &sch.overrides {
         let interval = Interval { start: to_instant(o.from.0, tz), end: to_instant(o.to.0, tz) }.clip(horizon.interval());
         if let Some(interval) = interval {
-            out = overlay(&out, &[Duty { interval, member: o.member.clone() }]);
+            out = overlay(&out, &[Duty { interval, member: o.member.clone(), via: Some("override".into()) }]);
         }
     }
     // One stretch per person on duty without a break, whichever layer it came from.
     let mut merged: Vec<Duty> = Vec::with_capacity(out.len());
     for d in out {
         match merged.last_mut() {
-            Some(last) if last.interval.end == d.interval.start && last.member == d.member => last.interval.end = d.interval.end,
+            Some(last) if last.interval.end == d.interval.start && last.member == d.member && last.via == d.via => last.interval.end = d.interval.end,
             _ => merged.push(d),
         }
     }
@@ -117,13 +121,13 @@ pub fn overlay(base: &[Duty], top: &[Duty]) -> Vec<Duty> {
             match top.get(k) {
                 Some(t) if t.interval.start < end => {
                     if t.interval.start > start {
-                        out.push(Duty { interval: Interval { start, end: t.interval.start }, member: d.member.clone() });
+                        out.push(Duty { interval: Interval { start, end: t.interval.start }, member: d.member.clone(), via: d.via.clone() });
                     }
                     start = start.max(t.interval.end);
                     k += 1;
                 }
                 _ => {
-                    out.push(Duty { interval: Interval { start, end }, member: d.member.clone() });
+                    out.push(Duty { interval: Interval { start, end }, member: d.member.clone(), via: d.via.clone() });
                     break;
                 }
             }

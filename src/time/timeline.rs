@@ -117,6 +117,11 @@ impl<'m> Timeline<'m> {
         self.duties.get(rotation).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// Which layer (or `override`) of schedule `s` puts its member on duty at `t`.
+    pub fn layer_at(&self, s: &str, t: Timestamp) -> Option<&str> {
+        duty_at(self.schedule_duties(s), t).and_then(|d| d.via.as_deref())
+    }
+
     /// A schedule's final schedule: who is on duty when.
     pub fn schedule_duties(&self, schedule: &str) -> &[Duty] {
         self.schedules.get(schedule).map(Vec::as_slice).unwrap_or(&[])
@@ -226,6 +231,15 @@ impl<'m> Timeline<'m> {
         }
     }
 
+    /// Records which layer of a schedule target is on duty (causes name it).
+    fn note_layer(&self, target: &Target, t: Timestamp, visit: &mut StepVisit) {
+        if let TargetRef::Schedule(s) = target.get()
+            && let Some(layer) = self.layer_at(s, t)
+        {
+            visit.layers.push((target.to_string(), layer.to_string()));
+        }
+    }
+
     /// Walks an incident at `t` through `esc` (support-model.md, "The escalation walk").
     pub fn walk(&self, esc: &Escalation, t: Timestamp, u: Urgency) -> Walk {
         let mut visits = Vec::new();
@@ -242,10 +256,12 @@ impl<'m> Timeline<'m> {
                     targets: step.notify.iter().map(Target::to_string).collect(),
                     contacted: Vec::new(),
                     missed: Vec::new(),
+                    layers: Vec::new(),
                     vendor_case: if pass == 0 { step.vendor_case.as_ref().map(|v| v.vendor.clone()) } else { None },
                 };
                 for target in &step.notify {
                     self.page(target, at, elapsed, Some(timeout), u, &mut visit);
+                    self.note_layer(target, at, &mut visit);
                 }
                 if step.assignment == Assignment::RoundRobin {
                     round_robin(&mut visit);
@@ -255,8 +271,10 @@ impl<'m> Timeline<'m> {
             }
         }
         if let Some(f) = &esc.final_fallback {
-            let mut visit = StepVisit { step: None, pass: 0, entered: elapsed, timeout: None, targets: vec![f.to_string()], contacted: Vec::new(), missed: Vec::new(), vendor_case: None };
+            let mut visit =
+                StepVisit { step: None, pass: 0, entered: elapsed, timeout: None, targets: vec![f.to_string()], contacted: Vec::new(), missed: Vec::new(), layers: Vec::new(), vendor_case: None };
             self.page(f, add(t, elapsed), elapsed, None, u, &mut visit);
+            self.note_layer(f, add(t, elapsed), &mut visit);
             visits.push(visit);
         }
         Walk { visits }
@@ -435,8 +453,12 @@ fn round_robin(visit: &mut StepVisit) {
 
 /// The member on duty at `t` in sorted, disjoint duties.
 fn on_duty_in(d: &[Duty], t: Timestamp) -> Option<&str> {
+    duty_at(d, t).map(|x| x.member.as_str())
+}
+
+fn duty_at(d: &[Duty], t: Timestamp) -> Option<&Duty> {
     let i = d.partition_point(|x| x.interval.end <= t);
-    d.get(i).filter(|x| x.interval.start <= t).map(|x| x.member.as_str())
+    d.get(i).filter(|x| x.interval.start <= t)
 }
 
 pub fn add(t: Timestamp, secs: i64) -> Timestamp {

@@ -51,6 +51,8 @@ pub struct StepVisit {
     pub targets: Vec<String>,
     pub contacted: Vec<Contacted>,
     pub missed: Vec<Miss>,
+    /// For schedule targets: (target, the layer or `override` on duty then).
+    pub layers: Vec<(String, String)>,
     pub vendor_case: Option<String>,
 }
 
@@ -138,10 +140,24 @@ impl StepVisit {
     /// "step 2 (rotation:a, contact:b)", "pass 2, step 1 (...)", "fallback contact:noc".
     pub fn label(&self) -> String {
         match (self.step, self.pass) {
-            (Some(i), 0) => format!("step {} ({})", i + 1, self.targets.join(", ")),
-            (Some(i), p) => format!("pass {}, step {} ({})", p + 1, i + 1, self.targets.join(", ")),
-            (None, _) => format!("fallback {}", self.targets.join(", ")),
+            (Some(i), 0) => format!("step {} ({})", i + 1, self.shown_targets()),
+            (Some(i), p) => format!("pass {}, step {} ({})", p + 1, i + 1, self.shown_targets()),
+            (None, _) => format!("fallback {}", self.shown_targets()),
         }
+    }
+
+    /// The targets, a schedule with the layer on duty: `schedule:s via layer nights`.
+    fn shown_targets(&self) -> String {
+        let shown: Vec<String> = self
+            .targets
+            .iter()
+            .map(|t| match self.layers.iter().find(|(x, _)| x == t) {
+                Some((_, l)) if l == "override" => format!("{t} via an override"),
+                Some((_, l)) => format!("{t} via layer {l}"),
+                None => t.clone(),
+            })
+            .collect();
+        shown.join(", ")
     }
 }
 
