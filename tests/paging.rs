@@ -120,3 +120,13 @@ fn a_rotation_that_is_only_a_layer_is_judged_by_the_final_schedule() {
     let r = run(&yaml);
     assert!(r.iter().any(|x| x.rule == "COV-004" && x.subject == "schedule:s" && x.status == runready::rules::Status::Fail && x.message.contains("a on Fri 2026-12-25")), "{r:#?}");
 }
+
+#[test]
+fn a_schedule_target_that_does_not_exist_is_sm001_with_its_location() {
+    let yaml = base_with("- { notify: [rotation:primary], timeout: PT5M }", "- { notify: [schedule:nope], timeout: PT5M }");
+    let f = assert_fails(&run(&yaml), "SM-001");
+    let hit = f.iter().find(|x| x.message.contains("schedule:nope")).unwrap_or_else(|| panic!("{f:#?}"));
+    assert!(hit.location.as_ref().is_some_and(|l| l.path.contains("steps[0].notify[0]") || l.line > 1), "{hit:#?}");
+    // The walk reaches nobody through it.
+    assert_fails(&run(&yaml), "COV-001");
+}
