@@ -29,6 +29,27 @@ pub fn validate(model: &Model, sources: &Sources) -> Vec<Diagnostic> {
     for (id, s) in &model.schedules {
         v.schedule(id, s);
     }
+    for c in &model.contacts {
+        for (i, l) in c.leave.iter().enumerate() {
+            let o = c.origin.at(format!("leave/{i}"));
+            match (l.from, l.to) {
+                (DateOrTime::Date(_), DateOrTime::DateTime(_)) | (DateOrTime::DateTime(_), DateOrTime::Date(_)) => v.error(
+                    &o,
+                    format!("contact `{}`: leave from {} to {} mixes a date and a date-time", c.id, l.from, l.to),
+                    "write both as dates (inclusive) or both as local date-times (half-open)",
+                ),
+                (a, b) if b < a => v.error(&o, format!("contact `{}`: leave ends ({b}) before it starts ({a})", c.id), "swap `from` and `to`"),
+                _ => {}
+            }
+        }
+    }
+    for (id, t) in &model.tiers {
+        if let Some(share) = t.max_load_share
+            && !(share > 0.0 && share <= 1.0)
+        {
+            v.error(&t.origin.at("max_load_share"), format!("tier `{id}`: max_load_share {share} is not a share (more than 0, at most 1)"), "e.g. max_load_share: 0.5");
+        }
+    }
     for (id, vendor) in &model.vendors {
         if vendor.kind == VendorKind::AwsSupport && vendor.plan.is_none() {
             v.error(&vendor.origin, format!("vendor `{id}` is `aws_support` but declares no `plan`"), "add `plan: business` (or the plan you pay for)");

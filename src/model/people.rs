@@ -112,6 +112,9 @@ pub struct Contact {
     /// A team staffed 24x7 by definition: contacted at once, always reachable.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub always_reachable: bool,
+    /// Personal absences (absences.md), in the contact's zone: unreachable like on a holiday.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leave: Vec<Leave>,
     /// Where the contact comes from, e.g. `pagerduty:user/PUSR123`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
@@ -136,6 +139,14 @@ impl Contact {
     pub fn has_interruptive_channel(&self) -> bool {
         self.channels.iter().any(|c| c.kind.interruptive())
     }
+}
+
+/// One stretch of leave: dates (inclusive) or local date-times (half-open), both the same kind.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Leave {
+    pub from: super::DateOrTime,
+    pub to: super::DateOrTime,
 }
 
 /// A vendor case raised when an escalation step starts: a vendor id, or a vendor with

@@ -24,6 +24,12 @@ pub struct Tier {
     /// A passing vendor process test must be at least this recent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub process_test_interval: Option<Duration>,
+    /// COV-006 (N-1): no single absence may break the severities' targets (opt in).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub n_minus_one: bool,
+    /// COV-007: the largest share (0..1] of a rotation's or schedule's duty one person may carry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_load_share: Option<f64>,
 }
 
 /// AWS Support case severity codes, least to most severe.

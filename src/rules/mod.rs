@@ -1,6 +1,7 @@
 //! Built-in rules: one module per family, each with its checks side by side, and the
 //! engine that runs them, applies waivers and overrides, and yields [`RuleResult`]s.
 
+mod absence;
 mod artifact;
 mod aws;
 mod coverage;

@@ -168,6 +168,29 @@ pub fn turn_start(rot: &Rotation, k: i64) -> Option<Timestamp> {
     Some(to_instant(dt, &rot.timezone.tz))
 }
 
+/// A contact's leave over the horizon: each stretch (dates inclusive, date-times
+/// half-open, in the contact's zone or `fallback`) with how causes name it.
+pub fn leave_of(model: &Model, contact: &str, fallback: &jiff::tz::TimeZone, horizon: Horizon) -> Vec<(Interval, String)> {
+    use crate::model::DateOrTime;
+    let Some(c) = model.contact(contact) else { return Vec::new() };
+    let tz = c.timezone.as_ref().map(|z| z.tz.clone()).unwrap_or_else(|| fallback.clone());
+    let at = |d: jiff::civil::DateTime| to_instant(d, &tz);
+    c.leave
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let (start, end, shown) = match (l.from, l.to) {
+                (DateOrTime::Date(a), DateOrTime::Date(b)) => {
+                    (at(a.to_datetime(jiff::civil::Time::midnight())), at(b.tomorrow().ok()?.to_datetime(jiff::civil::Time::midnight())), format!("{a}..{b}"))
+                }
+                (DateOrTime::DateTime(a), DateOrTime::DateTime(b)) => (at(a), at(b), format!("{}..{}", a.strftime("%Y-%m-%dT%H:%M"), b.strftime("%Y-%m-%dT%H:%M"))),
+                _ => return None,
+            };
+            Interval { start, end }.clip(horizon.interval()).map(|iv| (iv, format!("{shown} (contact:{contact} leave[{i}])")))
+        })
+        .collect()
+}
+
 /// The instants at which a contact is unreachable because of their own holidays (local
 /// dates in their zone, or the given fallback zone).
 pub fn holidays_of(model: &Model, contact: &str, fallback: &jiff::tz::TimeZone, horizon: Horizon) -> IntervalSet {

@@ -166,6 +166,17 @@ impl<'m> Stage<'m> {
         SeverityTimed { severity: sev, segments, low, why_low }
     }
 
+    /// `st`'s segments on another timeline (the same model with someone absent): the walk at
+    /// each urgency it pages at, spliced as in [`Stage::severity_timed`].
+    pub fn segments_on(&self, tl: &Timeline, escalation: &Escalation, st: &SeverityTimed) -> Vec<Segment> {
+        let high = tl.segments(escalation, &[], Urgency::High);
+        if !self.urgency_matters || st.low.is_empty() {
+            return high;
+        }
+        let low = tl.segments(escalation, &[], Urgency::Low);
+        splice(&high, &low, &st.low, self.horizon().interval())
+    }
+
     /// The incident starts at which `sev`'s incidents on `svc` page at low urgency, and why
     /// (paging.md, "Urgency": the service's rule by support hours, else the severity's own).
     pub fn low_urgency(&self, svc: &Service, sev: &Severity) -> (IntervalSet, Option<String>) {

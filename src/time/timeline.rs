@@ -59,6 +59,7 @@ pub fn urgency_matters(model: &Model) -> bool {
 
 /// Everything the time rules ask, precomputed over a span that covers the horizon and
 /// the longest walk from its last instant.
+#[derive(Clone)]
 pub struct Timeline<'m> {
     pub model: &'m Model,
     pub horizon: Horizon,
@@ -67,6 +68,10 @@ pub struct Timeline<'m> {
     /// Layered schedules' final schedules.
     schedules: HashMap<&'m str, Vec<Duty>>,
     away: HashMap<&'m str, IntervalSet>,
+    /// Leave (absences.md) per contact, with how causes name each stretch.
+    leave: HashMap<&'m str, Vec<(Interval, String)>>,
+    /// People absent for the whole horizon (N-1, `coverage --without`).
+    absent: Vec<String>,
     /// Per contact: always reachable, and the first interruptive contact of a page.
     contacts: HashMap<&'m str, Reach>,
 }
@@ -97,7 +102,16 @@ fn walk_length(e: &Escalation) -> i64 {
 impl<'m> Timeline<'m> {
     pub fn new(model: &'m Model, horizon: Horizon) -> Self {
         let mut tl = Self::without_holidays(model, horizon);
-        tl.away = model.contacts.iter().map(|c| (c.id.as_str(), holidays_of(model, &c.id, &jiff::tz::TimeZone::UTC, tl.span))).collect();
+        let utc = jiff::tz::TimeZone::UTC;
+        tl.leave = model.contacts.iter().filter(|c| !c.leave.is_empty()).map(|c| (c.id.as_str(), super::rotation::leave_of(model, &c.id, &utc, tl.span))).collect();
+        tl.away = model
+            .contacts
+            .iter()
+            .map(|c| {
+                let leave = tl.leave.get(c.id.as_str()).map(|l| IntervalSet::from_intervals(l.iter().map(|(i, _)| *i).collect())).unwrap_or_default();
+                (c.id.as_str(), holidays_of(model, &c.id, &utc, tl.span).union(&leave))
+            })
+            .collect();
         tl
     }
 
@@ -110,7 +124,20 @@ impl<'m> Timeline<'m> {
         let schedules = model.schedules.iter().map(|(id, s)| (id.as_str(), schedule_duties(s, span, |l| duties.get(l).map_or(none, Vec::as_slice)))).collect();
         let reach = |id: &str| Reach { always: model.contact(id).is_some_and(|c| c.always_reachable), high: first_contact(model, id, Urgency::High), low: first_contact(model, id, Urgency::Low) };
         let contacts = model.contacts.iter().map(|c| (c.id.as_str(), reach(&c.id))).collect();
-        Timeline { model, horizon, span, duties, schedules, away: HashMap::new(), contacts }
+        Timeline { model, horizon, span, duties, schedules, away: HashMap::new(), leave: HashMap::new(), absent: Vec::new(), contacts }
+    }
+
+    /// The same timeline with `people` absent for the whole span: still paged, never
+    /// answering (absences.md, "Absence in N-1"). Always-reachable teams are never absent.
+    pub fn with_absent(&self, people: &[&str]) -> Timeline<'m> {
+        let mut tl = self.clone();
+        for p in people {
+            if let Some((id, _)) = self.contacts.get_key_value(*p).filter(|(_, r)| !r.always) {
+                tl.away.insert(*id, IntervalSet::single(self.span.interval()));
+                tl.absent.push(id.to_string());
+            }
+        }
+        tl
     }
 
     pub fn duties(&self, rotation: &str) -> &[Duty] {
@@ -215,6 +242,13 @@ impl<'m> Timeline<'m> {
         let reach = self.contacts.get(contact.as_str()).copied().unwrap_or_default();
         let (always, first) = (reach.always, reach.at(u));
         if !always && self.on_holiday(&contact, t) {
+            if self.absent.contains(&contact) {
+                return visit.missed.push(Miss::Absent(contact));
+            }
+            if let Some((_, shown)) = self.leave.get(contact.as_str()).and_then(|l| l.iter().find(|(i, _)| i.start <= t && t < i.end)) {
+                let shown = shown.clone();
+                return visit.missed.push(Miss::OnLeave(contact, shown));
+            }
             let set = self.holiday_set(&contact, t);
             return visit.missed.push(Miss::OnHoliday(contact, set));
         }

@@ -28,6 +28,10 @@ pub enum Miss {
     NotChosen(String),
     /// Paged at this urgency, the person's rules that apply use no interruptive channel.
     NotAtUrgency(String, crate::model::Urgency),
+    /// On leave: person, the stretch and where it is written.
+    OnLeave(String, String),
+    /// Absent for the whole horizon (N-1, `coverage --without`).
+    Absent(String),
 }
 
 /// One contact made by the walk.
@@ -93,7 +97,15 @@ impl StepVisit {
     pub fn resolved(&self) -> Vec<&str> {
         let mut p: Vec<&str> = self.contacted.iter().map(|c| c.contact.as_str()).collect();
         for m in &self.missed {
-            if let Miss::OnHoliday(c, _) | Miss::NoInterruptiveChannel(c) | Miss::NoInterruptiveRule(c) | Miss::TooLate(c, ..) | Miss::NotChosen(c) | Miss::NotAtUrgency(c, _) = m {
+            if let Miss::OnHoliday(c, _)
+            | Miss::NoInterruptiveChannel(c)
+            | Miss::NoInterruptiveRule(c)
+            | Miss::TooLate(c, ..)
+            | Miss::NotChosen(c)
+            | Miss::NotAtUrgency(c, _)
+            | Miss::OnLeave(c, _)
+            | Miss::Absent(c) = m
+            {
                 p.push(c);
             }
         }
@@ -208,6 +220,8 @@ impl fmt::Display for Miss {
             Miss::TooLate(c, d, timeout) => write!(f, "{c} is first interrupted at +{}, {} the timeout", human_secs(*d), if d == timeout { "at" } else { "after" }),
             Miss::Unresolved(t) => write!(f, "{t} does not exist"),
             Miss::NotChosen(c) => write!(f, "{c} is reached only if the round robin picks them"),
+            Miss::OnLeave(c, shown) => write!(f, "{c} on leave {shown}"),
+            Miss::Absent(c) => write!(f, "{c} absent"),
             Miss::NotAtUrgency(c, u) => write!(f, "{c} is paged at {} urgency, and {c}'s {}-urgency rules use no interruptive channel", u.as_str(), u.as_str()),
         }
     }
