@@ -45,7 +45,7 @@ fn measure(name: &str, path: &PathBuf, runs: usize) {
 /// Only the rules evaluated on the timeline: the model switches the static ones off.
 fn measure_time_rules(services: usize, rotations: usize, horizon_days: i64, runs: usize) {
     let dir = tempfile::tempdir().unwrap();
-    generate::generate(dir.path(), &generate::Size { services, rotations, runbooks_per_service: 1, time_rules_only: true, layered: false }).unwrap();
+    generate::generate(dir.path(), &generate::Size { services, rotations, runbooks_per_service: 1, time_rules_only: true, layered: false, n_minus_one: false }).unwrap();
     let loaded = runready::load::load(&[dir.path().to_path_buf()]);
     assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics.first());
     let opts = options(horizon_days);
@@ -70,7 +70,7 @@ fn main() {
     }
     time_curves();
     let dir = tempfile::tempdir().unwrap();
-    let size = generate::Size { services: 1000, rotations: 200, runbooks_per_service: 2, time_rules_only: false, layered: false };
+    let size = generate::Size { services: 1000, rotations: 200, runbooks_per_service: 2, time_rules_only: false, layered: false, n_minus_one: false };
     generate::generate(dir.path(), &size).unwrap();
     let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/payments");
     measure("check examples/payments", &examples, 50);
@@ -91,7 +91,7 @@ fn time_curves() {
 fn layered() {
     for layered in [false, true] {
         let dir = tempfile::tempdir().unwrap();
-        generate::generate(dir.path(), &generate::Size { services: 1000, rotations: 200, runbooks_per_service: 2, time_rules_only: false, layered }).unwrap();
+        generate::generate(dir.path(), &generate::Size { services: 1000, rotations: 200, runbooks_per_service: 2, time_rules_only: false, layered, n_minus_one: false }).unwrap();
         measure(if layered { "check generated, 3-layer schedules" } else { "check generated, plain rotations" }, &dir.path().to_path_buf(), 10);
     }
 }

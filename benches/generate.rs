@@ -15,6 +15,9 @@ pub struct Size {
     /// Express each rotation as a 3-layer schedule (paging.md): the daytime rotation, a
     /// nights layer and a weekend layer above it, paged as `schedule:sched-N`.
     pub layered: bool,
+    /// Opt the critical tier into COV-006 (N-1); off by default, so that the scale figures
+    /// keep measuring what they measured.
+    pub n_minus_one: bool,
 }
 
 const STATIC_RULES: [&str; 20] = [
@@ -32,7 +35,9 @@ pub fn generate(dir: &Path, size: &Size) -> std::io::Result<()> {
     for (i, z) in ZONES.iter().enumerate() {
         let _ = writeln!(core, "  biz-{i}: {{ timezone: {z}, weekly: [{{ days: [mon, tue, wed, thu, fri], from: \"08:00\", to: \"18:00\" }}], exclude_holidays: [uk] }}");
     }
-    core.push_str("tiers:\n  critical: { availability: always, required_coverage: always, min_rotation_members: 3 }\n  internal: { availability: always, required_coverage: biz-0 }\n");
+    let n1 = if size.n_minus_one { ", n_minus_one: true" } else { "" };
+    core.push_str(&format!("tiers:\n  critical: {{ availability: always, required_coverage: always, min_rotation_members: 3{n1} }}\n"));
+    core.push_str("  internal: { availability: always, required_coverage: biz-0 }\n");
     core.push_str("severities:\n  - { id: sev1, aws_severity: urgent, targets: { acknowledge: PT15M, engage_vendor: PT30M, restore: PT4H } }\n  - { id: sev2, aws_severity: high, targets: { acknowledge: PT30M, engage_vendor: PT1H, restore: P1D } }\n  - { id: sev3, aws_severity: normal, targets: { acknowledge: PT4H, restore: P3D } }\n");
     core.push_str("vendors:\n  aws: { kind: aws_support, plan: business, request_template: std }\n");
     for v in 0..10 {

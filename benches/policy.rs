@@ -62,7 +62,7 @@ fn main() {
     println!("instantiate + evaluate, payments example     {:>10.1} µs per call (median of 2000; request {} bytes)", per_call(&policy, &small, 2000), small.len());
 
     let dir = tempfile::tempdir().unwrap();
-    generate::generate(dir.path(), &generate::Size { services: 1000, rotations: 200, runbooks_per_service: 2, time_rules_only: false, layered: false }).unwrap();
+    generate::generate(dir.path(), &generate::Size { services: 1000, rotations: 200, runbooks_per_service: 2, time_rules_only: false, layered: false, n_minus_one: false }).unwrap();
     let (big_model, big) = request_for(dir.path());
     let wasm_us = per_call(&policy, &big, 20);
     let runs = 200;

@@ -373,6 +373,12 @@ pub struct CoverageArgs {
     /// Exit 1 when any service has a gap in its required coverage.
     #[arg(long)]
     pub fail_on_gap: bool,
+    /// What if these people were absent for the whole horizon (comma-separated contact ids)?
+    #[arg(long, value_delimiter = ',', value_name = "ID[,ID...]")]
+    pub without: Vec<String>,
+    /// Print who carries the on-call load instead: per rotation and schedule, each person's hours (at night, on weekends, on their own holidays or leave) and the balance.
+    #[arg(long)]
+    pub load: bool,
     #[command(flatten)]
     pub time: TimeArgs,
 }

@@ -57,7 +57,24 @@ pub fn run(args: &CoverageArgs) -> i32 {
     if let Err(code) = super::refuse(&loaded, &super::bound_errors(&loaded, horizon)) {
         return code;
     }
-    let stage = Stage::build(&loaded.model, horizon);
+    if let Some(bad) = args.without.iter().find(|p| loaded.model.contact(p).is_none()) {
+        eprintln!("error: --without {bad}: no such contact in the model");
+        return exit::INVALID_INPUT;
+    }
+    if let Some(team) = args.without.iter().find(|p| loaded.model.contact(p).is_some_and(|c| c.always_reachable)) {
+        eprintln!("error: --without {team}: an always_reachable team is never absent (absences.md)");
+        return exit::INVALID_INPUT;
+    }
+    if args.load {
+        let report = super::load::compute(&loaded.model, horizon);
+        match args.time.format {
+            Format::Json => outln!("{}", serde_json::to_string_pretty(&report).expect("load serialises")),
+            Format::Human => out!("{}", report.human()),
+        }
+        return exit::READY;
+    }
+    let absent: Vec<&str> = args.without.iter().map(String::as_str).collect();
+    let stage = Stage::build_without(&loaded.model, horizon, &absent);
     let coverage = match compute(&stage, args.time.horizon, &args.services, &args.time.tz) {
         Ok(c) => c,
         Err(e) => {

@@ -124,7 +124,12 @@ impl<'s> Timed<'s> {
 
 impl<'m> Stage<'m> {
     pub fn build(model: &'m Model, horizon: Horizon) -> Self {
-        let timeline = Timeline::new(model, horizon);
+        Self::build_without(model, horizon, &[])
+    }
+
+    /// The stage as if `absent` were away for the whole horizon (`coverage --without`).
+    pub fn build_without(model: &'m Model, horizon: Horizon, absent: &[&str]) -> Self {
+        let timeline = Timeline::new(model, horizon).with_absent(absent);
         let without_holidays = Timeline::without_holidays(model, horizon);
         // Every escalation's walk is independent of the others': computed on every core.
         let urgency_matters = urgency_matters(model);
