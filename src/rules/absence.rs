@@ -78,9 +78,8 @@ fn first_break(base: &[Segment], absent: &[Segment], required: &IntervalSet, clo
 }
 
 fn n_minus_one(ctx: &Ctx, out: &mut Out) {
-    // The walk with one person absent, per escalation and person: computed once, shared by
-    // the services on that escalation (only escalations that page the person change).
-    let mut absent_walks: HashMap<(String, String, String), Vec<Segment>> = HashMap::new();
+    // The services to judge, with the people their escalation can page.
+    let mut judged = Vec::new();
     for svc in &ctx.model.services {
         let s = subject("service", &svc.id);
         let Some(tier) = svc.tier.as_deref().and_then(|t| ctx.model.tiers.get(t)) else { continue };
@@ -89,36 +88,52 @@ fn n_minus_one(ctx: &Ctx, out: &mut Out) {
             continue;
         }
         let Some(timed) = timed_service(ctx, out, svc) else { continue };
-        let esc = timed.escalation;
-        let people = pageable(ctx.model, esc);
-        let mut breaks = Vec::new();
-        for p in &people {
-            let tl = ctx.timeline().with_absent(&[p.as_str()]);
+        let people = pageable(ctx.model, timed.escalation);
+        judged.push((svc, timed, people));
+    }
+    // Person by person: one timeline with them absent, and the walks it changes — only the
+    // escalations that can page them, each computed once for every service sharing it.
+    let mut everyone: Vec<&String> = judged.iter().flat_map(|(_, _, p)| p.iter()).collect();
+    everyone.sort();
+    everyone.dedup();
+    let mut breaks: HashMap<&str, Vec<(String, String, jiff::Timestamp, String)>> = HashMap::new();
+    for p in everyone {
+        let tl = ctx.timeline().with_absent(&[p.as_str()]);
+        let mut walks: HashMap<(&str, String), Vec<Segment>> = HashMap::new();
+        for (svc, timed, people) in judged.iter().filter(|(_, _, people)| people.contains(p)) {
+            let _ = people;
             for st in &timed.severities {
                 let sev = st.severity;
                 let clock = ctx.stage.clock(sev).unwrap_or_default();
-                let key = (timed.escalation_id.to_string(), p.clone(), format!("{:?}", st.low.intervals().first()));
-                let segs = absent_walks.entry(key).or_insert_with(|| ctx.stage.segments_on(&tl, esc, st));
+                let segs = walks.entry((timed.escalation_id, format!("{:?}", st.low))).or_insert_with(|| ctx.stage.segments_on(&tl, timed.escalation, st));
                 let ack = sev.targets.acknowledge.map(|d| d.as_secs());
                 if let Some((t, tte)) = first_break(&st.segments, segs, timed.required, clock, ack) {
-                    let walk = tl.walk(esc, t, st.urgency_at(t)).narration().to_string();
+                    let walk = tl.walk(timed.escalation, t, st.urgency_at(t)).narration().to_string();
                     let shown = tte.map(human_secs).unwrap_or_else(|| "nobody engaged".into());
-                    breaks.push((p.clone(), sev.id.clone(), t, format!("{p} absent: {}: {shown} at {}: {}{walk}", sev.id, ctx.show(t), st.urgency_note(t))));
+                    let text = format!("{p} absent: {}: {shown} at {}: {}{walk}", sev.id, ctx.show(t), st.urgency_note(t));
+                    breaks.entry(svc.id.as_str()).or_default().push((p.clone(), sev.id.clone(), t, text));
                     break;
                 }
             }
         }
-        if breaks.is_empty() {
-            out.pass(&s, &esc.origin, format!("no single absence among {} people breaks a target", people.len()));
-        } else {
-            let evidence: Vec<serde_json::Value> = breaks.iter().map(|(p, sev, t, _)| json!({ "person": p, "severity": sev, "first_at": t.to_string() })).collect();
-            out.fail(
-                &s,
-                &esc.origin.at("steps"),
-                format!("{} single absence(s) break a target: {}", breaks.len(), breaks.iter().map(|b| b.3.clone()).collect::<Vec<_>>().join("; ")),
-                "add a second person to the step that waits on one, shorten its timeout, or add members to the rotation",
-            )
-            .with_evidence(json!({ "breaks": evidence }));
+    }
+    for (svc, timed, people) in &judged {
+        let s = subject("service", &svc.id);
+        let esc = timed.escalation;
+        match breaks.get(svc.id.as_str()) {
+            None => {
+                out.pass(&s, &esc.origin, format!("no single absence among {} people breaks a target", people.len()));
+            }
+            Some(found) => {
+                let evidence: Vec<serde_json::Value> = found.iter().map(|(p, sev, t, _)| json!({ "person": p, "severity": sev, "first_at": t.to_string() })).collect();
+                out.fail(
+                    &s,
+                    &esc.origin.at("steps"),
+                    format!("{} single absence(s) break a target: {}", found.len(), found.iter().map(|b| b.3.clone()).collect::<Vec<_>>().join("; ")),
+                    "add a second person to the step that waits on one, shorten its timeout, or add members to the rotation",
+                )
+                .with_evidence(json!({ "breaks": evidence }));
+            }
         }
     }
 }
