@@ -64,7 +64,8 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
         if let (Some(name), Some(coverage)) = (&svg_name, &coverage) {
             write(&p.with_file_name(name), Ok(coverage.svg()));
         }
-        let extra = report::markdown::Coverage { svg: svg_name, services: analysed };
+        let load = model.map(|m| crate::time::load::compute(m, Horizon::new(at, args.horizon))).unwrap_or_default();
+        let extra = report::markdown::Coverage { svg: svg_name, services: analysed, load: &load.load };
         let services = model.map(|m| report::matrix::service_rows(&report, m)).unwrap_or_default();
         let input = report::markdown::Input { report: &report, services: &services, baseline: comparison.as_ref(), coverage: &extra };
         write(p, report::markdown::render(&input, template.as_deref()));

@@ -66,7 +66,7 @@ pub fn run(args: &CoverageArgs) -> i32 {
         return exit::INVALID_INPUT;
     }
     if args.load {
-        let report = super::load::compute(&loaded.model, horizon);
+        let report = crate::time::load::compute(&loaded.model, horizon);
         match args.time.format {
             Format::Json => outln!("{}", serde_json::to_string_pretty(&report).expect("load serialises")),
             Format::Human => out!("{}", report.human()),

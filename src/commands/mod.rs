@@ -20,7 +20,6 @@ pub mod drill;
 pub mod facts;
 pub mod import;
 pub mod init;
-pub mod load;
 pub mod policy;
 pub mod schema;
 pub mod simulate;

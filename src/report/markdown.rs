@@ -27,6 +27,8 @@ pub struct Coverage<'a> {
     /// File name of the SVG written beside the Markdown file.
     pub svg: Option<String>,
     pub services: &'a [crate::time::analysis::ServiceCoverage],
+    /// Who carries the on-call load (absences.md), per rotation and schedule.
+    pub load: &'a [crate::time::load::Roster],
 }
 
 /// Everything a Markdown template can use.
@@ -105,6 +107,12 @@ pub fn render(input: &Input, template: Option<&str>) -> Result<String, String> {
     env.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
     env.add_filter("cell", cell);
     env.add_filter("duration", |secs: i64| crate::model::human_secs(secs));
+    // A share as a bar that reads without colour: `████░░░░░░ 40%`.
+    env.add_filter("share", |hours: f64, total: f64| {
+        let f = if total > 0.0 { hours / total } else { 0.0 };
+        let filled = (f * 10.0).round() as usize;
+        format!("{}{} {:.0}%", "█".repeat(filled), "░".repeat(10 - filled.min(10)), f * 100.0)
+    });
     env.add_template("report.md", template.unwrap_or(DEFAULT_TEMPLATE)).map_err(|e| format!("the Markdown template does not parse: {e}"))?;
     let not_evaluated = report.not_evaluated();
     let mut groups: Vec<Group> = Vec::new();

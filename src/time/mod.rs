@@ -7,6 +7,7 @@ pub mod bounds;
 pub mod calendar;
 pub mod coverage;
 pub mod interval;
+pub mod load;
 pub mod response;
 pub mod rotation;
 pub mod show;

@@ -1,4 +1,4 @@
-//! `coverage --load` (absences.md): per rotation and schedule, each person's hours on duty
+//! The on-call load (absences.md; `coverage --load` and the Markdown report): per rotation and schedule, each person's hours on duty
 //! over the horizon, the part of them at night (22:00–07:00), on weekends and on their own
 //! holidays or leave (in their zone), and the balance of the load.
 
@@ -7,7 +7,7 @@ use crate::time::timeline::Timeline;
 use crate::time::{Horizon, IntervalSet, calendar};
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct LoadReport {
     pub load: Vec<Roster>,
 }
