@@ -123,6 +123,8 @@ fn heatmap(segments: &[Segment], required: &IntervalSet, clock: Option<&Interval
 pub struct Derived {
     pub horizon: DerivedHorizon,
     pub services: indexmap::IndexMap<String, DerivedService>,
+    /// Who carries the on-call load, per rotation and schedule (absences.md).
+    pub load: Vec<super::load::Roster>,
 }
 
 #[derive(Debug, Serialize)]
@@ -175,7 +177,8 @@ pub fn derived(stage: &Stage) -> Derived {
         }
         services.insert(svc.id.clone(), DerivedService { gaps, severities });
     }
-    Derived { horizon: DerivedHorizon { from: horizon.start.to_string(), to: horizon.end.to_string() }, services }
+    let load = super::load::compute_on(&stage.timeline, horizon).load;
+    Derived { horizon: DerivedHorizon { from: horizon.start.to_string(), to: horizon.end.to_string() }, services, load }
 }
 
 #[cfg(test)]
@@ -193,5 +196,8 @@ mod tests {
         assert_eq!(api["gaps"][0]["to"], "2026-11-23T09:00:00Z");
         assert_eq!(api["severities"]["sev1"]["worst_time_to_engage_seconds"], 600);
         assert_eq!(api["severities"]["sev1"]["worst_at"], "2026-11-23T00:00:00Z");
+        // The load figures: a alone on r, 8 hours on Monday.
+        assert_eq!(d["load"][0]["subject"], "rotation:r");
+        assert_eq!(d["load"][0]["people"][0]["hours"], 8.0);
     }
 }

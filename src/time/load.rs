@@ -52,7 +52,12 @@ fn window(days: &[Day], from: u16, to: u16) -> WeeklyWindow {
 }
 
 pub fn compute(model: &Model, horizon: Horizon) -> LoadReport {
-    let tl = Timeline::new(model, horizon);
+    compute_on(&Timeline::new(model, horizon), horizon)
+}
+
+/// The load on a timeline the caller has (the run's time stage).
+pub fn compute_on(tl: &Timeline, horizon: Horizon) -> LoadReport {
+    let model = tl.model;
     let all = [Day::Mon, Day::Tue, Day::Wed, Day::Thu, Day::Fri, Day::Sat, Day::Sun];
     let night = [window(&all, 22 * 60, 7 * 60)];
     let weekend = [window(&[Day::Sat, Day::Sun], 0, 1440)];
