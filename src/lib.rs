@@ -12,6 +12,7 @@ pub mod diag;
 pub mod drill;
 pub mod exit;
 pub mod facts;
+pub mod ical;
 pub mod import;
 pub mod load;
 pub mod model;

@@ -19,6 +19,8 @@ pub enum Kind {
     PolicyTests,
     /// A drill's `file:` artifact (read from production, `drill --live` only).
     Artifact,
+    /// An iCalendar file a holiday set names.
+    Calendar,
 }
 
 const MIB: u64 = 1024 * 1024;
@@ -39,6 +41,7 @@ impl Kind {
             Kind::Baseline => 256 * MIB,
             Kind::PolicyTests => 8 * MIB,
             Kind::Artifact => ARTIFACT_CAP,
+            Kind::Calendar => 16 * MIB,
         }
     }
 
@@ -46,6 +49,7 @@ impl Kind {
         match self {
             Kind::Model => "model file",
             Kind::Runbook => "runbook",
+            Kind::Calendar => "iCalendar file",
             Kind::Facts => "facts snapshot",
             Kind::Journal => "drill journal",
             Kind::Policy => "policy module",

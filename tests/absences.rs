@@ -110,3 +110,78 @@ fn coverage_without_and_load() {
     assert_eq!((london["people"][1]["contact"].as_str(), london["people"][1]["hours"].as_f64()), (Some("b"), Some(60.0)));
     assert_eq!(london["balance"], 0.0);
 }
+
+/// A model whose contact `a` (alone on the first step) takes the holidays of `set`.
+fn with_holidays(set: &str) -> String {
+    BASE.replace("holidays: { uk: [2026-12-25] }", &format!("holidays:\n  uk: [2026-12-25]\n  public: {set}")).replace(
+        "  - { id: a, kind: person, channels: [{ type: sms, address: \"1\" }] }",
+        "  - { id: a, kind: person, timezone: Europe/London, holidays: [public], channels: [{ type: sms, address: \"1\" }] }",
+    )
+}
+
+fn loaded_dates(dir: &std::path::Path) -> Vec<String> {
+    let l = runready::load::load(&[dir.to_path_buf()]);
+    assert!(l.diagnostics.is_empty(), "{:#?}", l.diagnostics);
+    l.model.holidays["public"].iter().map(|d| d.to_string()).collect()
+}
+
+#[test]
+fn holiday_sets_from_the_python_holidays_exporter() {
+    let dir = model_dir(&with_holidays("{ ics: calendars/public.ics, dates: [2026-12-24] }"));
+    std::fs::create_dir_all(dir.path().join("calendars")).unwrap();
+    for (country, file) in [("GB", "public.ics"), ("US", "us.ics")] {
+        let script = format!("import holidays\nfrom holidays.ical import ICalExporter\nprint(ICalExporter(holidays.country_holidays({country:?}, years=[2026, 2027])).generate(), end='')");
+        let out = std::process::Command::new("python3").arg("-c").arg(&script).output().expect("python3");
+        assert!(out.status.success(), "the Python `holidays` package is required (.ci/run installs it): {}", String::from_utf8_lossy(&out.stderr));
+        std::fs::write(dir.path().join("calendars").join(file), out.stdout).unwrap();
+    }
+    let uk = loaded_dates(dir.path());
+    for d in ["2026-01-01", "2026-04-03", "2026-12-24", "2026-12-25", "2026-12-28", "2027-01-01", "2027-12-27"] {
+        assert!(uk.contains(&d.to_string()), "{d} missing from {uk:?}");
+    }
+    assert!(!uk.contains(&"2026-11-26".to_string()));
+    // The holidays take `a` off the first step: a gap whose cause names the set.
+    let f = assert_fails(&run_dir(dir.path()), "COV-001");
+    assert!(f[0].message.contains("a on holiday public"), "{}", f[0].message);
+    let us = dir.path().join("us-model");
+    std::fs::create_dir_all(&us).unwrap();
+    std::fs::write(us.join("model.yaml"), with_holidays("{ ics: ../calendars/us.ics }")).unwrap();
+    std::fs::write(us.join("rb.md"), RUNBOOK).unwrap();
+    let dates = loaded_dates(&us);
+    assert!(dates.contains(&"2026-11-26".to_string()) && dates.contains(&"2027-07-05".to_string()), "{dates:?}");
+}
+
+fn run_dir(dir: &std::path::Path) -> Vec<runready::rules::RuleResult> {
+    let l = runready::load::load(&[dir.to_path_buf()]);
+    assert!(l.diagnostics.is_empty(), "{:#?}", l.diagnostics);
+    runready::rules::evaluate(&l.model, &l.sources, &options()).results
+}
+
+#[test]
+fn holiday_sets_from_google_and_outlook_shaped_exports() {
+    // Google Calendar: all-day out-of-office events, a weekly event with an exception.
+    let google = "BEGIN:VCALENDAR\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\nVERSION:2.0\r\nCALSCALE:GREGORIAN\r\nX-WR-TIMEZONE:Europe/London\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261221\r\nDTEND;VALUE=DATE:20261224\r\nSUMMARY:Out of office\r\nUID:ooo1@google.com\r\nTRANSP:OPAQUE\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nDTSTART;TZID=Europe/London:20261102T090000\r\nDTEND;TZID=Europe/London:20261102T100000\r\nRRULE:FREQ=WEEKLY;BYDAY=MO;UNTIL=20261124T000000Z\r\nEXDATE;TZID=Europe/London:20261109T090000\r\nSUMMARY:Team day\r\nUID:team@google.com\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261201\r\nSUMMARY:Free all day\r\nTRANSP:TRANSPARENT\r\nUID:free@google.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let dir = model_dir(&with_holidays("{ ics: google.ics }"));
+    std::fs::write(dir.path().join("google.ics"), google).unwrap();
+    assert_eq!(loaded_dates(dir.path()), vec!["2026-11-02", "2026-11-16", "2026-11-23", "2026-12-21", "2026-12-22", "2026-12-23"]);
+    // Outlook: Windows zone names (with their VTIMEZONE), a cancelled occurrence.
+    let outlook = "BEGIN:VCALENDAR\r\nPRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN\r\nVERSION:2.0\r\nMETHOD:PUBLISH\r\nBEGIN:VTIMEZONE\r\nTZID:GMT Standard Time\r\nBEGIN:STANDARD\r\nDTSTART:16011028T020000\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:-0000\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\nDTSTART:16010325T010000\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\nTZOFFSETFROM:-0000\r\nTZOFFSETTO:+0100\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nCLASS:PUBLIC\r\nDTSTART;TZID=\"GMT Standard Time\":20261229T090000\r\nDTEND;TZID=\"GMT Standard Time\":20261231T170000\r\nSUMMARY:Annual leave\r\nUID:040000008200E00074C5B7101A82E008\r\nX-MICROSOFT-CDO-BUSYSTATUS:OOF\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nDTSTART;TZID=\"GMT Standard Time\":20261104T090000\r\nDTEND;TZID=\"GMT Standard Time\":20261104T170000\r\nSTATUS:CANCELLED\r\nSUMMARY:Cancelled day off\r\nUID:040000008200E00074C5B7101A82E009\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    std::fs::write(dir.path().join("google.ics"), outlook).unwrap();
+    assert_eq!(loaded_dates(dir.path()), vec!["2026-12-29", "2026-12-30", "2026-12-31"]);
+}
+
+#[test]
+fn a_bad_calendar_is_a_load_error_naming_both_files() {
+    let dir = model_dir(&with_holidays("{ ics: bad.ics }"));
+    std::fs::write(
+        dir.path().join("bad.ics"),
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1\r\nDTSTART;VALUE=DATE:20261225\r\nRRULE:FREQ=MONTHLY;BYSETPOS=-1\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    )
+    .unwrap();
+    let l = runready::load::load(&[dir.path().to_path_buf()]);
+    let d = l.diagnostics.iter().find(|d| d.message.contains("bad.ics:6: RRULE part BYSETPOS is not supported")).unwrap_or_else(|| panic!("{:#?}", l.diagnostics));
+    assert!(d.location.as_ref().is_some_and(|loc| loc.file.ends_with("model.yaml") && loc.line == 6), "{d:#?}");
+    std::fs::remove_file(dir.path().join("bad.ics")).unwrap();
+    let l = runready::load::load(&[dir.path().to_path_buf()]);
+    assert!(l.diagnostics.iter().any(|d| d.message.contains("holiday set `public`: cannot read")), "{:#?}", l.diagnostics);
+}

@@ -324,7 +324,7 @@ impl Loader {
                 continue;
             }
             match which {
-                Section::Holidays => self.insert(origin, value_node, &path, |m| &mut m.holidays, &key.name),
+                Section::Holidays => self.holiday_set(origin, value_node, &path, &key.name),
                 Section::Calendars => self.insert(origin, value_node, &path, |m| &mut m.calendars, &key.name),
                 Section::Tiers => self.insert(origin, value_node, &path, |m| &mut m.tiers, &key.name),
                 Section::Rotations => self.insert(origin, value_node, &path, |m| &mut m.rotations, &key.name),
@@ -345,6 +345,36 @@ impl Loader {
         if let Some(value) = self.entry::<T>(&origin, node, path) {
             section(&mut self.model).insert(id.to_string(), Entry { value, origin });
         }
+    }
+
+    /// A holiday set: its dates, from the YAML list or from an iCalendar file read now
+    /// (relative to the YAML file; problems name the `.ics` file and line).
+    fn holiday_set(&mut self, origin: Origin, node: &Node, path: &str, id: &str) {
+        let Some(set) = self.entry::<crate::model::HolidaySet>(&origin, node, path) else { return };
+        let dates = match set {
+            crate::model::HolidaySet::Dates(d) => d,
+            crate::model::HolidaySet::Calendar(c) => {
+                let file = &self.sources.files[origin.file];
+                let ics = file.path.parent().unwrap_or(std::path::Path::new(".")).join(&c.ics);
+                let at = node.get("ics").map_or(node.pos, |n| n.pos);
+                let loc = Location { file: file.display.clone(), line: at.line.max(1), column: at.column.max(1), path: format!("{path}.ics") };
+                let read = crate::read::text(&ics, crate::read::Kind::Calendar).map_err(|e| format!("cannot read {}", crate::read::describe(&ics, crate::read::Kind::Calendar, &e)));
+                let parsed = read.and_then(|text| crate::ical::holiday_dates(&text).map_err(|e| format!("{}:{}: {}", ics.display(), e.line, e.message)));
+                match parsed {
+                    Ok(found) => {
+                        let mut all: Vec<crate::model::Date> = found.into_iter().map(crate::model::Date).chain(c.dates).collect();
+                        all.sort();
+                        all.dedup();
+                        all
+                    }
+                    Err(why) => {
+                        self.diagnostics.push(Diagnostic::new(crate::diag::Code::InvalidValue, format!("holiday set `{id}`: {why}"), Some(loc)));
+                        return;
+                    }
+                }
+            }
+        };
+        self.model.holidays.insert(id.to_string(), Entry { value: dates, origin });
     }
 
     fn finish(mut self) -> Loaded {

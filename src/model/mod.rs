@@ -70,9 +70,9 @@ pub struct Document {
     /// The model's name, owner and review (one file only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
-    /// Named holiday sets: lists of dates.
+    /// Named holiday sets: lists of dates, or an iCalendar file (plus dates of your own).
     #[serde(default)]
-    pub holidays: IndexMap<String, Vec<Date>>,
+    pub holidays: IndexMap<String, HolidaySet>,
     /// Calendars by id: when something is true (open, covered, frozen). `always` is built in.
     #[serde(default)]
     pub calendars: IndexMap<String, Calendar>,

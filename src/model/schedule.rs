@@ -157,3 +157,22 @@ pub struct Schedule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
+
+/// A holiday set as written: a list of dates, or `{ ics: FILE, dates: [...] }` (absences.md).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum HolidaySet {
+    Dates(Vec<Date>),
+    Calendar(HolidayCalendar),
+}
+
+/// Holidays read from an iCalendar file, relative to the YAML file that names it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HolidayCalendar {
+    /// An iCalendar (RFC 5545) file: every event's local dates are holidays.
+    pub ics: String,
+    /// Dates of your own, besides the file's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dates: Vec<Date>,
+}
