@@ -159,11 +159,31 @@ pub struct Schedule {
 }
 
 /// A holiday set as written: a list of dates, or `{ ics: FILE, dates: [...] }` (absences.md).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum HolidaySet {
     Dates(Vec<Date>),
     Calendar(HolidayCalendar),
+}
+
+impl<'de> Deserialize<'de> for HolidaySet {
+    /// A sequence is a list of dates (its errors are the dates'), a mapping a calendar.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = HolidaySet;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of dates or { ics: FILE, dates: [...] }")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<HolidaySet, A::Error> {
+                Vec::<Date>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq)).map(HolidaySet::Dates)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<HolidaySet, A::Error> {
+                HolidayCalendar::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(HolidaySet::Calendar)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// Holidays read from an iCalendar file, relative to the YAML file that names it.
