@@ -240,6 +240,18 @@ impl Model {
 
     /// The severities that apply to a service, in matrix order; unknown ids are skipped
     /// (SM-001 reports them).
+    /// The rotations some escalation pages directly (not only as a layer of a schedule).
+    pub fn directly_paged_rotations(&self) -> std::collections::HashSet<&str> {
+        self.escalations
+            .values()
+            .flat_map(|e| e.targets())
+            .filter_map(|t| match t.get() {
+                TargetRef::Rotation(r) => Some(r),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn service_severities<'a>(&'a self, service: &Service) -> Vec<&'a Entry<Severity>> {
         match &service.severities {
             None => self.severities.iter().collect(),

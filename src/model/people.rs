@@ -237,6 +237,13 @@ pub struct Escalation {
     pub source: Option<String>,
 }
 
+impl Escalation {
+    /// Everything the escalation can page: every step's targets, then the fallback.
+    pub fn targets(&self) -> impl Iterator<Item = &Target> {
+        self.steps.iter().flat_map(|s| s.notify.iter()).chain(self.final_fallback.iter())
+    }
+}
+
 /// An escalation target as the YAML spells it: `rotation:ID` or `contact:ID`. Anything else
 /// is kept as written (SM-001 reports it; the walk reaches nobody through it).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

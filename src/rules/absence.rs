@@ -39,8 +39,7 @@ pub static RULES: &[Rule] = &[
 
 /// The people (and teams that are not always reachable) an escalation can page.
 fn pageable(m: &Model, esc: &Escalation) -> Vec<String> {
-    let mut people: Vec<String> =
-        esc.steps.iter().flat_map(|s| s.notify.iter()).chain(esc.final_fallback.iter()).flat_map(|t| people_of(m, t)).filter(|p| m.contact(p).is_some_and(|c| !c.always_reachable)).collect();
+    let mut people: Vec<String> = esc.targets().flat_map(|t| people_of(m, t)).filter(|p| m.contact(p).is_some_and(|c| !c.always_reachable)).collect();
     people.sort();
     people.dedup();
     people
@@ -145,7 +144,7 @@ fn load_limits(m: &Model) -> Vec<(Target, f64, Vec<String>)> {
     for svc in &m.services {
         let Some(share) = svc.tier.as_deref().and_then(|t| m.tiers.get(t)).and_then(|t| t.max_load_share) else { continue };
         let Some(esc) = svc.escalation.as_deref().and_then(|e| m.escalations.get(e)) else { continue };
-        for t in esc.steps.iter().flat_map(|s| s.notify.iter()).chain(esc.final_fallback.iter()) {
+        for t in esc.targets() {
             if !matches!(t.get(), TargetRef::Rotation(_) | TargetRef::Schedule(_)) {
                 continue;
             }

@@ -121,10 +121,7 @@ fn services_reaching(m: &Model) -> std::collections::HashMap<&str, Vec<&Entry<Se
     for svc in &m.services {
         let Some(esc) = svc.escalation.as_ref().and_then(|e| m.escalations.get(e)) else { continue };
         let mut rotations: Vec<&str> = esc
-            .steps
-            .iter()
-            .flat_map(|s| s.notify.iter())
-            .chain(esc.final_fallback.iter())
+            .targets()
             .flat_map(|t| match t.get() {
                 TargetRef::Rotation(r) => vec![r],
                 // A schedule pages through its layers.
@@ -332,32 +329,18 @@ fn on_duty_on_holiday(ctx: &Ctx, out: &mut Out) {
     }
     for (id, sch) in &ctx.model.schedules {
         let target = Target::schedule(id);
-        let services: Vec<&Entry<Service>> = ctx
-            .model
-            .services
-            .iter()
-            .filter(|svc| {
-                svc.escalation.as_ref().and_then(|e| ctx.model.escalations.get(e)).is_some_and(|e| e.steps.iter().flat_map(|s| s.notify.iter()).chain(e.final_fallback.iter()).any(|t| *t == target))
-            })
-            .collect();
+        let services: Vec<&Entry<Service>> =
+            ctx.model.services.iter().filter(|svc| svc.escalation.as_ref().and_then(|e| ctx.model.escalations.get(e)).is_some_and(|e| e.targets().any(|t| *t == target))).collect();
         holiday_clashes(ctx, out, subject("schedule", id), (&sch.origin, &sch.origin.at("layers")), tl.schedule_duties(id), &required_of(&services));
     }
 }
 
 /// Rotations that are layers of schedules and never paged on their own, with those schedules.
 fn layered_only(m: &Model) -> std::collections::HashMap<&str, Vec<&str>> {
-    let direct: Vec<&str> = m
-        .escalations
-        .values()
-        .flat_map(|e| e.steps.iter().flat_map(|s| s.notify.iter()).chain(e.final_fallback.iter()))
-        .filter_map(|t| match t.get() {
-            TargetRef::Rotation(r) => Some(r),
-            _ => None,
-        })
-        .collect();
+    let direct = m.directly_paged_rotations();
     let mut out: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
     for (id, s) in &m.schedules {
-        for l in s.layers.iter().filter(|l| !direct.contains(&l.as_str())) {
+        for l in s.layers.iter().filter(|l| !direct.contains(l.as_str())) {
             out.entry(l.as_str()).or_default().push(id.as_str());
         }
     }

@@ -47,7 +47,7 @@ pub fn check(model: &Model, horizon: Horizon) -> Vec<Exceeded> {
     }
     for (id, e) in &model.escalations {
         let passes = e.repeat.clamp(0, 1000) + 1;
-        let targets = e.steps.iter().flat_map(|s| s.notify.iter()).chain(e.final_fallback.iter());
+        let targets = e.targets();
         let per_pass: i64 = targets
             .map(|t| match t.get() {
                 TargetRef::Rotation(r) => 2 * turns(model, r, secs),

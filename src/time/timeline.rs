@@ -187,16 +187,7 @@ impl<'m> Timeline<'m> {
     /// rotation that is not only a layer of one (paging.md, "Duty counted once").
     pub fn duty_of(&self, person: &str) -> IntervalSet {
         let layered: std::collections::HashSet<&str> = self.model.schedules.values().flat_map(|s| s.layers.iter().map(String::as_str)).collect();
-        let direct: std::collections::HashSet<&str> = self
-            .model
-            .escalations
-            .values()
-            .flat_map(|e| e.steps.iter().flat_map(|s| s.notify.iter()).chain(e.final_fallback.iter()))
-            .filter_map(|t| match t.get() {
-                TargetRef::Rotation(r) => Some(r),
-                _ => None,
-            })
-            .collect();
+        let direct = self.model.directly_paged_rotations();
         let rotations = self.model.rotations.keys().filter(|r| !layered.contains(r.as_str()) || direct.contains(r.as_str())).flat_map(|r| self.duties(r).iter());
         let all = rotations.chain(self.schedules.values().flatten());
         IntervalSet::from_intervals(all.filter(|d| d.member == person).map(|d| d.interval).collect())
