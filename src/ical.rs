@@ -22,12 +22,68 @@ pub struct IcsError {
 const LAST_YEAR: i16 = 2100;
 const MAX_DATES: usize = 200_000;
 
-/// The local dates of every event of the file (for a holiday set).
+/// Where an event's times are: an all-day date, UTC, a named zone, or floating (the
+/// reader's zone: UTC for a holiday set, the contact's for leave).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Zone {
+    AllDay,
+    Utc,
+    Named(TimeZone),
+    Floating,
+}
+
+/// One occurrence of an event: its local start, where that is, its length, what it is.
+#[derive(Clone, Debug)]
+pub struct Occurrence {
+    pub start: DateTime,
+    pub zone: Zone,
+    pub seconds: i64,
+    pub summary: String,
+    pub line: usize,
+}
+
+impl Occurrence {
+    /// The instants it covers, floating times read in `floating`.
+    pub fn instants(&self, floating: &TimeZone) -> (jiff::Timestamp, jiff::Timestamp) {
+        let tz = match &self.zone {
+            Zone::AllDay | Zone::Floating => floating.clone(),
+            Zone::Utc => TimeZone::UTC,
+            Zone::Named(z) => z.clone(),
+        };
+        let start = crate::time::to_instant(self.start, &tz);
+        let end = match self.zone {
+            // All-day lengths are whole local days.
+            Zone::AllDay => crate::time::to_instant(self.start.checked_add(jiff::Span::new().days(self.seconds / 86_400)).unwrap_or(self.start), &tz),
+            _ => start.checked_add(jiff::SignedDuration::from_secs(self.seconds)).unwrap_or(start),
+        };
+        (start, end)
+    }
+}
+
+/// The local dates of every event of the file (for a holiday set): the dates each
+/// occurrence touches in its own zone (floating: UTC).
 pub fn holiday_dates(text: &str) -> Result<Vec<Date>, IcsError> {
+    let mut dates = BTreeSet::new();
+    for o in occurrences(text)? {
+        let end = o.start.checked_add(jiff::SignedDuration::from_secs((o.seconds - 1).max(0))).unwrap_or(o.start);
+        let mut d = o.start.date();
+        while d <= end.date() {
+            dates.insert(d);
+            d = d.tomorrow().map_err(|e| IcsError { line: o.line, message: e.to_string() })?;
+            if dates.len() > MAX_DATES {
+                return Err(IcsError { line: o.line, message: format!("more than {MAX_DATES} dates") });
+            }
+        }
+    }
+    Ok(dates.into_iter().collect())
+}
+
+/// Every occurrence of every event that counts (not cancelled, not transparent).
+pub fn occurrences(text: &str) -> Result<Vec<Occurrence>, IcsError> {
     let unfolded = icalendar::parser::unfold(text);
     let components = icalendar::parser::read_calendar(&unfolded).map_err(|e| IcsError { line: 1, message: format!("not an iCalendar file: {}", e.lines().next().unwrap_or("")) })?;
     let starts = event_lines(text);
-    let mut dates = BTreeSet::new();
+    let mut out = Vec::new();
     for (n, ev) in components.components.iter().filter(|c| c.name == "VEVENT").enumerate() {
         let line = starts.get(n).copied().unwrap_or(1);
         let prop = |name: &str| ev.properties.iter().find(|p| p.name == name);
@@ -38,15 +94,15 @@ pub fn holiday_dates(text: &str) -> Result<Vec<Date>, IcsError> {
             return Err(IcsError { line: property_line(text, line, "RDATE"), message: "RDATE is not supported (it adds occurrences runready would not see)".into() });
         }
         let start = prop("DTSTART").ok_or(IcsError { line, message: "VEVENT without DTSTART".into() })?;
-        let (first, timed) = point(start.val.as_str(), tzid(start)).map_err(|m| IcsError { line: property_line(text, line, "DTSTART"), message: m })?;
+        let (first, zone) = point(start.val.as_str(), tzid(start)).map_err(|m| IcsError { line: property_line(text, line, "DTSTART"), message: m })?;
         // The event's length, in days for all-day events and seconds for timed ones.
-        let span = match (prop("DTEND"), prop("DURATION")) {
+        let seconds = match (prop("DTEND"), prop("DURATION")) {
             (Some(end), _) => {
                 let (e, _) = point(end.val.as_str(), tzid(end)).map_err(|m| IcsError { line: property_line(text, line, "DTEND"), message: m })?;
                 e.duration_since(first).as_secs().max(0)
             }
             (None, Some(d)) => duration(d.val.as_str()).map_err(|m| IcsError { line: property_line(text, line, "DURATION"), message: m })?,
-            (None, None) if timed.is_none() => 86_400,
+            (None, None) if zone == Zone::AllDay => 86_400,
             (None, None) => 0,
         };
         let excluded: BTreeSet<DateTime> = ev
@@ -56,24 +112,17 @@ pub fn holiday_dates(text: &str) -> Result<Vec<Date>, IcsError> {
             .flat_map(|p| p.val.as_str().split(',').map(move |v| point(v.trim(), tzid(p)).map(|x| x.0)))
             .collect::<Result<_, _>>()
             .map_err(|m| IcsError { line: property_line(text, line, "EXDATE"), message: m })?;
-        let occurrences = match prop("RRULE") {
+        let starts = match prop("RRULE") {
             None => vec![first],
             Some(r) => expand(first, r.val.as_str()).map_err(|m| IcsError { line: property_line(text, line, "RRULE"), message: m })?,
         };
-        for o in occurrences.into_iter().filter(|o| !excluded.contains(o)) {
-            // Local dates the occurrence touches in its own zone (floating: UTC).
-            let end = o.checked_add(jiff::SignedDuration::from_secs((span - 1).max(0))).unwrap_or(o);
-            let mut d = o.date();
-            while d <= end.date() {
-                dates.insert(d);
-                d = d.tomorrow().map_err(|e| IcsError { line, message: e.to_string() })?;
-                if dates.len() > MAX_DATES {
-                    return Err(IcsError { line, message: format!("more than {MAX_DATES} dates") });
-                }
-            }
+        let summary = prop("SUMMARY").map(|p| p.val.as_str().to_string()).unwrap_or_else(|| "(no summary)".into());
+        out.extend(starts.into_iter().filter(|o| !excluded.contains(o)).map(|o| Occurrence { start: o, zone: zone.clone(), seconds, summary: summary.clone(), line }));
+        if out.len() > MAX_DATES {
+            return Err(IcsError { line, message: format!("more than {MAX_DATES} occurrences") });
         }
     }
-    Ok(dates.into_iter().collect())
+    Ok(out)
 }
 
 /// The line of each `BEGIN:VEVENT`, in order.
@@ -90,23 +139,23 @@ fn tzid<'a>(p: &'a icalendar::parser::Property) -> Option<&'a str> {
     p.params.iter().find(|x| x.key == "TZID").and_then(|x| x.val.as_ref()).map(|v| v.as_str())
 }
 
-/// A DATE or DATE-TIME value as a local date-time in its own zone; the zone (`None`: an
-/// all-day date).
-fn point(v: &str, tzid: Option<&str>) -> Result<(DateTime, Option<TimeZone>), String> {
+/// A DATE or DATE-TIME value as a local date-time, and where it is.
+fn point(v: &str, tzid: Option<&str>) -> Result<(DateTime, Zone), String> {
     let bad = || format!("`{v}` is not an iCalendar DATE (YYYYMMDD) or DATE-TIME (YYYYMMDDTHHMMSS[Z])");
     if v.len() == 8 {
         let d = Date::strptime("%Y%m%d", v).map_err(|_| bad())?;
-        return Ok((d.to_datetime(jiff::civil::Time::midnight()), None));
+        return Ok((d.to_datetime(jiff::civil::Time::midnight()), Zone::AllDay));
     }
     let (body, utc) = v.strip_suffix('Z').map_or((v, false), |b| (b, true));
     let dt = DateTime::strptime("%Y%m%dT%H%M%S", body).map_err(|_| bad())?;
-    let tz = match (utc, tzid) {
-        (true, _) | (false, None) => TimeZone::UTC,
-        (false, Some(id)) => {
-            TimeZone::get(id).or_else(|_| TimeZone::get(windows_zone(id).unwrap_or(id))).map_err(|_| format!("TZID `{id}` is not an IANA time zone (or a Windows zone name runready knows)"))?
-        }
+    let zone = match (utc, tzid) {
+        (true, _) => Zone::Utc,
+        (false, None) => Zone::Floating,
+        (false, Some(id)) => Zone::Named(
+            TimeZone::get(id).or_else(|_| TimeZone::get(windows_zone(id).unwrap_or(id))).map_err(|_| format!("TZID `{id}` is not an IANA time zone (or a Windows zone name runready knows)"))?,
+        ),
     };
-    Ok((dt, Some(tz)))
+    Ok((dt, zone))
 }
 
 /// The IANA zone of the Windows zone names Outlook and Exchange exports use most.
