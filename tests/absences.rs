@@ -185,3 +185,25 @@ fn a_bad_calendar_is_a_load_error_naming_both_files() {
     let l = runready::load::load(&[dir.path().to_path_buf()]);
     assert!(l.diagnostics.iter().any(|d| d.message.contains("holiday set `public`: cannot read")), "{:#?}", l.diagnostics);
 }
+
+#[test]
+fn leave_from_an_icalendar_export() {
+    let ooo = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261124\r\nDTEND;VALUE=DATE:20261126\r\nSUMMARY:Out of office\r\nUID:ooo@google.com\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nDTSTART;TZID=America/New_York:20261201T090000\r\nDTEND;TZID=America/New_York:20261201T120000\r\nSUMMARY:Dentist\r\nUID:dentist@google.com\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261203\r\nSUMMARY:Maybe\r\nTRANSP:TRANSPARENT\r\nUID:free@google.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let yaml = BASE.replace(
+        "  - { id: a, kind: person, channels: [{ type: sms, address: \"1\" }] }",
+        "  - { id: a, kind: person, timezone: Europe/London, channels: [{ type: sms, address: \"1\" }], leave: [{ ics: ooo.ics }] }",
+    );
+    let dir = model_dir(&yaml);
+    std::fs::write(dir.path().join("ooo.ics"), ooo).unwrap();
+    let f = assert_fails(&run_dir(dir.path()), "COV-001");
+    // The all-day event in a's zone (London midnight), named by its summary, date and line.
+    assert!(f[0].message.contains("at Tue 2026-11-24 00:00 UTC") && f[0].message.contains("a on leave \"Out of office\" 2026-11-24 (ooo.ics:4)"), "{}", f[0].message);
+    // The dentist, 09:00–12:00 New York time, is a gap from 14:00 UTC; the free day is none.
+    let e = &f[0].evidence["first_gaps"];
+    assert_eq!(e[1], serde_json::json!({ "from": "2026-12-01T14:00:00Z", "to": "2026-12-01T17:00:00Z" }), "{e}");
+    assert_eq!(e.as_array().unwrap().len(), 2, "{e}");
+    // A file that is not there is a load error at the entry.
+    std::fs::remove_file(dir.path().join("ooo.ics")).unwrap();
+    let l = runready::load::load(&[dir.path().to_path_buf()]);
+    assert!(l.diagnostics.iter().any(|d| d.message.starts_with("contact `a`: leave[0]: cannot read") && d.location.as_ref().is_some_and(|x| x.line > 1)), "{:#?}", l.diagnostics);
+}

@@ -377,7 +377,37 @@ impl Loader {
         self.model.holidays.insert(id.to_string(), Entry { value: dates, origin });
     }
 
+    /// Reads the iCalendar exports of `leave: [{ ics }]` entries: each event is leave, its
+    /// floating times in the contact's zone.
+    fn ics_leave(&mut self) {
+        for ci in 0..self.model.contacts.len() {
+            let c = &self.model.contacts[ci];
+            let tz = c.timezone.as_ref().map_or(jiff::tz::TimeZone::UTC, |z| z.tz.clone());
+            let mut found = Vec::new();
+            let mut problems = Vec::new();
+            for (i, l) in c.leave.iter().enumerate() {
+                let Some(ics) = &l.ics else { continue };
+                let file = &self.sources.files[c.origin.file];
+                let path = file.path.parent().unwrap_or(std::path::Path::new(".")).join(ics);
+                let read = crate::read::text(&path, crate::read::Kind::Calendar).map_err(|e| format!("cannot read {}", crate::read::describe(&path, crate::read::Kind::Calendar, &e)));
+                match read.and_then(|text| crate::ical::occurrences(&text).map_err(|e| format!("{}:{}: {}", path.display(), e.line, e.message))) {
+                    Ok(occurrences) => found.extend(occurrences.into_iter().map(|o| {
+                        let (start, end) = o.instants(&tz);
+                        crate::model::IcsLeave { start, end, shown: format!("\"{}\" {} ({}:{})", o.summary, o.start.date(), ics, o.line) }
+                    })),
+                    Err(why) => problems.push((c.origin.at(format!("leave/{i}/ics")), format!("contact `{}`: leave[{i}]: {why}", c.id))),
+                }
+            }
+            self.model.contacts[ci].value.ics_leave = found;
+            for (origin, message) in problems {
+                let loc = self.sources.locate(&origin);
+                self.diagnostics.push(Diagnostic::new(crate::diag::Code::InvalidValue, message, Some(loc)));
+            }
+        }
+    }
+
     fn finish(mut self) -> Loaded {
+        self.ics_leave();
         self.model.index_ids();
         let extra = validate::validate(&self.model, &self.sources);
         self.diagnostics.extend(extra);

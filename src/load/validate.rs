@@ -32,14 +32,16 @@ pub fn validate(model: &Model, sources: &Sources) -> Vec<Diagnostic> {
     for c in &model.contacts {
         for (i, l) in c.leave.iter().enumerate() {
             let o = c.origin.at(format!("leave/{i}"));
-            match (l.from, l.to) {
-                (DateOrTime::Date(_), DateOrTime::DateTime(_)) | (DateOrTime::DateTime(_), DateOrTime::Date(_)) => v.error(
-                    &o,
-                    format!("contact `{}`: leave from {} to {} mixes a date and a date-time", c.id, l.from, l.to),
-                    "write both as dates (inclusive) or both as local date-times (half-open)",
-                ),
-                (a, b) if b < a => v.error(&o, format!("contact `{}`: leave ends ({b}) before it starts ({a})", c.id), "swap `from` and `to`"),
-                _ => {}
+            match (l.from, l.to, &l.ics) {
+                (None, None, Some(_)) => {}
+                (Some(a), Some(b), None) => match (a, b) {
+                    (DateOrTime::Date(_), DateOrTime::DateTime(_)) | (DateOrTime::DateTime(_), DateOrTime::Date(_)) => {
+                        v.error(&o, format!("contact `{}`: leave from {a} to {b} mixes a date and a date-time", c.id), "write both as dates (inclusive) or both as local date-times (half-open)")
+                    }
+                    (a, b) if b < a => v.error(&o, format!("contact `{}`: leave ends ({b}) before it starts ({a})", c.id), "swap `from` and `to`"),
+                    _ => {}
+                },
+                _ => v.error(&o, format!("contact `{}`: a leave entry is {{ from, to }} or {{ ics }}", c.id), "e.g. { from: 2026-12-21, to: 2026-12-24 } or { ics: calendars/alice-ooo.ics }"),
             }
         }
     }

@@ -115,6 +115,10 @@ pub struct Contact {
     /// Personal absences (absences.md), in the contact's zone: unreachable like on a holiday.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub leave: Vec<Leave>,
+    /// The stretches of the `ics` leave entries, read at load.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub ics_leave: Vec<IcsLeave>,
     /// Where the contact comes from, e.g. `pagerduty:user/PUSR123`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
@@ -141,12 +145,27 @@ impl Contact {
     }
 }
 
-/// One stretch of leave: dates (inclusive) or local date-times (half-open), both the same kind.
+/// One stretch of leave — dates (inclusive) or local date-times (half-open), both the same
+/// kind — or an iCalendar export (`{ ics: FILE }`, relative to the YAML file) whose events
+/// are leave.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Leave {
-    pub from: super::DateOrTime,
-    pub to: super::DateOrTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<super::DateOrTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<super::DateOrTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ics: Option<String>,
+}
+
+/// A stretch of leave read from an iCalendar export, as instants.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IcsLeave {
+    pub start: jiff::Timestamp,
+    pub end: jiff::Timestamp,
+    /// How causes name it: `"Annual leave" 2026-12-29 (alice-ooo.ics:14)`.
+    pub shown: String,
 }
 
 /// A vendor case raised when an escalation step starts: a vendor id, or a vendor with

@@ -179,7 +179,7 @@ pub fn leave_of(model: &Model, contact: &str, fallback: &jiff::tz::TimeZone, hor
         .iter()
         .enumerate()
         .filter_map(|(i, l)| {
-            let (start, end, shown) = match (l.from, l.to) {
+            let (start, end, shown) = match (l.from?, l.to?) {
                 (DateOrTime::Date(a), DateOrTime::Date(b)) => {
                     (at(a.to_datetime(jiff::civil::Time::midnight())), at(b.tomorrow().ok()?.to_datetime(jiff::civil::Time::midnight())), format!("{a}..{b}"))
                 }
@@ -188,6 +188,7 @@ pub fn leave_of(model: &Model, contact: &str, fallback: &jiff::tz::TimeZone, hor
             };
             Interval { start, end }.clip(horizon.interval()).map(|iv| (iv, format!("{shown} (contact:{contact} leave[{i}])")))
         })
+        .chain(c.ics_leave.iter().filter_map(|l| Interval { start: l.start, end: l.end }.clip(horizon.interval()).map(|iv| (iv, l.shown.clone()))))
         .collect()
 }
 
