@@ -63,19 +63,24 @@ impl Occurrence {
 /// The local dates of every event of the file (for a holiday set): the dates each
 /// occurrence touches in its own zone (floating: UTC).
 pub fn holiday_dates(text: &str) -> Result<Vec<Date>, IcsError> {
-    let mut dates = BTreeSet::new();
+    Ok(holiday_days(text)?.into_iter().map(|(d, _, _)| d).collect())
+}
+
+/// [`holiday_dates`] with, for each date, the first event's summary and line.
+pub fn holiday_days(text: &str) -> Result<Vec<(Date, String, usize)>, IcsError> {
+    let mut dates = std::collections::BTreeMap::new();
     for o in occurrences(text)? {
         let end = o.start.checked_add(jiff::SignedDuration::from_secs((o.seconds - 1).max(0))).unwrap_or(o.start);
         let mut d = o.start.date();
         while d <= end.date() {
-            dates.insert(d);
+            dates.entry(d).or_insert_with(|| (o.summary.clone(), o.line));
             d = d.tomorrow().map_err(|e| IcsError { line: o.line, message: e.to_string() })?;
             if dates.len() > MAX_DATES {
                 return Err(IcsError { line: o.line, message: format!("more than {MAX_DATES} dates") });
             }
         }
     }
-    Ok(dates.into_iter().collect())
+    Ok(dates.into_iter().map(|(d, (s, l))| (d, s, l)).collect())
 }
 
 /// Every occurrence of every event that counts (not cancelled, not transparent).

@@ -142,7 +142,12 @@ fn holiday_sets_from_the_python_holidays_exporter() {
     assert!(!uk.contains(&"2026-11-26".to_string()));
     // The holidays take `a` off the first step: a gap whose cause names the set.
     let f = assert_fails(&run_dir(dir.path()), "COV-001");
-    assert!(f[0].message.contains("a on holiday public"), "{}", f[0].message);
+    // The first gap is the set's own date; on a date of the file the cause names the event.
+    assert!(f[0].message.contains("(a on holiday public)"), "{}", f[0].message);
+    let l = runready::load::load(&[dir.path().to_path_buf()]);
+    let tl = runready::time::timeline::Timeline::new(&l.model, runready::time::Horizon::new("2026-12-20T00:00:00Z".parse().unwrap(), runready::model::Duration::from_days(10)));
+    let walk = tl.walk(&l.model.escalations["main"], "2026-12-25T10:00:00Z".parse().unwrap(), runready::model::Urgency::High).narration().to_string();
+    assert!(walk.contains("a on holiday public: \"Christmas Day\" (calendars/public.ics:") && walk.contains(") 2026-12-25"), "{walk}");
     let us = dir.path().join("us-model");
     std::fs::create_dir_all(&us).unwrap();
     std::fs::write(us.join("model.yaml"), with_holidays("{ ics: ../calendars/us.ics }")).unwrap();

@@ -359,10 +359,12 @@ impl Loader {
                 let at = node.get("ics").map_or(node.pos, |n| n.pos);
                 let loc = Location { file: file.display.clone(), line: at.line.max(1), column: at.column.max(1), path: format!("{path}.ics") };
                 let read = crate::read::text(&ics, crate::read::Kind::Calendar).map_err(|e| format!("cannot read {}", crate::read::describe(&ics, crate::read::Kind::Calendar, &e)));
-                let parsed = read.and_then(|text| crate::ical::holiday_dates(&text).map_err(|e| format!("{}:{}: {}", ics.display(), e.line, e.message)));
+                let parsed = read.and_then(|text| crate::ical::holiday_days(&text).map_err(|e| format!("{}:{}: {}", ics.display(), e.line, e.message)));
                 match parsed {
                     Ok(found) => {
-                        let mut all: Vec<crate::model::Date> = found.into_iter().map(crate::model::Date).chain(c.dates).collect();
+                        let events = found.iter().map(|(d, summary, line)| (crate::model::Date(*d), format!("\"{summary}\" ({}:{line})", c.ics))).collect();
+                        self.model.holiday_events.insert(id.to_string(), events);
+                        let mut all: Vec<crate::model::Date> = found.into_iter().map(|(d, _, _)| crate::model::Date(d)).chain(c.dates).collect();
                         all.sort();
                         all.dedup();
                         all

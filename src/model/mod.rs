@@ -188,6 +188,10 @@ pub struct Model {
     pub policies: Vec<Entry<PolicyRef>>,
     pub rule_overrides: IndexMap<String, Entry<RuleOverride>>,
     pub waivers: Vec<Entry<Waiver>>,
+    /// Per holiday set read from an iCalendar file: each date's event, as causes name it
+    /// (`"Boxing Day" (calendars/uk.ics:42)`).
+    #[serde(skip)]
+    pub holiday_events: std::collections::HashMap<String, std::collections::BTreeMap<Date, String>>,
     /// Positions of the list sections' ids, for lookups by id ([`Model::index_ids`]).
     #[serde(skip)]
     ids: Ids,

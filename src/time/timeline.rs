@@ -206,7 +206,12 @@ impl<'m> Timeline<'m> {
         let Some(c) = self.model.contact(contact) else { return String::new() };
         let tz = c.timezone.as_ref().map_or(jiff::tz::TimeZone::UTC, |z| z.tz.clone());
         let date = t.to_zoned(tz).date();
-        c.holidays.iter().find(|h| self.model.holidays.get(*h).is_some_and(|d| d.iter().any(|d| d.0 == date))).cloned().unwrap_or_default()
+        let set = c.holidays.iter().find(|h| self.model.holidays.get(*h).is_some_and(|d| d.iter().any(|d| d.0 == date))).cloned().unwrap_or_default();
+        // A set read from an iCalendar file names the event too.
+        match self.model.holiday_events.get(&set).and_then(|e| e.get(&crate::model::Date(date))) {
+            Some(event) => format!("{set}: {event} {date}"),
+            None => set,
+        }
     }
 
     pub fn on_holiday(&self, contact: &str, t: Timestamp) -> bool {
