@@ -153,7 +153,7 @@ fn check_runs_a_policy_with_settings_from_the_model() {
     assert_eq!(f["subject"], "escalation:payments");
     // The pointer /model/escalations/payments/steps lands on the `steps:` of model.yaml.
     assert!(f["location"]["file"].as_str().unwrap().ends_with("model.yaml"));
-    assert_eq!(f["location"]["line"], 58);
+    assert_eq!(f["location"]["line"], 59);
     // A component policy runs the same way, its WASI imports linked as traps.
     let out = Command::cargo_bin("runready")
         .unwrap()
