@@ -164,7 +164,7 @@ fn check_runs_a_policy_with_settings_from_the_model() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let f = report["results"].as_array().unwrap().iter().find(|r| r["rule"] == "service-descriptions/SVC-001").unwrap();
     assert_eq!((f["status"].as_str(), f["subject"].as_str()), (Some("fail"), Some("service:ledger")));
-    assert_eq!(f["location"]["line"], 109);
+    assert_eq!(f["location"]["line"], 110);
     // The same policy as a wasm32-unknown-unknown module with wit-bindgen output, which the
     // host makes into a component, gives the same result.
     let out = Command::cargo_bin("runready")
@@ -175,7 +175,7 @@ fn check_runs_a_policy_with_settings_from_the_model() {
         .unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let g = report["results"].as_array().unwrap().iter().find(|r| r["rule"] == "service-descriptions/SVC-001").unwrap();
-    assert_eq!((g["status"].as_str(), g["location"]["line"].as_i64()), (Some("fail"), Some(109)), "{g:#}");
+    assert_eq!((g["status"].as_str(), g["location"]["line"].as_i64()), (Some("fail"), Some(110)), "{g:#}");
     // And the ops-basics policy from --policy passes on the example.
     let out = Command::cargo_bin("runready")
         .unwrap()
