@@ -354,3 +354,14 @@ fn the_bundled_example_finds_the_low_urgency_gap_and_no_drift() {
         assert!(rule_results(&report, rule).iter().all(|(_, s, _)| s == "pass"), "{rule}");
     }
 }
+
+#[test]
+fn a_bad_services_example_is_exit_2_at_its_own_line() {
+    let live = tempfile::tempdir().unwrap();
+    std::fs::write(live.path().join("pagerduty.yaml"), "apiVersion: runready.dev/v1\nkind: SupportModel\n").unwrap();
+    std::fs::write(live.path().join("pagerduty-services.yaml.example"), "# copied by hand\nservices:\n  - { id: x, urgency: { inside: medium } }\n").unwrap();
+    let model = common::model_dir(common::BASE);
+    let (code, _, stderr) = run(runready().arg("check").arg(model.path()).arg("--paging").arg(live.path()));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("pagerduty-services.yaml.example:3:"), "{stderr}");
+}

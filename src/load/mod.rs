@@ -482,7 +482,8 @@ pub fn paging_snapshot(dir: &std::path::Path) -> Result<Model, String> {
     let example = dir.join("pagerduty-services.yaml.example");
     if example.is_file() {
         let text = crate::read::text(&example, crate::read::Kind::Model).map_err(|e| format!("cannot read {}", crate::read::describe(&example, crate::read::Kind::Model, &e)))?;
-        let services = load_str(&example.display().to_string(), &format!("apiVersion: runready.dev/v1\nkind: SupportModel\nmetadata: {{ name: live }}\n{text}"));
+        // The header goes after the file's own lines, so that locations keep their lines.
+        let services = load_str(&example.display().to_string(), &format!("{text}\napiVersion: runready.dev/v1\nkind: SupportModel\nmetadata: {{ name: live }}\n"));
         if let Some(d) = services.diagnostics.first() {
             return Err(format!("--paging: {}", located(d)));
         }
