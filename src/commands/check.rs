@@ -71,16 +71,7 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
         write(p, report::markdown::render(&input, template.as_deref()));
     }
     if let Some(topic) = &args.notify_sns {
-        match super::facts::notify_sns(topic, &report, &args.aws) {
-            Ok(id) if !quiet => eprintln!("published the verdict to {topic} (message {id})"),
-            Ok(_) => {}
-            Err(e) => {
-                eprintln!("error: {e}");
-                if !args.allow_incomplete {
-                    code = exit::worst(code, exit::INCOMPLETE);
-                }
-            }
-        }
+        code = exit::worst(code, notify(topic, &report, args, quiet));
     }
     match args.format {
         Format::Json => out!("{}", report.to_json()),
@@ -88,6 +79,21 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
         Format::Human => out!("{}", report::human::render(&report, &loaded.sources, &report::human::Style { color: super::color_stdout(), verbose })),
     }
     code
+}
+
+/// `--notify-sns`: publishes the verdict; the exit code a failure adds.
+fn notify(topic: &str, report: &Report, args: &CheckArgs, quiet: bool) -> i32 {
+    match super::facts::notify_sns(topic, report, &args.aws) {
+        Ok(id) if !quiet => eprintln!("published the verdict to {topic} (message {id})"),
+        Ok(_) => {}
+        Err(e) => {
+            eprintln!("error: {e}");
+            if !args.allow_incomplete {
+                return exit::INCOMPLETE;
+            }
+        }
+    }
+    exit::READY
 }
 
 /// What `check` reads besides the model, from its flags.

@@ -3,9 +3,12 @@
 
 pub mod de;
 mod error;
+mod external;
+mod paging;
 mod sources;
 mod validate;
 pub mod yaml;
+pub use paging::paging_snapshot;
 
 pub use sources::{SourceFile, Sources, confine_to, dotted};
 
@@ -347,67 +350,6 @@ impl Loader {
         }
     }
 
-    /// A holiday set: its dates, from the YAML list or from an iCalendar file read now
-    /// (relative to the YAML file; problems name the `.ics` file and line).
-    fn holiday_set(&mut self, origin: Origin, node: &Node, path: &str, id: &str) {
-        let Some(set) = self.entry::<crate::model::HolidaySet>(&origin, node, path) else { return };
-        let dates = match set {
-            crate::model::HolidaySet::Dates(d) => d,
-            crate::model::HolidaySet::Calendar(c) => {
-                let file = &self.sources.files[origin.file];
-                let ics = file.path.parent().unwrap_or(std::path::Path::new(".")).join(&c.ics);
-                let at = node.get("ics").map_or(node.pos, |n| n.pos);
-                let loc = Location { file: file.display.clone(), line: at.line.max(1), column: at.column.max(1), path: format!("{path}.ics") };
-                let read = crate::read::text(&ics, crate::read::Kind::Calendar).map_err(|e| format!("cannot read {}", crate::read::describe(&ics, crate::read::Kind::Calendar, &e)));
-                let parsed = read.and_then(|text| crate::ical::holiday_days(&text).map_err(|e| format!("{}:{}: {}", ics.display(), e.line, e.message)));
-                match parsed {
-                    Ok(found) => {
-                        let events = found.iter().map(|(d, summary, line)| (crate::model::Date(*d), format!("\"{summary}\" ({}:{line})", c.ics))).collect();
-                        self.model.holiday_events.insert(id.to_string(), events);
-                        let mut all: Vec<crate::model::Date> = found.into_iter().map(|(d, _, _)| crate::model::Date(d)).chain(c.dates).collect();
-                        all.sort();
-                        all.dedup();
-                        all
-                    }
-                    Err(why) => {
-                        self.diagnostics.push(Diagnostic::new(crate::diag::Code::InvalidValue, format!("holiday set `{id}`: {why}"), Some(loc)));
-                        return;
-                    }
-                }
-            }
-        };
-        self.model.holidays.insert(id.to_string(), Entry { value: dates, origin });
-    }
-
-    /// Reads the iCalendar exports of `leave: [{ ics }]` entries: each event is leave, its
-    /// floating times in the contact's zone.
-    fn ics_leave(&mut self) {
-        for ci in 0..self.model.contacts.len() {
-            let c = &self.model.contacts[ci];
-            let tz = c.timezone.as_ref().map_or(jiff::tz::TimeZone::UTC, |z| z.tz.clone());
-            let mut found = Vec::new();
-            let mut problems = Vec::new();
-            for (i, l) in c.leave.iter().enumerate() {
-                let Some(ics) = &l.ics else { continue };
-                let file = &self.sources.files[c.origin.file];
-                let path = file.path.parent().unwrap_or(std::path::Path::new(".")).join(ics);
-                let read = crate::read::text(&path, crate::read::Kind::Calendar).map_err(|e| format!("cannot read {}", crate::read::describe(&path, crate::read::Kind::Calendar, &e)));
-                match read.and_then(|text| crate::ical::occurrences(&text).map_err(|e| format!("{}:{}: {}", path.display(), e.line, e.message))) {
-                    Ok(occurrences) => found.extend(occurrences.into_iter().map(|o| {
-                        let (start, end) = o.instants(&tz);
-                        crate::model::IcsLeave { start, end, shown: format!("\"{}\" {} ({}:{})", o.summary, o.start.date(), ics, o.line) }
-                    })),
-                    Err(why) => problems.push((c.origin.at(format!("leave/{i}/ics")), format!("contact `{}`: leave[{i}]: {why}", c.id))),
-                }
-            }
-            self.model.contacts[ci].value.ics_leave = found;
-            for (origin, message) in problems {
-                let loc = self.sources.locate(&origin);
-                self.diagnostics.push(Diagnostic::new(crate::diag::Code::InvalidValue, message, Some(loc)));
-            }
-        }
-    }
-
     fn finish(mut self) -> Loaded {
         self.ics_leave();
         self.model.index_ids();
@@ -460,35 +402,4 @@ pub fn display_path(path: &Path) -> String {
     let shown = rel.unwrap_or_else(|| path.to_path_buf());
     let s = shown.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
-}
-
-/// The live side of `check --paging DIR` (paging.md, "Drift"): the model fragments in DIR
-/// (an import's output, which has no `metadata`) and, when present, the services of its
-/// `pagerduty-services.yaml.example`. `Err` names every problem with its location.
-pub fn paging_snapshot(dir: &std::path::Path) -> Result<Model, String> {
-    if !dir.is_dir() {
-        return Err(format!("--paging {}: not a directory (expected the output of `runready import pagerduty`)", dir.display()));
-    }
-    let located = |d: &Diagnostic| match &d.location {
-        Some(l) => format!("{l}: {}", d.message),
-        None => d.message.clone(),
-    };
-    let mut loaded = load(&[dir.to_path_buf()]);
-    // The team's files carry `metadata`; a snapshot does not need it.
-    loaded.diagnostics.retain(|d| !d.message.starts_with("no file has `metadata`"));
-    if !loaded.diagnostics.is_empty() {
-        return Err(format!("--paging {}: {}", dir.display(), loaded.diagnostics.iter().map(located).collect::<Vec<_>>().join("; ")));
-    }
-    let example = dir.join("pagerduty-services.yaml.example");
-    if example.is_file() {
-        let text = crate::read::text(&example, crate::read::Kind::Model).map_err(|e| format!("cannot read {}", crate::read::describe(&example, crate::read::Kind::Model, &e)))?;
-        // The header goes after the file's own lines, so that locations keep their lines.
-        let services = load_str(&example.display().to_string(), &format!("{text}\napiVersion: runready.dev/v1\nkind: SupportModel\nmetadata: {{ name: live }}\n"));
-        if let Some(d) = services.diagnostics.first() {
-            return Err(format!("--paging: {}", located(d)));
-        }
-        loaded.model.services.extend(services.model.services);
-    }
-    loaded.model.index_ids();
-    Ok(loaded.model)
 }

@@ -3,16 +3,18 @@
 //! see in their editors.
 
 pub mod governance;
+pub mod leave;
 pub mod ops;
 pub mod people;
 pub mod scalars;
 pub mod schedule;
-pub mod section;
+mod section;
 pub mod service;
 pub mod subject;
 pub mod vendor;
 
 pub use governance::*;
+pub use leave::DateOrTime;
 pub use ops::*;
 pub use people::*;
 pub use scalars::*;

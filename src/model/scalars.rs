@@ -53,6 +53,7 @@ macro_rules! string_schema {
         }
     };
 }
+pub(crate) use string_scalar;
 pub(crate) use string_schema;
 
 /// A length of time: days (civil) plus seconds. `P1W` is 7 days, `PT36H` is 36 hours.
@@ -432,35 +433,3 @@ mod tests {
         assert!("2026-01-05T09:00:00".parse::<Instant>().is_err());
     }
 }
-
-/// A leave boundary: a date (`YYYY-MM-DD`, inclusive) or a local date-time
-/// (`YYYY-MM-DDTHH:MM`, half-open), in the contact's zone.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DateOrTime {
-    Date(civil::Date),
-    DateTime(civil::DateTime),
-}
-
-impl fmt::Display for DateOrTime {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        match self {
-            DateOrTime::Date(d) => write!(f, "{d}"),
-            DateOrTime::DateTime(t) => write!(f, "{}", t.strftime("%Y-%m-%dT%H:%M")),
-        }
-    }
-}
-
-impl FromStr for DateOrTime {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        if s.len() == 10 {
-            return s.parse::<Date>().map(|d| DateOrTime::Date(d.0));
-        }
-        s.parse::<LocalDateTime>().map(|t| DateOrTime::DateTime(t.0)).map_err(|_| "dates are written YYYY-MM-DD and local date-times YYYY-MM-DDTHH:MM".to_string())
-    }
-}
-
-string_scalar!(DateOrTime, "DateOrTime", "a date YYYY-MM-DD or a local date-time YYYY-MM-DDTHH:MM", {
-    "type": "string", "description": "A date YYYY-MM-DD (inclusive) or a local date-time YYYY-MM-DDTHH:MM (half-open), in the contact's zone.",
-    "pattern": "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2})?$"
-});

@@ -7,6 +7,7 @@ mod aws;
 mod coverage;
 mod drift;
 mod drill;
+mod dst;
 mod engine;
 mod escalation;
 mod governance;

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod coverage;
 pub mod interval;
 pub mod load;
+mod pages;
 pub mod response;
 pub mod rotation;
 pub mod show;
