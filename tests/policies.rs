@@ -345,3 +345,16 @@ fn shared_request_parts_are_built_only_when_asked_for() {
     let _ = shared.request(|_| true, AT, "q", &settings);
     assert_eq!(shared.built(), vec![Input::Model, Input::Derived, Input::Facts]);
 }
+
+#[test]
+fn a_policy_directory_without_a_policy_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("runready").unwrap().args(["check", "examples/payments", "--at", AT, "-q", "--policy"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("holds no policy (looked for *.wasm files in it)"), "{err}");
+    std::fs::write(dir.path().join("policy.yaml"), "name: x\nabi: rego\n").unwrap();
+    let out = Command::cargo_bin("runready").unwrap().args(["check", "examples/payments", "--at", AT, "-q", "--policy"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("its policy.yaml has no .wasm module beside it"));
+}

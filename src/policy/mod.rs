@@ -85,7 +85,8 @@ pub fn from_model(model: &Model, sources: &crate::load::Sources) -> Vec<PolicySp
         .collect()
 }
 
-/// `--policy PATH`: files, or every `*.wasm` below a directory (sorted).
+/// `--policy PATH`: files, or every `*.wasm` in a directory (sorted); a directory with none
+/// is an error naming what was looked for.
 pub fn from_paths(paths: &[PathBuf]) -> Result<Vec<PolicySpec>, String> {
     let mut out = Vec::new();
     for p in paths {
@@ -93,6 +94,11 @@ pub fn from_paths(paths: &[PathBuf]) -> Result<Vec<PolicySpec>, String> {
             let mut found: Vec<PathBuf> =
                 std::fs::read_dir(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?.flatten().map(|e| e.path()).filter(|f| f.extension().is_some_and(|x| x == "wasm")).collect();
             found.sort();
+            if found.is_empty() {
+                // A directory that yields no policy is bad input, not a check that passes.
+                let manifest = if p.join("policy.yaml").is_file() { "; its policy.yaml has no .wasm module beside it (Rego policies are not run by this version)" } else { "" };
+                return Err(format!("--policy {}: holds no policy (looked for *.wasm files in it){manifest}", p.display()));
+            }
             out.extend(found.into_iter().map(|path| PolicySpec { path, settings: Value::Null, limits: None, origin: None }));
         } else if p.exists() {
             out.push(PolicySpec { path: p.clone(), settings: Value::Null, limits: None, origin: None });
