@@ -29,7 +29,7 @@ pub fn compare(text: &str, data: &Data, built: &Built, at: jiff::Timestamp, unti
         if !loaded.model.schedules.contains_key(slug) {
             continue;
         }
-        let theirs: Stretches = s
+        let mut theirs: Stretches = s
             .pointer("/final_schedule/rendered_schedule_entries")
             .and_then(Value::as_array)
             .into_iter()
@@ -42,6 +42,7 @@ pub fn compare(text: &str, data: &Data, built: &Built, at: jiff::Timestamp, unti
             })
             .filter(|(a, b, _)| a < b)
             .collect();
+        theirs.sort_by_key(|x| x.0);
         let ours: Stretches = tl.schedule_duties(slug).iter().filter_map(|d| d.interval.clip(horizon.interval()).map(|i| (i.start, i.end, d.member.clone()))).collect();
         let diffs = differences(&ours, &theirs, at, until);
         disagreements += diffs.len();
@@ -59,7 +60,11 @@ pub fn differences(a: &Stretches, b: &Stretches, from: jiff::Timestamp, to: jiff
     points.retain(|t| *t >= from && *t <= to);
     points.sort();
     points.dedup();
-    let at = |list: &Stretches, t: jiff::Timestamp| list.iter().find(|(s, e, _)| *s <= t && t < *e).map(|x| x.2.clone());
+    // Both lists are sorted and disjoint: the stretch holding `t` by binary search.
+    let at = |list: &Stretches, t: jiff::Timestamp| {
+        let i = list.partition_point(|(_, e, _)| *e <= t);
+        list.get(i).filter(|(s, _, _)| *s <= t).map(|x| x.2.clone())
+    };
     let mut out: Vec<(jiff::Timestamp, jiff::Timestamp, Option<String>, Option<String>)> = Vec::new();
     for w in points.windows(2) {
         let (x, y) = (at(a, w[0]), at(b, w[0]));

@@ -98,13 +98,15 @@ fn n_minus_one(ctx: &Ctx, out: &mut Out) {
     let mut breaks: HashMap<&str, Vec<(String, String, jiff::Timestamp, String)>> = HashMap::new();
     for p in everyone {
         let tl = ctx.timeline().with_absent(&[p.as_str()]);
-        let mut walks: HashMap<(&str, String), Vec<Segment>> = HashMap::new();
-        for (svc, timed, people) in judged.iter().filter(|(_, _, people)| people.contains(p)) {
-            let _ = people;
+        // Keyed by escalation, and by service and severity only where the walk is spliced by
+        // urgency (otherwise every severity shares the high-urgency walk).
+        let mut walks: HashMap<(&str, Option<(&str, &str)>), Vec<Segment>> = HashMap::new();
+        for (svc, timed, _) in judged.iter().filter(|(_, _, people)| people.contains(p)) {
             for st in &timed.severities {
                 let sev = st.severity;
                 let clock = ctx.stage.clock(sev).unwrap_or_default();
-                let segs = walks.entry((timed.escalation_id, format!("{:?}", st.low))).or_insert_with(|| ctx.stage.segments_on(&tl, timed.escalation, st));
+                let spliced = (ctx.stage.urgency_matters() && !st.low.is_empty()).then_some((svc.id.as_str(), sev.id.as_str()));
+                let segs = walks.entry((timed.escalation_id, spliced)).or_insert_with(|| ctx.stage.segments_on(&tl, timed.escalation, st));
                 let ack = sev.targets.acknowledge.map(|d| d.as_secs());
                 if let Some((t, tte)) = first_break(&st.segments, segs, timed.required, clock, ack) {
                     let walk = tl.walk(timed.escalation, t, st.urgency_at(t)).narration().to_string();

@@ -81,9 +81,16 @@ fn live<'a>(ctx: &Ctx<'a>) -> &'a Model {
     ctx.paging.expect("the engine runs paging rules only with a snapshot")
 }
 
+/// The live side's objects by kind and source, built once per rule.
+type LiveIndex = std::collections::HashMap<(&'static str, String), String>;
+
+fn live_index(m: &Model) -> LiveIndex {
+    sourced(m).into_iter().map(|(k, id, s, _)| ((k, s), id)).collect()
+}
+
 /// The live object of a kind with a source.
-fn live_id(m: &Model, kind: &str, source: &str) -> Option<String> {
-    sourced(m).into_iter().find(|(k, _, s, _)| *k == kind && s == source).map(|(_, id, _, _)| id)
+fn live_id(index: &LiveIndex, kind: &'static str, source: &str) -> Option<String> {
+    index.get(&(kind, source.to_string())).cloned()
 }
 
 /// How a person is matched across the two sides.
@@ -114,11 +121,12 @@ fn same_on_duty(ctx: &Ctx, out: &mut Out) {
         return;
     }
     let other = live(ctx);
+    let index = live_index(other);
     let theirs = Timeline::without_holidays(other, ctx.horizon);
     let ours = ctx.timeline();
     let h = ctx.horizon.interval();
     for (kind, id, source, origin) in sourced(ctx.model).into_iter().filter(|(k, ..)| *k == "rotation" || *k == "schedule") {
-        let Some(lid) = live_id(other, kind, &source) else { continue };
+        let Some(lid) = live_id(&index, kind, &source) else { continue };
         let stretch = |tl: &Timeline, m: &Model, k: &str, id: &str| -> Vec<(jiff::Timestamp, jiff::Timestamp, String)> {
             let duties = if k == "rotation" { tl.duties(id) } else { tl.schedule_duties(id) };
             duties.iter().filter_map(|d| d.interval.clip(h).map(|i| (i.start, i.end, person(m, &d.member)))).collect()
@@ -185,8 +193,9 @@ fn same_escalation(ctx: &Ctx, out: &mut Out) {
         return;
     }
     let other = live(ctx);
+    let index = live_index(other);
     for (kind, id, source, origin) in sourced(ctx.model).into_iter().filter(|(k, ..)| *k == "escalation" || *k == "service") {
-        let Some(lid) = live_id(other, kind, &source) else { continue };
+        let Some(lid) = live_id(&index, kind, &source) else { continue };
         let s = subject(kind, &id);
         let diff =
             if kind == "escalation" { escalation_difference((ctx.model, &ctx.model.escalations[&id]), (other, &other.escalations[&lid])) } else { service_difference(ctx.model, &id, other, &lid) };
@@ -226,8 +235,9 @@ fn same_reach(ctx: &Ctx, out: &mut Out) {
         return;
     }
     let other = live(ctx);
+    let index = live_index(other);
     for (_, id, source, origin) in sourced(ctx.model).into_iter().filter(|(k, ..)| *k == "contact") {
-        let Some(lid) = live_id(other, "contact", &source) else { continue };
+        let Some(lid) = live_id(&index, "contact", &source) else { continue };
         let s = subject("contact", &id);
         let mut diffs = Vec::new();
         for u in [Urgency::High, Urgency::Low] {
@@ -255,9 +265,10 @@ fn sources_exist(ctx: &Ctx, out: &mut Out) {
         return;
     }
     let other = live(ctx);
+    let index = live_index(other);
     for (kind, id, source, origin) in declared {
         let s = subject(kind, &id);
-        if live_id(other, kind, &source).is_some() {
+        if live_id(&index, kind, &source).is_some() {
             out.pass(&s, &origin.at("source"), format!("{source} exists on the live side"));
         } else {
             out.fail(
