@@ -33,11 +33,18 @@ const TICK_MS: u64 = 10;
 pub struct CallError {
     pub reason: Reason,
     pub message: String,
+    /// Where in the policy's source the problem is, when the host knows (Rego).
+    pub at: Option<crate::diag::Location>,
 }
 
 impl CallError {
     pub fn new(reason: Reason, message: impl Into<String>) -> Self {
-        CallError { reason, message: message.into() }
+        CallError { reason, message: message.into(), at: None }
+    }
+
+    pub fn at(mut self, location: crate::diag::Location) -> Self {
+        self.at = Some(location);
+        self
     }
 }
 

@@ -12,6 +12,8 @@ pub const SECTION: &str = "runready.policy.v1";
 pub enum Abi {
     Component,
     CoreV1,
+    /// A directory of Rego files (policy-abi.md, "Rego policies (v1.1)").
+    Rego,
 }
 
 /// A rule a policy declares.
@@ -46,6 +48,10 @@ pub struct Manifest {
     /// all of them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<Vec<Input>>,
+    /// Rego only: the package holding `deny`/`violation`/`warn` (default `runready`, then
+    /// conftest's `main`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
 }
 
 /// A shared part of the policy request.

@@ -8,6 +8,7 @@
 pub mod host;
 pub mod manifest;
 pub mod pack;
+pub mod rego;
 mod request;
 pub mod scaffold;
 pub mod testing;
@@ -23,7 +24,7 @@ use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
 /// Why a policy produced an `error` result: the closed list of policy-abi.md.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     Fuel,
@@ -85,25 +86,40 @@ pub fn from_model(model: &Model, sources: &crate::load::Sources) -> Vec<PolicySp
         .collect()
 }
 
-/// `--policy PATH`: files, or every `*.wasm` in a directory (sorted); a directory with none
-/// is an error naming what was looked for.
+/// `--policy PATH`: a `.wasm` file, a Rego policy (a directory with a `policy.yaml` of
+/// `abi: rego`, or a `.rego` file beside one), or a directory of them: its `*.wasm` files
+/// and the Rego policies in it and its subdirectories, sorted. A path that yields no policy,
+/// and a Rego policy that does not load (syntax, unknown built-in, recursion), are errors.
 pub fn from_paths(paths: &[PathBuf]) -> Result<Vec<PolicySpec>, String> {
     let mut out = Vec::new();
+    let spec = |path: PathBuf| PolicySpec { path, settings: Value::Null, limits: None, origin: None };
     for p in paths {
-        if p.is_dir() {
-            let mut found: Vec<PathBuf> =
-                std::fs::read_dir(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?.flatten().map(|e| e.path()).filter(|f| f.extension().is_some_and(|x| x == "wasm")).collect();
+        if !p.exists() {
+            return Err(format!("--policy {}: no such file or directory", p.display()));
+        }
+        let found = if p.is_dir() && !p.join("policy.yaml").is_file() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| format!("cannot read {}: {e}", p.display()))?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|f| f.extension().is_some_and(|x| x == "wasm") || (f.is_dir() && f.join("policy.yaml").is_file() && rego::is_rego(f)))
+                .collect();
             found.sort();
             if found.is_empty() {
-                // A directory that yields no policy is bad input, not a check that passes.
-                let manifest = if p.join("policy.yaml").is_file() { "; its policy.yaml has no .wasm module beside it (Rego policies are not run by this version)" } else { "" };
-                return Err(format!("--policy {}: holds no policy (looked for *.wasm files in it){manifest}", p.display()));
+                let rego = if rego::is_rego(p) { "; it holds .rego files but no policy.yaml (abi: rego)" } else { "" };
+                return Err(format!("--policy {}: holds no policy (looked for *.wasm files and Rego policies: directories with a policy.yaml){rego}", p.display()));
             }
-            out.extend(found.into_iter().map(|path| PolicySpec { path, settings: Value::Null, limits: None, origin: None }));
-        } else if p.exists() {
-            out.push(PolicySpec { path: p.clone(), settings: Value::Null, limits: None, origin: None });
+            found
+        } else if p.is_dir() && !rego::is_rego(p) {
+            return Err(format!("--policy {}: its policy.yaml has no .wasm module beside it and is not `abi: rego`; give the packed .wasm file", p.display()));
         } else {
-            return Err(format!("--policy {}: no such file or directory", p.display()));
+            vec![p.clone()]
+        };
+        for f in found {
+            if rego::is_rego(&f) {
+                rego::load(&f).map_err(|e| format!("--policy {}: {e}", f.display()))?;
+            }
+            out.push(spec(f));
         }
     }
     Ok(out)
@@ -143,7 +159,10 @@ pub fn run(spec: &PolicySpec, shared: &Shared, at: &str, model: &Model, sources:
     let location = spec.origin.as_ref().map(|o| sources.locate(&o.at("path")));
     match evaluate(spec, shared, at, &mut name, left_ms) {
         Ok((manifest, findings, log)) => Outcome { results: to_results(&manifest, findings, model, sources), log },
-        Err(e) => Outcome { results: vec![error_result(&name, &spec.path, location, e)], log: Vec::new() },
+        Err(e) => {
+            let location = e.at.clone().or(location);
+            Outcome { results: vec![error_result(&name, &spec.path, location, e)], log: Vec::new() }
+        }
     }
 }
 
@@ -201,6 +220,9 @@ pub fn parse_result(out: &str, max_findings: usize) -> Result<Vec<Finding>, Call
 /// Runs one policy and returns its manifest and raw findings, or the error with its reason.
 /// `name` is set to the manifest's name as soon as it is known.
 pub fn evaluate(spec: &PolicySpec, shared: &Shared, at: &str, name: &mut String, left_ms: u64) -> Result<(Manifest, Vec<Finding>, Vec<String>), CallError> {
+    if rego::is_rego(&spec.path) {
+        return evaluate_rego(spec, shared, at, name, left_ms);
+    }
     let bytes = crate::read::bytes(&spec.path, crate::read::Kind::Policy).map_err(|e| CallError::new(Reason::Internal, format!("the module {e}")))?;
     let scan = manifest::scan(&bytes).map_err(|e| CallError::new(Reason::Manifest, e))?;
     let manifest = match scan.manifest {
@@ -210,6 +232,9 @@ pub fn evaluate(spec: &PolicySpec, shared: &Shared, at: &str, name: &mut String,
     };
     *name = manifest.name.clone();
     let is_component = scan.component || scan.wit_bindgen;
+    if manifest.abi == Abi::Rego {
+        return Err(CallError::new(Reason::Manifest, "the manifest says abi `rego`, but the file is a WebAssembly module"));
+    }
     if (manifest.abi == Abi::Component) != is_component {
         return Err(CallError::new(
             Reason::Manifest,
@@ -228,13 +253,7 @@ pub fn evaluate(spec: &PolicySpec, shared: &Shared, at: &str, name: &mut String,
     if !is_component && let Some(bad) = scan.imports.iter().find(|i| *i != "runready.log") {
         return Err(CallError::new(Reason::Import, format!("the module imports `{bad}`; only `runready.log` is provided")));
     }
-    let settings = if spec.settings.is_null() { json!({}) } else { spec.settings.clone() };
-    if let Some(schema) = &manifest.settings_schema {
-        let validator = jsonschema::validator_for(schema).map_err(|e| CallError::new(Reason::Manifest, format!("settings_schema is not a valid JSON Schema: {e}")))?;
-        if let Some(err) = validator.iter_errors(&settings).next() {
-            return Err(CallError::new(Reason::InvalidSettings, format!("settings{}: {err}", err.instance_path())));
-        }
-    }
+    let settings = settings_for(&manifest, spec)?;
     let mut limits = limits_for(manifest.limits.as_ref(), spec.limits.as_ref());
     limits.timeout_ms = limits.timeout_ms.min(left_ms);
     let policy = if is_component { Contract::Component(host::ComponentPolicy::new(&bytes)?) } else { Contract::Core(CorePolicy::new(&bytes)?) };
@@ -249,7 +268,50 @@ pub fn evaluate(spec: &PolicySpec, shared: &Shared, at: &str, name: &mut String,
     let text = serde_json::to_string(&request).map_err(|e| CallError::new(Reason::Internal, format!("cannot serialise the request: {e}")))?;
     let (out, log) = policy.evaluate(&text, &limits)?;
     let findings = parse_result(&out, limits.findings)?;
-    for f in &findings {
+    check_findings(&manifest, &findings, &request)?;
+    Ok((manifest, findings, log))
+}
+
+/// A Rego policy: loaded (and analysed) once per process, evaluated by the worker.
+fn evaluate_rego(spec: &PolicySpec, shared: &Shared, at: &str, name: &mut String, left_ms: u64) -> Result<(Manifest, Vec<Finding>, Vec<String>), CallError> {
+    let policy = rego::load(&spec.path).map_err(|e| {
+        let located = CallError::new(Reason::Manifest, e.to_string());
+        match e.location {
+            Some(l) => located.at(l),
+            None => located,
+        }
+    })?;
+    let manifest = &policy.manifest;
+    *name = manifest.name.clone();
+    let settings = settings_for(manifest, spec)?;
+    let mut limits = limits_for(manifest.limits.as_ref(), spec.limits.as_ref());
+    limits.timeout_ms = limits.timeout_ms.min(left_ms);
+    let request = shared.request(|i| manifest.wants(i), at, &manifest.name, &settings);
+    let text = serde_json::to_string(&request).map_err(|e| CallError::new(Reason::Internal, format!("cannot serialise the request: {e}")))?;
+    let (values, log) = policy.evaluate(&text, &limits)?;
+    let findings = rego::elements::findings(manifest, values)?;
+    if findings.len() > limits.findings {
+        return Err(CallError::new(Reason::Output, format!("{} findings, more than the {} allowed", findings.len(), limits.findings)));
+    }
+    check_findings(manifest, &findings, &request)?;
+    Ok((manifest.clone(), findings, log))
+}
+
+/// The policy's settings (`{}` when none are given), checked against its `settings_schema`.
+fn settings_for(manifest: &Manifest, spec: &PolicySpec) -> Result<Value, CallError> {
+    let settings = if spec.settings.is_null() { json!({}) } else { spec.settings.clone() };
+    if let Some(schema) = &manifest.settings_schema {
+        let validator = jsonschema::validator_for(schema).map_err(|e| CallError::new(Reason::Manifest, format!("settings_schema is not a valid JSON Schema: {e}")))?;
+        if let Some(err) = validator.iter_errors(&settings).next() {
+            return Err(CallError::new(Reason::InvalidSettings, format!("settings{}: {err}", err.instance_path())));
+        }
+    }
+    Ok(settings)
+}
+
+/// Every finding names a declared rule and points at something in the request.
+fn check_findings(manifest: &Manifest, findings: &[Finding], request: &Request) -> Result<(), CallError> {
+    for f in findings {
         if !manifest.rules.iter().any(|r| r.id == f.rule_id) {
             return Err(CallError::new(Reason::UndeclaredRule, format!("finding for rule `{}`, which the policy does not declare", f.rule_id)));
         }
@@ -259,7 +321,7 @@ pub fn evaluate(spec: &PolicySpec, shared: &Shared, at: &str, name: &mut String,
             return Err(CallError::new(Reason::BadPointer, format!("pointer `{p}` resolves to nothing in the request")));
         }
     }
-    Ok((manifest, findings, log))
+    Ok(())
 }
 
 fn to_results(manifest: &Manifest, findings: Vec<Finding>, model: &Model, sources: &crate::load::Sources) -> Vec<RuleResult> {
