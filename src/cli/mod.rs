@@ -42,7 +42,7 @@ pub enum Command {
     /// Walk one incident through the escalation: who is contacted when, when the vendor case is due.
     #[command(after_help = "Example:\n  runready simulate examples/payments --service payments-api --severity sev1 --at 2026-12-25T03:00:00-05:00")]
     Simulate(SimulateArgs),
-    /// Work with WASM policies: test, new, pack, inspect.
+    /// Work with policies (WASM and Rego): test, new, pack, inspect.
     Policy {
         #[command(subcommand)]
         command: PolicyCommand,
@@ -130,7 +130,7 @@ pub struct CheckArgs {
     /// request cannot make CI read files elsewhere on the runner.
     #[arg(long)]
     pub allow_outside_root: bool,
-    /// WASM policies (files or directories of *.wasm), besides the model's own (repeatable).
+    /// Policies besides the model's own: .wasm files, Rego policies (a directory with policy.yaml, or a .rego file beside one), or directories of them (repeatable).
     #[arg(long = "policy", value_name = "PATH")]
     pub policies: Vec<PathBuf>,
     /// Report on stdout: human or json.
@@ -371,6 +371,13 @@ fn horizon(text: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
+/// The language of a scaffolded policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    Rust,
+    Rego,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum PolicyCommand {
     /// Run policies against their test cases (*.tests.yaml) and report pass/fail per case.
@@ -399,18 +406,22 @@ pub enum PolicyCommand {
         #[arg(short = 'o', long = "out", value_name = "OUT.wasm")]
         out: PathBuf,
     },
-    /// Scaffold a new policy (Rust, with the SDK): source, manifest, test cases, build steps.
-    #[command(after_help = "Example:\n  runready policy new acme-rules && cd acme-rules && cat README.md")]
+    /// Scaffold a new policy (Rust with the SDK, or Rego): source, manifest, test cases, build steps.
+    #[command(after_help = "Examples:\n  runready policy new acme-rules && cd acme-rules && cat README.md\n  runready policy new acme-rules --lang rego && runready policy test acme-rules")]
     New {
         /// The policy's name: [a-z0-9-].
         name: String,
         /// Directory to create it in.
         #[arg(long, default_value = ".")]
         dir: PathBuf,
+        /// The policy's language: a Rust crate built to WASM, or Rego files run as they are.
+        #[arg(long, value_enum, default_value_t = Lang::Rust)]
+        lang: Lang,
     },
-    /// Print a policy's metadata and the rules it declares, without running it.
+    /// Print a policy's metadata and the rules it declares, without running it (a packed
+    /// .wasm module, or a Rego policy: its directory or .rego file; with its sha256 pin).
     Inspect {
-        #[arg(value_name = "FILE.wasm")]
+        #[arg(value_name = "POLICY")]
         module: PathBuf,
     },
 }

@@ -183,6 +183,26 @@ fn check_pins(loaded: &Loaded, allow_outside_root: bool) -> Vec<crate::diag::Dia
             out.push(crate::diag::Diagnostic::new(crate::diag::Code::InvalidModel, format!("policy {} {why}", p.path), Some(loaded.sources.locate(&p.origin.at("path")))));
             continue;
         }
+        if crate::policy::rego::is_rego(&spec.path) {
+            // A Rego policy: it must load (syntax, unknown built-ins, recursion are exit 2, at
+            // their place in the .rego file), and its pin is over its sorted files.
+            match crate::policy::rego::load(&spec.path) {
+                Err(e) => out.push(
+                    crate::diag::Diagnostic::new(
+                        crate::diag::Code::InvalidModel,
+                        format!("policy {}: {}", p.path, e.message),
+                        e.location.clone().or_else(|| Some(loaded.sources.locate(&p.origin.at("path")))),
+                    )
+                    .with_help("fix the Rego policy; `runready policy test DIR` runs its tests"),
+                ),
+                Ok(rego) => {
+                    if let Some(pin) = &p.sha256 {
+                        out.extend(pin_mismatch(loaded, p, pin, &rego.sha256(), "run `runready policy inspect` on the policy for its pin"));
+                    }
+                }
+            }
+            continue;
+        }
         match crate::read::bytes(&spec.path, crate::read::Kind::Policy) {
             Err(e) => out.push(
                 crate::diag::Diagnostic::new(crate::diag::Code::InvalidModel, format!("policy {}: {e}", p.path), Some(loaded.sources.locate(&p.origin.at("path"))))
@@ -190,22 +210,20 @@ fn check_pins(loaded: &Loaded, allow_outside_root: bool) -> Vec<crate::diag::Dia
             ),
             Ok(bytes) => {
                 let actual: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-                if let Some(pin) = &p.sha256
-                    && !pin.eq_ignore_ascii_case(&actual)
-                {
-                    out.push(
-                        crate::diag::Diagnostic::new(
-                            crate::diag::Code::InvalidModel,
-                            format!("policy {} has sha256 {actual}, not the pinned {pin}", p.path),
-                            Some(loaded.sources.locate(&p.origin.at("sha256"))),
-                        )
-                        .with_help("update the pin after reviewing the new module"),
-                    );
+                if let Some(pin) = &p.sha256 {
+                    out.extend(pin_mismatch(loaded, p, pin, &actual, "update the pin after reviewing the new module"));
                 }
             }
         }
     }
     out
+}
+
+fn pin_mismatch(loaded: &Loaded, p: &crate::model::Entry<crate::model::PolicyRef>, pin: &str, actual: &str, help: &str) -> Option<crate::diag::Diagnostic> {
+    (!pin.eq_ignore_ascii_case(actual)).then(|| {
+        crate::diag::Diagnostic::new(crate::diag::Code::InvalidModel, format!("policy {} has sha256 {actual}, not the pinned {pin}", p.path), Some(loaded.sources.locate(&p.origin.at("sha256"))))
+            .with_help(help)
+    })
 }
 
 /// The latest live run of each of the model's drills (started no later than `--at`), for

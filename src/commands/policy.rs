@@ -22,12 +22,22 @@ pub fn run(command: PolicyCommand) -> i32 {
                 Err(e) => fail(&e),
             }
         }
-        PolicyCommand::New { name, dir } => match crate::policy::scaffold::create(&dir, &name) {
+        PolicyCommand::New { name, dir, lang } => match crate::policy::scaffold::create(&dir, &name, lang) {
             Ok(root) => {
-                outln!("created {}; build, pack and test it with the steps in {}/README.md", root.display(), root.display());
+                match lang {
+                    crate::cli::Lang::Rust => outln!("created {}; build, pack and test it with the steps in {}/README.md", root.display(), root.display()),
+                    crate::cli::Lang::Rego => outln!("created {}; test it with `runready policy test {}` (more in its README.md)", root.display(), root.display()),
+                }
                 exit::READY
             }
             Err(e) => fail(&e),
+        },
+        PolicyCommand::Inspect { module } if crate::policy::rego::is_rego(&module) => match crate::policy::rego::load(&module) {
+            Ok(policy) => {
+                out!("{}", policy.inspect());
+                exit::READY
+            }
+            Err(e) => fail(&e.to_string()),
         },
         PolicyCommand::Inspect { module } => match std::fs::read(&module).map_err(|e| format!("cannot read {}: {e}", module.display())).and_then(|b| pack::inspect(&b)) {
             Ok(text) => {

@@ -389,8 +389,12 @@ fn walk_once(dir: &Path, out: &mut Vec<PathBuf>, seen: &mut std::collections::Ha
             continue;
         }
         if path.is_dir() {
-            walk_once(&path, out, seen);
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+            // A directory with a policy manifest is a policy (Rego files, or a WASM policy's
+            // source) kept beside the model, not part of it.
+            if !path.join("policy.yaml").is_file() {
+                walk_once(&path, out, seen);
+            }
+        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) && !name.to_string_lossy().contains(".tests.y") {
             out.push(path);
         }
     }

@@ -19,13 +19,15 @@ pub struct PolicyLimits {
     pub memory_mib: Option<u64>,
 }
 
-/// A WASM policy run on every check of this model.
+/// A policy run on every check of this model: a WASM module or a Rego policy.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyRef {
-    /// Path to the `.wasm` file, relative to this YAML file.
+    /// Path to the `.wasm` file, or to a Rego policy (a directory with a `policy.yaml` of
+    /// `abi: rego`, or a `.rego` file beside one), relative to this YAML file.
     pub path: String,
-    /// Optional sha256 pin of the module; a mismatch is a load error.
+    /// Optional sha256 pin of the module (of a Rego policy: over its sorted files, as
+    /// `runready policy inspect` prints it); a mismatch is a load error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
     /// Settings passed to the policy, validated against its settings schema.

@@ -115,7 +115,7 @@ pub struct Document {
     /// Drills that rehearse the support process.
     #[serde(default)]
     pub drills: Vec<Drill>,
-    /// WASM policies run on every check of this model.
+    /// Policies (WASM modules or Rego directories) run on every check of this model.
     #[serde(default)]
     pub policies: Vec<PolicyRef>,
     /// Per rule: a different severity, or off.

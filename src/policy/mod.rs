@@ -158,7 +158,14 @@ pub fn run(spec: &PolicySpec, shared: &Shared, at: &str, model: &Model, sources:
     let mut name = fallback_name(&spec.path);
     let location = spec.origin.as_ref().map(|o| sources.locate(&o.at("path")));
     match evaluate(spec, shared, at, &mut name, left_ms) {
-        Ok((manifest, findings, log)) => Outcome { results: to_results(&manifest, findings, model, sources), log },
+        Ok((manifest, findings, log)) => {
+            // The policy's log (WASM `log`, Rego `print`) goes to stderr, named, beside the
+            // diagnostics; the reports carry findings only.
+            for line in &log {
+                eprintln!("policy {name}: {line}");
+            }
+            Outcome { results: to_results(&manifest, findings, model, sources), log }
+        }
         Err(e) => {
             let location = e.at.clone().or(location);
             Outcome { results: vec![error_result(&name, &spec.path, location, e)], log: Vec::new() }

@@ -1,5 +1,6 @@
-//! `runready policy new NAME`: a Rust policy that builds and passes its own test as
-//! generated. The SDK is copied in (`sdk/`), so the scaffold builds with crates.io alone.
+//! `runready policy new NAME [--lang rego]`: a Rust policy that builds and passes its own
+//! test as generated (the SDK is copied in, `sdk/`, so it builds with crates.io alone), or a
+//! Rego policy whose `_test.rego` and `*.tests.yaml` pass as generated.
 
 use std::path::{Path, PathBuf};
 
@@ -67,8 +68,65 @@ fn evaluate(req: &Request) -> Result<Vec<Finding>, PolicyError> {
     ]
 }
 
+/// A Rego policy: manifest, one rule, its `_test.rego`, a tests file with two fixtures.
+fn rego_files(name: &str) -> Vec<(String, String)> {
+    let manifest = format!(
+        "# The manifest: rule ids are reported as {name}/ID; findings must use a declared id.\nname: {name}\nversion: 0.1.0\ndescription: Describe what this policy checks\nabi: rego\ninputs: [model]\nrules:\n  - id: EX-001\n    title: Every service names its owner\n    level: error\n    help: Add `owner:` to the service\n"
+    );
+    let rego = r#"# EX-001: every service names its owner. Replace with your team's rules. `input` is the
+# request of policy-abi.md (input.model, input.derived, input.facts, input.settings,
+# input.context.now); each finding points into it with a JSON pointer, which runready maps
+# to the YAML line.
+package runready
+
+deny contains finding if {
+	some i, svc in input.model.services
+	trim_space(object.get(svc, "owner", "")) == ""
+	finding := {
+		"rule_id": "EX-001",
+		"message": sprintf("service `%s` has no owner", [svc.id]),
+		"pointer": sprintf("/model/services/%d", [i]),
+		"subject": sprintf("service:%s", [svc.id]),
+		"remediation": "add `owner: team-name` to the service",
+	}
+}
+"#
+    .to_string();
+    let test = r#"package runready_test
+
+import data.runready
+
+test_a_service_without_an_owner_is_denied if {
+	some f in runready.deny with input as {"model": {"services": [{"id": "api"}]}}
+	f.pointer == "/model/services/0"
+}
+
+test_owners_everywhere_pass if {
+	count(runready.deny) == 0 with input as {"model": {"services": [{"id": "web", "owner": "team-web"}]}}
+}
+"#
+    .to_string();
+    let model =
+        |owner: &str| format!("apiVersion: runready.dev/v1\nkind: SupportModel\nmetadata: {{ name: {name}-fixture }}\nservices:\n  - {{ id: api{owner} }}\n  - {{ id: web, owner: team-web }}\n");
+    let tests = format!(
+        "policy: .\ncases:\n  - name: a service without an owner is reported\n    model: fixtures/no-owner.yaml\n    at: 2026-01-01T00:00:00Z\n    expect:\n      findings: [{{ rule_id: EX-001, pointer: /model/services/0, subject: \"service:api\" }}]\n      only: true\n  - name: owners everywhere pass\n    model: fixtures/owners.yaml\n    at: 2026-01-01T00:00:00Z\n    expect: {{ findings: [] }}\n"
+    );
+    let readme = format!(
+        "# {name}\n\nA runready policy in Rego (v1), evaluated by runready itself: nothing to build.\n\n```sh\nrunready policy test .            # the *.tests.yaml cases and the test_* rules of policy_test.rego\nrunready policy inspect .         # manifest, rules, and the sha256 pin for the model's `policies`\nrunready check MODEL --policy .   # or list it in the model: policies: [{{ path: ... }}]\n```\n\nFindings come from the sets `deny`, `violation` (errors) and `warn` (warnings) of package\n`runready`, also with a suffix (`deny_owner`). An element is a message string (it takes the\nfirst declared rule of its level) or an object {{rule_id, message, pointer, subject,\nremediation, properties}}. Built-ins that read the clock, the network, randomness or the\nenvironment are refused; time comes from `input.context.now`.\n"
+    );
+    vec![
+        ("policy.yaml".into(), manifest),
+        ("policy.rego".into(), rego),
+        ("policy_test.rego".into(), test),
+        ("fixtures/no-owner.yaml".into(), model("")),
+        ("fixtures/owners.yaml".into(), model(", owner: team-api")),
+        (format!("{name}.tests.yaml"), tests),
+        ("README.md".into(), readme),
+    ]
+}
+
 /// Writes the scaffold into `dir/NAME`; refuses to overwrite.
-pub fn create(dir: &Path, name: &str) -> Result<PathBuf, String> {
+pub fn create(dir: &Path, name: &str, lang: crate::cli::Lang) -> Result<PathBuf, String> {
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') || name.starts_with('-') {
         return Err(format!("`{name}` is not a policy name: use [a-z0-9-]"));
     }
@@ -76,7 +134,11 @@ pub fn create(dir: &Path, name: &str) -> Result<PathBuf, String> {
     if root.exists() {
         return Err(format!("{} exists", root.display()));
     }
-    for (rel, text) in files(name) {
+    let files = match lang {
+        crate::cli::Lang::Rust => files(name),
+        crate::cli::Lang::Rego => rego_files(name),
+    };
+    for (rel, text) in files {
         crate::atomic::write_atomic(&root.join(rel), &text).map_err(|e| e.to_string())?;
     }
     Ok(root)

@@ -23,6 +23,9 @@ struct Case {
     model: String,
     #[serde(default)]
     at: Option<String>,
+    /// A facts snapshot (`facts collect`'s JSON), relative to the tests file.
+    #[serde(default)]
+    facts: Option<String>,
     #[serde(default)]
     settings: Value,
     expect: Expect,
@@ -65,11 +68,16 @@ pub struct Outcome {
     pub untested: Vec<String>,
 }
 
-/// Tests files: `*.tests.yaml` / `*.tests.yml`, or every such file below a directory.
+/// Tests files: `*.tests.yaml` / `*.tests.yml`, or every such file below a directory; Rego
+/// policies (directories with `abi: rego`) below the paths are found too (their `test_*`
+/// rules run even without a tests file).
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for p in paths {
-        if p.is_dir() {
+        if is_rego_dir(p) && p.join("policy.yaml").is_file() {
+            out.push(p.clone());
+            collect(p, &mut out);
+        } else if p.is_dir() {
             let mut found: Vec<PathBuf> = Vec::new();
             collect(p, &mut found);
             found.sort();
@@ -81,9 +89,14 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         }
     }
     if out.is_empty() {
-        return Err("no *.tests.yaml files found".into());
+        return Err("no *.tests.yaml files or Rego policies found".into());
     }
     Ok(out)
+}
+
+/// Whether a discovered path is a Rego policy directory rather than a tests file.
+fn is_rego_dir(p: &Path) -> bool {
+    p.is_dir() && super::rego::is_rego(p)
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -91,6 +104,9 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
         let p = e.path();
         let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         if p.is_dir() && !name.starts_with('.') && name != "target" && name != "node_modules" {
+            if p.join("policy.yaml").is_file() && is_rego_dir(&p) {
+                out.push(p.clone());
+            }
             collect(&p, out);
         } else if name.ends_with(".tests.yaml") || name.ends_with(".tests.yml") {
             out.push(p);
@@ -101,7 +117,19 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 pub fn run(files: &[PathBuf], default_at: jiff::Timestamp) -> Result<Outcome, String> {
     let mut cases = Vec::new();
     let mut untested = Vec::new();
+    // Rego policies whose `test_*` rules run: named by a tests file or found by discovery.
+    let mut rego: Vec<PathBuf> = Vec::new();
+    let add_rego = |p: PathBuf, rego: &mut Vec<PathBuf>| {
+        let key = p.canonicalize().unwrap_or(p);
+        if !rego.contains(&key) {
+            rego.push(key);
+        }
+    };
     for file in files {
+        if is_rego_dir(file) {
+            add_rego(file.clone(), &mut rego);
+            continue;
+        }
         let text = crate::read::text(file, crate::read::Kind::PolicyTests).map_err(|e| format!("cannot read {}", crate::read::describe(file, crate::read::Kind::PolicyTests, &e)))?;
         let node = crate::load::yaml::parse(&text).map_err(|e| format!("{}: invalid YAML: {}", file.display(), e.message))?;
         let tests: TestFile = serde_json::from_value(node.to_json()).map_err(|e| format!("{}: not a policy tests file: {e}", file.display()))?;
@@ -113,13 +141,39 @@ pub fn run(files: &[PathBuf], default_at: jiff::Timestamp) -> Result<Outcome, St
             exercised.extend(case.expect.findings.iter().flatten().map(|f| f.rule_id.clone()));
             cases.push(CaseResult { file: shown.clone(), name: case.name.clone(), passed, detail });
         }
-        // The rules the module declares, read from its manifest without running it.
-        let declared = std::fs::read(dir.join(&tests.policy)).ok().and_then(|b| super::manifest::scan(&b).ok()).and_then(|s| s.manifest).and_then(Result::ok);
+        // The rules the policy declares, read from its manifest without running it.
+        let policy = dir.join(&tests.policy);
+        let declared = if super::rego::is_rego(&policy) {
+            add_rego(policy.clone(), &mut rego);
+            super::rego::load(&policy).ok().map(|p| p.manifest.clone())
+        } else {
+            std::fs::read(&policy).ok().and_then(|b| super::manifest::scan(&b).ok()).and_then(|s| s.manifest).and_then(Result::ok)
+        };
         if let Some(m) = declared {
             untested.extend(m.rules.iter().filter(|r| !exercised.contains(&r.id)).map(|r| format!("{}/{}", m.name, r.id)));
         }
     }
+    for dir in &rego {
+        cases.extend(rego_tests(dir));
+    }
     Ok(Outcome { cases, untested })
+}
+
+/// A Rego policy's `test_*` rules (conftest `verify`'s convention), each a case; a policy
+/// that does not load, or whose tests cannot run, is one failed case saying why.
+fn rego_tests(dir: &Path) -> Vec<CaseResult> {
+    let shown = crate::load::display_path(dir);
+    let failed = |name: &str, detail: String| vec![CaseResult { file: shown.clone(), name: name.to_string(), passed: false, detail }];
+    let policy = match super::rego::load(dir) {
+        Ok(p) => p,
+        Err(e) => return failed("the policy loads", e.to_string()),
+    };
+    let limits = super::limits_for(policy.manifest.limits.as_ref(), None);
+    match policy.run_tests(&limits) {
+        Ok(results) => results.into_iter().map(|(file, rule, passed, detail)| CaseResult { file, name: rule, passed, detail }).collect(),
+        Err(super::rego::LoadOrCall::Load(e)) => failed("the tests load", e.to_string()),
+        Err(super::rego::LoadOrCall::Call(e)) => failed("the tests run", format!("{}: {}", e.reason.as_str(), e.message)),
+    }
 }
 
 /// (passed, detail)
@@ -137,8 +191,12 @@ fn run_case(dir: &Path, policy: &str, case: &Case, default_at: jiff::Timestamp) 
     let horizon = crate::time::Horizon::new(at, crate::model::Duration::from_days(90));
     let spec = PolicySpec { path: dir.join(policy), settings: case.settings.clone(), limits: None, origin: None };
     let mut name = String::new();
+    let facts = match case.facts.as_ref().map(|f| crate::facts::read(&[dir.join(f)])).transpose() {
+        Ok(f) => f,
+        Err(e) => return (false, format!("the facts do not load: {e}")),
+    };
     let stage = crate::time::stage::Stage::build(&loaded.model, horizon);
-    let outcome = evaluate(&spec, &Shared::new(&stage, None), &at.to_string(), &mut name, 60_000);
+    let outcome = evaluate(&spec, &Shared::new(&stage, facts.as_ref()), &at.to_string(), &mut name, 60_000);
     match (outcome, &case.expect.error) {
         (Err(e), Some(want)) if e.reason.as_str() == want => (true, format!("failed with `{want}` as expected")),
         (Err(e), Some(want)) => (false, format!("expected error `{want}`, got `{}`: {}", e.reason.as_str(), e.message)),

@@ -115,6 +115,9 @@ pub fn load(path: &Path) -> Result<Arc<RegoPolicy>, LoadError> {
 }
 
 fn load_uncached(path: &Path) -> Result<RegoPolicy, LoadError> {
+    // `dir/.` (a tests file's `policy: .`) is shown as `dir`.
+    let path: PathBuf = path.components().filter(|c| *c != std::path::Component::CurDir).collect();
+    let path = path.as_path();
     let (root, listed) = if path.is_file() {
         let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -205,6 +208,44 @@ impl RegoPolicy {
             h.update([0]);
         }
         h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// What `policy inspect` prints for a Rego policy.
+    pub fn inspect(&self) -> String {
+        let m = &self.manifest;
+        let mut out = format!("{} {} (rego)\n", m.name, m.version);
+        if let Some(d) = &m.description {
+            out.push_str(&format!("{d}\n"));
+        }
+        out.push_str(&format!("sha256 {} (the pin: policy.yaml and {} .rego files, sorted by path)\n", self.sha256(), self.files.len()));
+        out.push_str("files:\n");
+        for f in &self.files {
+            out.push_str(&format!("  {}{}\n", f.rel, if f.test { "  (test, read only by `policy test`)" } else { "" }));
+        }
+        let sets = self.finding_rules();
+        out.push_str(&format!("package: {}\nfinding rules: {}\n", self.package, if sets.is_empty() { "none (deny, violation or warn expected)".to_string() } else { sets.join(", ") }));
+        let tests = parse(&self.files).map(|a| a.tests().len());
+        out.push_str(&match tests {
+            Ok(n) => format!("tests: {n} test_* rule(s)\n"),
+            Err(e) => format!("tests: do not load: {e}\n"),
+        });
+        if let Some(r) = self.analysis.refused.first() {
+            out.push_str(&format!("refused built-in: {}: {}\n", r.location, r.message));
+        }
+        if let Some(i) = &m.inputs {
+            out.push_str(&format!("inputs: {}\n", i.iter().map(|i| serde_json::to_value(i).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()).collect::<Vec<_>>().join(", ")));
+        }
+        out.push_str("rules:\n");
+        for r in &m.rules {
+            out.push_str(&format!("  {}/{}  {:<7}  {}\n", m.name, r.id, r.level.as_str(), r.title));
+        }
+        if let Some(l) = &m.limits {
+            out.push_str(&format!("limits: {}\n", serde_json::to_string(l).unwrap_or_default()));
+        }
+        if let Some(s) = &m.settings_schema {
+            out.push_str(&format!("settings schema: {s}\n"));
+        }
+        out
     }
 
     /// The rules `check` reads: the namespace's `deny`, `violation` and `warn` sets.
