@@ -352,9 +352,16 @@ fn a_policy_directory_without_a_policy_is_bad_input() {
     let out = Command::cargo_bin("runready").unwrap().args(["check", "examples/payments", "--at", AT, "-q", "--policy"]).arg(dir.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("holds no policy (looked for *.wasm files in it)"), "{err}");
-    std::fs::write(dir.path().join("policy.yaml"), "name: x\nabi: rego\n").unwrap();
-    let out = Command::cargo_bin("runready").unwrap().args(["check", "examples/payments", "--at", AT, "-q", "--policy"]).arg(dir.path()).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("its policy.yaml has no .wasm module beside it"));
+    assert!(err.contains("holds no policy (looked for *.wasm files and Rego policies"), "{err}");
+    let check = |manifest: &str| {
+        std::fs::write(dir.path().join("policy.yaml"), manifest).unwrap();
+        let out = Command::cargo_bin("runready").unwrap().args(["check", "examples/payments", "--at", AT, "-q", "--policy"]).arg(dir.path()).output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (code, err) = check("name: x\nversion: 1.0.0\nabi: core-v1\nrules: [{ id: X-1, title: t, level: error }]\n");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("its policy.yaml has no .wasm module beside it"), "{err}");
+    let (code, err) = check("name: x\nversion: 1.0.0\nabi: rego\nrules: [{ id: X-1, title: t, level: error }]\n");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("holds no .rego module"), "{err}");
 }

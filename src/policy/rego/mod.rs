@@ -72,7 +72,8 @@ pub fn is_rego(path: &Path) -> bool {
     }
     let manifest = path.join("policy.yaml");
     if manifest.is_file() {
-        return std::fs::read_to_string(&manifest).is_ok_and(|t| t.contains("rego"));
+        let abi = std::fs::read_to_string(&manifest).ok().and_then(|t| crate::load::yaml::parse(&t).ok()).map(|n| n.to_json()["abi"].clone());
+        return abi.is_some_and(|a| a == "rego");
     }
     std::fs::read_dir(path).into_iter().flatten().flatten().any(|e| e.path().extension().is_some_and(|x| x == "rego"))
 }
