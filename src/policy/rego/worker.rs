@@ -167,7 +167,7 @@ fn answer(header: &Header, request: &str) -> Answer {
     }
     // From here on, what the evaluation allocates is bounded; the input is already held.
     limit_memory(header.memory_bytes);
-    match header.mode {
+    let answer = match header.mode {
         Mode::Evaluate => evaluate(&mut engine, header),
         Mode::Test => {
             let tests = header
@@ -182,7 +182,11 @@ fn answer(header: &Header, request: &str) -> Answer {
                 .collect();
             Answer::Tests { tests }
         }
-    }
+    };
+    // The process ends right after answering: freeing the input's millions of values one
+    // by one would only delay the answer.
+    std::mem::forget(engine);
+    answer
 }
 
 fn evaluate(engine: &mut regorus::Engine, header: &Header) -> Answer {
