@@ -84,12 +84,31 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Print shell completions (bash, zsh, fish, powershell, elvish) generated from the CLI definition.
+    #[command(after_help = "Examples:\n  runready completions bash > ~/.local/share/bash-completion/completions/runready\n  runready completions zsh > \"${fpath[1]}/_runready\"")]
+    Completions { shell: clap_complete::Shell },
+    /// Write roff man pages: runready.1 and runready-SUBCOMMAND.1 (runready-policy-test.1 for nested ones).
+    #[command(after_help = "Example:\n  runready man --out /usr/local/share/man/man1 && man runready-check")]
+    Man {
+        /// Directory to write into.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
     Json,
+}
+
+/// `check --format`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`).
+    Github,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -133,9 +152,10 @@ pub struct CheckArgs {
     /// Policies besides the model's own: .wasm files, Rego policies (a directory with policy.yaml, or a .rego file beside one), or directories of them (repeatable).
     #[arg(long = "policy", value_name = "PATH")]
     pub policies: Vec<PathBuf>,
-    /// Report on stdout: human or json.
+    /// Report on stdout: human, json, or github (GitHub Actions workflow commands: an
+    /// annotation per failure on its YAML line, then the summary).
     #[arg(long, value_enum, default_value = "human")]
-    pub format: Format,
+    pub format: CheckFormat,
     /// Write the JSON report to FILE.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
@@ -148,6 +168,9 @@ pub struct CheckArgs {
     /// Write a SARIF 2.1.0 report to FILE.
     #[arg(long, value_name = "FILE")]
     pub sarif: Option<PathBuf>,
+    /// Write a GitLab Code Quality report (the merge-request widget's JSON) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub codequality: Option<PathBuf>,
     /// A minijinja template replacing the built-in Markdown report.
     #[arg(long, value_name = "FILE")]
     pub template: Option<PathBuf>,

@@ -1,6 +1,6 @@
 //! `runready check`: load, evaluate, report, exit.
 
-use crate::cli::{CheckArgs, Format, Required};
+use crate::cli::{CheckArgs, CheckFormat, Required};
 use crate::exit;
 use crate::load::{self, Loaded};
 use crate::report::{self, ModelInfo, Report, baseline};
@@ -56,6 +56,9 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
     if let Some(p) = &args.sarif {
         write(p, Ok(report::sarif::render(&report, comparison.as_ref())));
     }
+    if let Some(p) = &args.codequality {
+        write(p, Ok(report::codequality::render(&report)));
+    }
     if let Some(p) = &args.markdown {
         let coverage = stage.as_ref().and_then(|stage| super::coverage::compute(stage, args.horizon, &args.services, &args.tz).ok());
         let analysed = coverage.as_ref().map(|c| c.services.as_slice()).unwrap_or_default();
@@ -67,16 +70,19 @@ pub fn run(args: &CheckArgs, quiet: bool, verbose: bool) -> i32 {
         let load = model.map(|m| crate::time::load::compute(m, Horizon::new(at, args.horizon))).unwrap_or_default();
         let extra = report::markdown::Coverage { svg: svg_name, services: analysed, load: &load.load };
         let services = model.map(|m| report::matrix::service_rows(&report, m)).unwrap_or_default();
-        let input = report::markdown::Input { report: &report, services: &services, baseline: comparison.as_ref(), coverage: &extra };
+        let json_report = args.json.as_deref().map(crate::load::display_path);
+        let tz = coverage.as_ref().map(|c| c.timezone.clone()).unwrap_or_default();
+        let input = report::markdown::Input { report: &report, services: &services, baseline: comparison.as_ref(), coverage: &extra, json_report: json_report.as_deref(), tz: &tz };
         write(p, report::markdown::render(&input, template.as_deref()));
     }
     if let Some(topic) = &args.notify_sns {
         code = exit::worst(code, notify(topic, &report, args, quiet));
     }
     match args.format {
-        Format::Json => out!("{}", report.to_json()),
-        Format::Human if quiet => outln!("{}", report::human::summary_line(&report)),
-        Format::Human => out!("{}", report::human::render(&report, &loaded.sources, &report::human::Style { color: super::color_stdout(), verbose })),
+        CheckFormat::Json => out!("{}", report.to_json()),
+        CheckFormat::Github => out!("{}", report::github::render(&report, &report::github::root())),
+        CheckFormat::Human if quiet => outln!("{}", report::human::summary_line(&report)),
+        CheckFormat::Human => out!("{}", report::human::render(&report, &loaded.sources, &report::human::Style { color: super::color_stdout(), verbose })),
     }
     code
 }

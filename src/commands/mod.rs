@@ -20,6 +20,7 @@ pub mod drill;
 pub mod facts;
 pub mod import;
 pub mod init;
+pub mod manual;
 pub mod policy;
 pub mod schema;
 pub mod simulate;
@@ -61,6 +62,8 @@ fn dispatch(cli: Cli) -> i32 {
         Command::Import { command: crate::cli::ImportCommand::Pagerduty(args) } => import::pagerduty(&args, cli.quiet),
         Command::Schema { out } => schema::run(&out),
         Command::Init { dir, force } => init::run(&dir, force),
+        Command::Completions { shell } => manual::completions(shell),
+        Command::Man { out } => manual::man(&out),
     }
 }
 

@@ -4,9 +4,34 @@
 
 use std::path::{Path, PathBuf};
 
-const SDK_CARGO: &str = include_str!("../../policies/sdk/Cargo.toml");
-const SDK_LIB: &str = include_str!("../../policies/sdk/src/lib.rs");
-const SDK_WIT: &str = include_str!("../../policies/sdk/wit/policy.wit");
+/// The SDK's manifest as a scaffold gets it: policies/sdk/Cargo.toml without its `[lib]`
+/// section, which points at src/policy/sdk/ (tests/install.rs checks they agree).
+pub const SDK_CARGO: &str = r#"[package]
+name = "runready-policy"
+description = "Write runready policies as a function from a typed request to findings"
+edition.workspace = true
+version.workspace = true
+license.workspace = true
+
+[dependencies]
+# The request and result are JSON (policy-abi.md, "Data contract").
+serde = { version = "1", features = ["derive"] }
+# Parses the request and writes the result.
+serde_json = { version = "1", features = ["raw_value"] }
+# Guest bindings for the component contract (world runready:policy@1.0.0), with `component`.
+wit-bindgen = { version = "0.61", optional = true, default-features = false, features = ["macros", "realloc"] }
+
+[features]
+# Build the policy as a component (wasm32-wasip2) instead of a core ABI v1 module.
+component = ["dep:wit-bindgen"]
+"#;
+const SDK_LIB: &str = include_str!("sdk/lib.rs");
+const SDK_WIT: &str = include_str!("sdk/wit/policy.wit");
+
+/// The SDK's source for a scaffold: its `wit` directory sits beside its Cargo.toml there.
+fn sdk_lib() -> String {
+    SDK_LIB.replace("// Relative to policies/sdk/Cargo.toml; a scaffold's copy reads `wit` beside it.\n        path: \"../../src/policy/sdk/wit\",", "path: \"wit\",")
+}
 
 fn files(name: &str) -> Vec<(String, String)> {
     let lib = name.replace('-', "_");
@@ -55,7 +80,7 @@ fn evaluate(req: &Request) -> Result<Vec<Finding>, PolicyError> {
     vec![
         ("Cargo.toml".into(), workspace),
         ("sdk/Cargo.toml".into(), SDK_CARGO.to_string()),
-        ("sdk/src/lib.rs".into(), SDK_LIB.to_string()),
+        ("sdk/src/lib.rs".into(), sdk_lib()),
         ("sdk/wit/policy.wit".into(), SDK_WIT.to_string()),
         ("policy/Cargo.toml".into(), policy_cargo),
         ("policy/src/lib.rs".into(), lib_rs),

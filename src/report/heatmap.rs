@@ -12,6 +12,8 @@ pub enum Band {
     Fast,
     Near,
     Over,
+    /// Inside required coverage the first step reaches nobody at some instant of the hour.
+    Gap,
     Never,
 }
 
@@ -20,6 +22,7 @@ pub fn band(cell: &Cell, ack: Option<i64>) -> Band {
         None => Band::NotRequired,
         Some(v) => match (v.worst, ack) {
             (None, _) => Band::Never,
+            _ if v.gap => Band::Gap,
             (Some(w), Some(a)) if w > a => Band::Over,
             (Some(w), Some(a)) if w * 2 > a => Band::Near,
             (Some(_), Some(_)) => Band::Fast,
@@ -34,8 +37,50 @@ pub fn band(cell: &Cell, ack: Option<i64>) -> Band {
 fn describe(cell: &Cell) -> String {
     match cell {
         None => "not required".into(),
-        Some(v) => v.worst.map(human_secs).unwrap_or_else(|| "never engaged".into()),
+        Some(v) => match (v.worst, v.gap) {
+            (None, _) => "never engaged".into(),
+            (Some(w), true) => format!("gap: the first step reaches nobody; engaged at worst after {}", human_secs(w)),
+            (Some(w), false) => human_secs(w),
+        },
     }
+}
+
+/// A band's symbol in the Markdown grid and the plain terminal: shapes, not colours.
+pub fn symbol(b: Band) -> &'static str {
+    match b {
+        Band::NotRequired => "·",
+        Band::Fast => "○",
+        Band::Near => "◐",
+        Band::Over => "●",
+        Band::Gap => "▲",
+        Band::Never => "✕",
+    }
+}
+
+/// The legend of the symbols.
+pub const LEGEND: [(Band, &str); 6] = [
+    (Band::Fast, "within half the target"),
+    (Band::Near, "within the target"),
+    (Band::Over, "over the target"),
+    (Band::Gap, "gap: the first step reaches nobody (whatever the time to engage)"),
+    (Band::Never, "nobody engaged"),
+    (Band::NotRequired, "not required"),
+];
+
+/// The heatmap as a monospace grid for Markdown (inside a code block): a row per day, a
+/// column per hour, one symbol per cell.
+pub fn grid(s: &SeverityCoverage, tz: &str) -> String {
+    let mut out = format!("     {}  ({tz})\n", (0..24).map(|h| format!("{h:02}")).collect::<Vec<_>>().join(" "));
+    for (d, row) in s.heatmap.iter().enumerate() {
+        out.push_str(DAYS[d]);
+        out.push(' ');
+        for cell in row {
+            out.push_str("  ");
+            out.push_str(symbol(band(cell, s.acknowledge_seconds)));
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// The heatmap in the terminal: coloured blocks, or letters under NO_COLOR.
@@ -52,9 +97,14 @@ pub fn terminal(s: &SeverityCoverage, color: bool, tz: &str) -> String {
                     Band::Fast => "32",
                     Band::Near => "33",
                     Band::Over => "31",
+                    Band::Gap => "91",
                     Band::Never => "35",
                 };
-                let glyph = if b == Band::NotRequired { "··" } else { "██" };
+                let glyph = match b {
+                    Band::NotRequired => "··",
+                    Band::Gap => "▲▲",
+                    _ => "██",
+                };
                 format!("\x1b[{code}m{glyph}\x1b[0m ")
             } else {
                 let glyph = match b {
@@ -62,6 +112,7 @@ pub fn terminal(s: &SeverityCoverage, color: bool, tz: &str) -> String {
                     Band::Fast => "..",
                     Band::Near => "oo",
                     Band::Over => "XX",
+                    Band::Gap => "^^",
                     Band::Never => "!!",
                 };
                 format!("{glyph} ")
@@ -71,9 +122,9 @@ pub fn terminal(s: &SeverityCoverage, color: bool, tz: &str) -> String {
         out.push('\n');
     }
     let legend = if color {
-        "     \x1b[32m██\x1b[0m within half the target  \x1b[33m██\x1b[0m within the target  \x1b[31m██\x1b[0m over it  \x1b[35m██\x1b[0m nobody engaged  \x1b[90m··\x1b[0m not required"
+        "     \x1b[32m██\x1b[0m within half the target  \x1b[33m██\x1b[0m within the target  \x1b[31m██\x1b[0m over it  \x1b[91m▲▲\x1b[0m gap: first step reaches nobody  \x1b[35m██\x1b[0m nobody engaged  \x1b[90m··\x1b[0m not required"
     } else {
-        "     .. within half the target  oo within the target  XX over it  !! nobody engaged  (blank) not required"
+        "     .. within half the target  oo within the target  XX over it  ^^ gap: first step reaches nobody  !! nobody engaged  (blank) not required"
     };
     out.push_str(legend);
     out.push('\n');
@@ -86,6 +137,7 @@ fn fill(b: Band) -> &'static str {
         Band::Fast => "#2da44e",
         Band::Near => "#d4a72c",
         Band::Over => "#cf222e",
+        Band::Gap => "url(#gap)",
         Band::Never => "#5c0011",
     }
 }
@@ -96,11 +148,11 @@ fn esc(s: &str) -> String {
 
 /// Heatmaps of several service/severity pairs stacked in one SVG document.
 pub fn svg(maps: &[(String, &SeverityCoverage)], tz: &str) -> String {
-    let (cw, ch, left, top, block) = (28, 22, 48, 56, 7 * 22 + 86);
+    let (cw, ch, left, top, block) = (28, 22, 48, 56, 7 * 22 + 104);
     let width = left + 24 * cw + 16;
     let height = (maps.len().max(1) * block) as i64 + 40;
     let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"-apple-system,Segoe UI,Helvetica,Arial,sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"-apple-system,Segoe UI,Helvetica,Arial,sans-serif\" font-size=\"12\">\n<defs><pattern id=\"gap\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#ffebe9\"/><rect width=\"3\" height=\"6\" fill=\"#cf222e\"/></pattern></defs>\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
     );
     for (i, (service, s)) in maps.iter().enumerate() {
         let y0 = (i * block) as i64;
@@ -131,13 +183,24 @@ pub fn svg(maps: &[(String, &SeverityCoverage)], tz: &str) -> String {
                 ));
             }
         }
-        let ly = y0 + top as i64 + (7 * ch) as i64 + 16;
+        let mut ly = y0 + top as i64 + (7 * ch) as i64 + 16;
         let mut x = left;
-        for (b, label) in
-            [(Band::Fast, "within half the target"), (Band::Near, "within the target"), (Band::Over, "over the target"), (Band::Never, "nobody engaged"), (Band::NotRequired, "not required")]
-        {
+        for (b, label) in [
+            (Band::Fast, "within half the target"),
+            (Band::Near, "within the target"),
+            (Band::Over, "over the target"),
+            (Band::Gap, "gap: first step reaches nobody"),
+            (Band::Never, "nobody engaged"),
+            (Band::NotRequired, "not required"),
+        ] {
+            // The legend wraps onto a second line rather than run off the picture.
+            let needed = 16 + label.len() * 6 + 18;
+            if x + needed > width {
+                x = left;
+                ly += 18;
+            }
             out.push_str(&format!("<rect x=\"{x}\" y=\"{}\" width=\"12\" height=\"12\" rx=\"2\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" fill=\"#57606a\">{label}</text>\n", ly - 10, fill(b), x + 16, ly));
-            x += 16 + label.len() * 6 + 18;
+            x += needed;
         }
     }
     out.push_str("</svg>\n");

@@ -2,7 +2,9 @@
 //! SARIF and Markdown reports are rendered from it.
 
 pub mod baseline;
+pub mod codequality;
 pub mod drill;
+pub mod github;
 pub mod heatmap;
 pub mod human;
 pub mod junit;

@@ -96,8 +96,7 @@ fn result(r: &RuleResult, report: &Report, baseline: Option<&Comparison>) -> Val
     if let Some(h) = &r.help {
         text.push_str(&format!(" Help: {h}"));
     }
-    let (k_rule, k_subject, k_place) = super::baseline::key(r);
-    let fingerprint = hex(&Sha256::digest(format!("{k_rule}\u{0}{k_subject}\u{0}{k_place}").as_bytes()));
+    let fingerprint = fingerprint(r);
     let mut v = json!({
         "ruleId": r.rule,
         "level": lvl,
@@ -120,6 +119,13 @@ fn result(r: &RuleResult, report: &Report, baseline: Option<&Comparison>) -> Val
         v["baselineState"] = json!(state);
     }
     v
+}
+
+/// The stable fingerprint of a result (rule, subject and the place's JSON path, never the
+/// line): SARIF's partial fingerprint and GitLab Code Quality's.
+pub fn fingerprint(r: &RuleResult) -> String {
+    let (k_rule, k_subject, k_place) = super::baseline::key(r);
+    hex(&Sha256::digest(format!("{k_rule}\u{0}{k_subject}\u{0}{k_place}").as_bytes()))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -30,6 +30,10 @@ pub type Cell = Option<CellValue>;
 pub struct CellValue {
     /// Worst time to engage in seconds on the severity's clock; `None`: never engaged.
     pub worst: Option<i64>,
+    /// Inside required coverage, the first step reaches nobody at some instant of this hour
+    /// (a COV-001 gap), whatever the time to engage.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub gap: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -101,16 +105,30 @@ fn heatmap(segments: &[Segment], required: &IntervalSet, clock: Option<&Interval
                 let row = z.weekday().to_monday_zero_offset() as usize;
                 let col = z.hour() as usize;
                 let cell = &mut grid[row][col];
-                let value = CellValue { worst: w.secs };
+                let value = CellValue { worst: w.secs, gap: false };
                 *cell = Some(match cell {
                     None => value,
                     Some(old) => match (old.worst, value.worst) {
-                        (None, _) | (_, None) => CellValue { worst: None },
-                        (Some(a), Some(b)) => CellValue { worst: Some(a.max(b)) },
+                        (None, _) | (_, None) => CellValue { worst: None, gap: old.gap },
+                        (Some(a), Some(b)) => CellValue { worst: Some(a.max(b)), gap: old.gap },
                     },
                 });
             }
             t = next;
+        }
+    }
+    // Gaps: required instants where this severity's first step reaches nobody.
+    let gaps = required.subtract(&super::coverage::staffed(segments)).clip(Interval { start: horizon.start, end: horizon.end });
+    for g in gaps.intervals() {
+        let mut t = g.start;
+        while t < g.end {
+            let z = t.to_zoned(tz.clone());
+            let cell = &mut grid[z.weekday().to_monday_zero_offset() as usize][z.hour() as usize];
+            match cell {
+                Some(c) => c.gap = true,
+                None => *cell = Some(CellValue { worst: None, gap: true }),
+            }
+            t = super::next_local_hour(t, tz).min(g.end);
         }
     }
     grid

@@ -224,7 +224,8 @@ fn run(request: &[u8], policy: fn(&Request) -> Result<Vec<Finding>, PolicyError>
 pub mod bindings {
     wit_bindgen::generate!({
         world: "policy",
-        path: "wit",
+        // Relative to policies/sdk/Cargo.toml; a scaffold's copy reads `wit` beside it.
+        path: "../../src/policy/sdk/wit",
         pub_export_macro: true,
         export_macro_name: "export_component_bindings",
         default_bindings_module: "runready_policy::bindings",
