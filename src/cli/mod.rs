@@ -107,7 +107,7 @@ pub enum Format {
 pub enum CheckFormat {
     Human,
     Json,
-    /// GitHub Actions workflow commands (`::error file=…,line=…::…`).
+    // GitHub Actions workflow commands (`::error file=…,line=…::…`).
     Github,
 }
 
