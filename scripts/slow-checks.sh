@@ -20,7 +20,8 @@ at=2026-11-23T10:00:00Z
 
 install() {
   rm -rf "$out/root" "$out/empty" && mkdir -p "$out/empty"
-  cargo install --locked --path "$repo" --root "$out/root"
+  # The workspace's target directory is reused: what is checked is the installed binary.
+  cargo install --locked --path "$repo" --root "$out/root" --target-dir "$repo/target"
   cp "$out/root/bin/runready" "$out/empty/"
   (cd "$out/empty" && HOME="$out/empty" ./runready init model && ./runready check model --at "$at" && ./runready explain COV-001 >/dev/null)
   echo "install: ok ($(du -h "$out/root/bin/runready" | cut -f1) binary, ran init, check and explain in an empty directory)"
@@ -52,6 +53,8 @@ precommit() {
 screenshot() {
   command -v cmark-gfm >/dev/null || apt-get install -y -qq cmark-gfm >/dev/null
   command -v chromium >/dev/null || apt-get install -y -qq chromium >/dev/null
+  # The verdict and the services table use emoji, as GitHub shows them.
+  fc-list | grep -qi "color emoji" || apt-get install -y -qq fonts-noto-color-emoji >/dev/null
   local bin="$repo/target/debug/runready"
   [ -x "$bin" ] || (cd "$repo" && cargo build -q)
   for example in internal-vendor ams; do
