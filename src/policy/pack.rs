@@ -87,7 +87,14 @@ pub fn inspect(module: &[u8]) -> Result<String, String> {
         }
     ));
     out.push_str(&format!("imports: {}\n", if scan.imports.is_empty() { "none".to_string() } else { scan.imports.join(", ") }));
-    out.push_str("rules:\n");
+    out.push_str(&manifest_tail(&m));
+    Ok(out)
+}
+
+/// The end of what `policy inspect` prints, for WASM and Rego policies alike: the declared
+/// rules, the limits, the settings schema.
+pub fn manifest_tail(m: &Manifest) -> String {
+    let mut out = String::from("rules:\n");
     for r in &m.rules {
         out.push_str(&format!("  {}/{}  {:<7}  {}\n", m.name, r.id, r.level.as_str(), r.title));
     }
@@ -97,5 +104,5 @@ pub fn inspect(module: &[u8]) -> Result<String, String> {
     if let Some(s) = &m.settings_schema {
         out.push_str(&format!("settings schema: {s}\n"));
     }
-    Ok(out)
+    out
 }

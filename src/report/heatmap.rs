@@ -185,14 +185,7 @@ pub fn svg(maps: &[(String, &SeverityCoverage)], tz: &str) -> String {
         }
         let mut ly = y0 + top as i64 + (7 * ch) as i64 + 16;
         let mut x = left;
-        for (b, label) in [
-            (Band::Fast, "within half the target"),
-            (Band::Near, "within the target"),
-            (Band::Over, "over the target"),
-            (Band::Gap, "gap: first step reaches nobody"),
-            (Band::Never, "nobody engaged"),
-            (Band::NotRequired, "not required"),
-        ] {
+        for &(b, label) in &LEGEND {
             // The legend wraps onto a second line rather than run off the picture.
             let needed = 16 + label.len() * 6 + 18;
             if x + needed > width {

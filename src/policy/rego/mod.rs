@@ -236,16 +236,7 @@ impl RegoPolicy {
         if let Some(i) = &m.inputs {
             out.push_str(&format!("inputs: {}\n", i.iter().map(|i| serde_json::to_value(i).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()).collect::<Vec<_>>().join(", ")));
         }
-        out.push_str("rules:\n");
-        for r in &m.rules {
-            out.push_str(&format!("  {}/{}  {:<7}  {}\n", m.name, r.id, r.level.as_str(), r.title));
-        }
-        if let Some(l) = &m.limits {
-            out.push_str(&format!("limits: {}\n", serde_json::to_string(l).unwrap_or_default()));
-        }
-        if let Some(s) = &m.settings_schema {
-            out.push_str(&format!("settings schema: {s}\n"));
-        }
+        out.push_str(&super::pack::manifest_tail(m));
         out
     }
 
