@@ -150,18 +150,22 @@ fn cut(text: &str, max: usize) -> String {
 /// Builds the default SDK configuration (credential chain, profile, region, retries,
 /// timeouts) for one profile.
 pub async fn sdk_config(settings: &Settings, profile: Option<&str>) -> SdkConfig {
+    // rustls on ring (Cargo.toml: one TLS stack); every client of this config uses it.
+    let https = aws_smithy_http_client::Builder::new().tls_provider(aws_smithy_http_client::tls::Provider::Rustls(aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring)).build_https();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https)
         .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(settings.max_attempts.max(1)))
         .timeout_config(aws_config::timeout::TimeoutConfig::builder().operation_attempt_timeout(settings.call_timeout).build());
     if let Some(p) = profile.or(settings.profile.as_deref()) {
         loader = loader.profile_name(p);
     }
-    // An explicit region wins; otherwise the chain's region, and us-east-1 when none.
-    loader = match &settings.region {
-        Some(r) => loader.region(aws_config::Region::new(r.clone())),
-        None => loader.region(aws_config::meta::region::RegionProviderChain::default_provider().or_else("us-east-1")),
-    };
-    loader.load().await
+    // An explicit region wins; otherwise the loader's chain (environment, the profile, IMDS,
+    // all through the client above), and us-east-1 when it finds none.
+    if let Some(r) = &settings.region {
+        loader = loader.region(aws_config::Region::new(r.clone()));
+    }
+    let config = loader.load().await;
+    if config.region().is_some() { config } else { config.into_builder().region(aws_config::Region::new("us-east-1")).build() }
 }
 
 /// The AWS Support API (global, answered in us-east-1).
