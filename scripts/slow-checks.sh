@@ -40,7 +40,7 @@ precommit() {
   "$repo/target/debug/runready" init support >/dev/null 2>&1 || cargo run -q --manifest-path "$repo/Cargo.toml" -- init support
   git add -A && git commit -qm model
   # try-repo builds the hook from the checkout (pre-commit's `rust` language).
-  pre-commit try-repo "$repo" runready-check --all-files --verbose -- 2>&1 | tail -5 || { echo "precommit: the ready model failed"; return 1; }
+  pre-commit try-repo "$repo" runready-check --all-files --verbose 2>&1 | tail -5 || { echo "precommit: the ready model failed"; return 1; }
   printf 'services:\n  - { id: orphan, tier: missing }\n' > support/broken.yaml
   git add -A
   if pre-commit try-repo "$repo" runready-check --all-files >/dev/null 2>&1; then
