@@ -157,7 +157,9 @@ fn point(v: &str, tzid: Option<&str>) -> Result<(DateTime, Zone), String> {
         (true, _) => Zone::Utc,
         (false, None) => Zone::Floating,
         (false, Some(id)) => Zone::Named(
-            TimeZone::get(id).or_else(|_| TimeZone::get(windows_zone(id).unwrap_or(id))).map_err(|_| format!("TZID `{id}` is not an IANA time zone (or a Windows zone name runready knows)"))?,
+            crate::model::scalars::zone(id)
+                .or_else(|| crate::model::scalars::zone(windows_zone(id).unwrap_or(id)))
+                .ok_or_else(|| format!("TZID `{id}` is not an IANA time zone (or a Windows zone name runready knows)"))?,
         ),
     };
     Ok((dt, zone))

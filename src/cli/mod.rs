@@ -83,6 +83,11 @@ pub enum Command {
         /// Overwrite existing files.
         #[arg(long)]
         force: bool,
+        /// Point the editor modeline at this schema URL instead of writing
+        /// schemas/support-model.schema.json beside the model; `--schema-url` alone gives the
+        /// URL of this version's schema (needs the network in the editor).
+        #[arg(long, value_name = "URL", num_args = 0..=1, require_equals = true, default_missing_value = crate::commands::init::PINNED_SCHEMA_URL)]
+        schema_url: Option<String>,
     },
     /// Print shell completions (bash, zsh, fish, powershell, elvish) generated from the CLI definition.
     #[command(after_help = "Examples:\n  runready completions bash > ~/.local/share/bash-completion/completions/runready\n  runready completions zsh > \"${fpath[1]}/_runready\"")]

@@ -61,7 +61,7 @@ fn dispatch(cli: Cli) -> i32 {
         Command::Facts { command: crate::cli::FactsCommand::Collect(args) } => facts::collect(&args),
         Command::Import { command: crate::cli::ImportCommand::Pagerduty(args) } => import::pagerduty(&args, cli.quiet),
         Command::Schema { out } => schema::run(&out),
-        Command::Init { dir, force } => init::run(&dir, force),
+        Command::Init { dir, force, schema_url } => init::run(&dir, force, schema_url.as_deref()),
         Command::Completions { shell } => manual::completions(shell),
         Command::Man { out } => manual::man(&out),
     }

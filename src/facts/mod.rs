@@ -21,6 +21,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[serde(deny_unknown_fields)]
 pub struct Facts {
     /// Format version of this file; runready reads version 1.
+    #[schemars(extend("const" = SCHEMA_VERSION))]
     pub schema_version: u32,
     /// When the collection started.
     pub collected_at: Option<Instant>,

@@ -21,7 +21,7 @@ pub fn schedule(
 ) {
     let slug = &schedule_ids[id];
     let tz_name = s.get("time_zone").and_then(Value::as_str).unwrap_or("UTC");
-    let Ok(tz) = jiff::tz::TimeZone::get(tz_name) else {
+    let Some(tz) = crate::model::scalars::zone(tz_name) else {
         warnings.push(format!("schedule {id}: time zone `{tz_name}` is unknown: left out"));
         return;
     };

@@ -215,7 +215,7 @@ fn contact(id: &str, u: &Value, ids: &BTreeMap<String, String>, d: &Data, warnin
         ))
     });
     let mut c = json!({ "id": ids[id], "kind": "person", "name": name_of(u) });
-    if let Some(tz) = u.get("time_zone").and_then(Value::as_str).filter(|z| jiff::tz::TimeZone::get(z).is_ok()) {
+    if let Some(tz) = u.get("time_zone").and_then(Value::as_str).filter(|z| z.parse::<crate::model::TimeZone>().is_ok()) {
         c["timezone"] = json!(tz);
     }
     c["channels"] = Value::Array(channels);

@@ -281,7 +281,7 @@ impl Loader {
 
     /// Records an id; false (with a diagnostic naming both places) when it is taken.
     fn check_id(&mut self, section: &'static str, id: &str, origin: &Origin) -> bool {
-        if let Some(problem) = validate::id_problem(id) {
+        if let Some(problem) = validate::id_problem(section, id) {
             let loc = self.sources.locate(origin);
             self.diagnostics.push(Diagnostic::new(crate::diag::Code::InvalidValue, format!("{section}: id `{id}` {problem}"), Some(loc)));
         }

@@ -6,12 +6,15 @@ use super::Sources;
 use crate::diag::Diagnostic;
 use crate::model::*;
 
-/// Why an id is not acceptable, if it is not.
-pub fn id_problem(id: &str) -> Option<&'static str> {
-    let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+/// Why an id is not acceptable, if it is not. `rule_overrides` keys are rule ids, which
+/// may name a policy's rule as `POLICY/RULE`.
+pub fn id_problem(section: &str, id: &str) -> Option<&'static str> {
+    use crate::model::grammar::Spelling;
     if id.is_empty() {
         Some("is empty")
-    } else if !id.chars().all(ok_char) || !id.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+    } else if section == "rule_overrides" {
+        (!Spelling::RuleId.matches(id)).then_some("must be a rule id (COV-001) or a policy's rule, POLICY/RULE")
+    } else if !Spelling::Id.matches(id) {
         Some("must start with a letter or digit and contain only letters, digits, `-`, `_` and `.`")
     } else {
         None

@@ -1,5 +1,6 @@
 //! Policies, rule overrides and waivers: how a team adapts the rules to itself.
 
+use super::grammar::Spelling;
 use super::scalars::Date;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -29,6 +30,7 @@ pub struct PolicyRef {
     /// Optional sha256 pin of the module (of a Rego policy: over its sorted files, as
     /// `runready policy inspect` prints it); a mismatch is a load error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("pattern" = Spelling::Sha256.pattern(), "patternErrorMessage" = Spelling::Sha256.message()))]
     pub sha256: Option<String>,
     /// Settings passed to the policy, validated against its settings schema.
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]

@@ -1,8 +1,9 @@
 //! The scalar of a leave entry's boundaries (absences.md): a date or a local date-time.
 
+use super::grammar::Spelling;
 use super::scalars::{Date, LocalDateTime, string_scalar};
 use jiff::civil;
-use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 use std::borrow::Cow;
 use std::fmt;
@@ -31,11 +32,14 @@ impl FromStr for DateOrTime {
         if s.len() == 10 {
             return s.parse::<Date>().map(|d| DateOrTime::Date(d.0));
         }
-        s.parse::<LocalDateTime>().map(|t| DateOrTime::DateTime(t.0)).map_err(|_| "dates are written YYYY-MM-DD and local date-times YYYY-MM-DDTHH:MM".to_string())
+        s.parse::<LocalDateTime>().map(|t| DateOrTime::DateTime(t.0)).map_err(|why| {
+            if why.contains("no day") || why.contains("no month") || why.contains("offset") { why } else { "dates are written YYYY-MM-DD and local date-times YYYY-MM-DDTHH:MM".to_string() }
+        })
     }
 }
 
 string_scalar!(DateOrTime, "DateOrTime", "a date YYYY-MM-DD or a local date-time YYYY-MM-DDTHH:MM", {
-    "type": "string", "description": "A date YYYY-MM-DD (inclusive) or a local date-time YYYY-MM-DDTHH:MM (half-open), in the contact's zone.",
-    "pattern": "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2})?$"
+    let mut m = Spelling::DateOrTime.schema();
+    m.insert("description".into(), "A date YYYY-MM-DD (inclusive) or a local date-time YYYY-MM-DDTHH:MM (half-open), in the contact's zone.".into());
+    Schema::from(m)
 });

@@ -3,6 +3,7 @@
 //! see in their editors.
 
 pub mod governance;
+pub mod grammar;
 pub mod leave;
 pub mod ops;
 pub mod people;
@@ -74,12 +75,15 @@ pub struct Document {
     pub metadata: Option<Metadata>,
     /// Named holiday sets: lists of dates, or an iCalendar file (plus dates of your own).
     #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": grammar::Spelling::Id.pattern(), "patternErrorMessage": grammar::Spelling::Id.message() }))]
     pub holidays: IndexMap<String, HolidaySet>,
     /// Calendars by id: when something is true (open, covered, frozen). `always` is built in.
     #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": grammar::Spelling::Id.pattern(), "patternErrorMessage": grammar::Spelling::Id.message() }))]
     pub calendars: IndexMap<String, Calendar>,
     /// Tiers by id: what a class of service requires.
     #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": grammar::Spelling::Id.pattern(), "patternErrorMessage": grammar::Spelling::Id.message() }))]
     pub tiers: IndexMap<String, Tier>,
     /// The internal severity matrix, most severe first (one file only).
     #[serde(default)]
@@ -89,25 +93,32 @@ pub struct Document {
     pub contacts: Vec<Contact>,
     /// On-call rotations by id.
     #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": grammar::Spelling::Id.pattern(), "patternErrorMessage": grammar::Spelling::Id.message() }))]
     pub rotations: IndexMap<String, Rotation>,
     /// Layered schedules by id (PagerDuty's final schedule): rotations as layers, lowest
     /// first, and overrides above every layer.
     #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": grammar::Spelling::Id.pattern(), "patternErrorMessage": grammar::Spelling::Id.message() }))]
     pub schedules: IndexMap<String, Schedule>,
     /// Escalation policies by id.
     #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": grammar::Spelling::Id.pattern(), "patternErrorMessage": grammar::Spelling::Id.message() }))]
     pub escalations: IndexMap<String, Escalation>,
     /// Vendors by id.
     #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": grammar::Spelling::Id.pattern(), "patternErrorMessage": grammar::Spelling::Id.message() }))]
     pub vendors: IndexMap<String, Vendor>,
     /// Support request templates by id.
     #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": grammar::Spelling::Id.pattern(), "patternErrorMessage": grammar::Spelling::Id.message() }))]
     pub request_templates: IndexMap<String, RequestTemplate>,
     /// Runbooks by id.
     #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": grammar::Spelling::Id.pattern(), "patternErrorMessage": grammar::Spelling::Id.message() }))]
     pub runbooks: IndexMap<String, Runbook>,
     /// Artifacts to retrieve from production, by id.
     #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": grammar::Spelling::Id.pattern(), "patternErrorMessage": grammar::Spelling::Id.message() }))]
     pub artifacts: IndexMap<String, Artifact>,
     /// The services the team supports.
     #[serde(default)]
@@ -120,6 +131,7 @@ pub struct Document {
     pub policies: Vec<PolicyRef>,
     /// Per rule: a different severity, or off.
     #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": grammar::Spelling::RuleId.pattern(), "patternErrorMessage": grammar::Spelling::RuleId.message() }))]
     pub rule_overrides: IndexMap<String, RuleOverride>,
     /// Approved, expiring exceptions.
     #[serde(default)]

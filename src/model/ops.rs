@@ -1,5 +1,6 @@
 //! Runbooks, artifacts and drills: what responders read, fetch and rehearse.
 
+use super::grammar::Spelling;
 use super::people::VendorCaseRef;
 use super::scalars::{Date, Duration};
 use schemars::JsonSchema;
@@ -61,6 +62,7 @@ pub struct HttpGet {
 /// How an artifact is retrieved: exactly one of `command`, `http`, `file`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("oneOf" = [ { "required": ["command"] }, { "required": ["http"] }, { "required": ["file"] } ]))]
 pub struct Retrieve {
     /// A shell command whose standard output is the artifact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -185,6 +187,7 @@ pub struct DrillSafety {
 #[serde(deny_unknown_fields)]
 pub struct Drill {
     /// Unique drill id.
+    #[schemars(extend("pattern" = Spelling::Id.pattern(), "patternErrorMessage" = Spelling::Id.message()))]
     pub id: String,
     /// `process_test`, `comms_check` or `probe`.
     pub kind: DrillKind,

@@ -1,5 +1,6 @@
 //! Contacts and escalation policies: who can be paged, and in what order.
 
+use super::grammar::Spelling;
 use super::scalars::{Date, Duration, TimeZone};
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -91,6 +92,7 @@ impl RuleUrgency {
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     /// Unique contact id, referenced as `contact:ID`.
+    #[schemars(extend("pattern" = Spelling::Id.pattern(), "patternErrorMessage" = Spelling::Id.message()))]
     pub id: String,
     /// `person` or `team`.
     pub kind: ContactKind,
@@ -150,11 +152,15 @@ impl Contact {
 /// are leave.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("oneOf" = [ { "required": ["from", "to"], "not": { "required": ["ics"] } }, { "required": ["ics"], "not": { "anyOf": [ { "required": ["from"] }, { "required": ["to"] } ] } } ]))]
 pub struct Leave {
+    /// First day (inclusive) or local date-time the contact is away; with `to`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<super::DateOrTime>,
+    /// Last day (inclusive) or the local date-time they are back (exclusive); the same kind as `from`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<super::DateOrTime>,
+    /// An iCalendar export (.ics, relative to this file) whose events are leave; instead of `from`/`to`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ics: Option<String>,
 }
@@ -244,8 +250,9 @@ impl Assignment {
 pub struct Escalation {
     /// Steps in order.
     pub steps: Vec<EscalationStep>,
-    /// Extra passes over all steps before the fallback.
+    /// Extra passes over all steps before the fallback (0, the default, or more; ESC-005).
     #[serde(default)]
+    #[schemars(range(min = 0))]
     pub repeat: i64,
     /// Paged when every step and pass is exhausted: `contact:ID`, `rotation:ID` or
     /// `schedule:ID`. Optional (PagerDuty has none), but ESC-001 fails without it.
@@ -320,7 +327,17 @@ impl std::fmt::Display for Target {
     }
 }
 
-super::scalars::string_schema!(Target, "Target");
+impl JsonSchema for Target {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Target".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::Schema::from(Spelling::Target.schema())
+    }
+}
 
 impl JsonSchema for VendorCaseRef {
     fn schema_name() -> std::borrow::Cow<'static, str> {

@@ -3,14 +3,16 @@
 //! spelling, and describes itself in the JSON Schema.
 
 use jiff::civil;
-use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
+use super::grammar::Spelling;
+
 macro_rules! string_scalar {
-    ($ty:ty, $name:literal, $expecting:literal, $schema:tt) => {
+    ($ty:ty, $name:literal, $expecting:literal, $schema:expr) => {
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = String::deserialize(d)?;
@@ -30,7 +32,7 @@ macro_rules! string_scalar {
                 Cow::Borrowed($name)
             }
             fn json_schema(_: &mut SchemaGenerator) -> Schema {
-                json_schema!($schema)
+                $schema
             }
         }
     };
@@ -133,12 +135,18 @@ impl fmt::Display for Duration {
 
 impl FromStr for Duration {
     type Err = String;
-    fn from_str(text: &str) -> Result<Self, String> {
-        let s = text.trim();
+    fn from_str(s: &str) -> Result<Self, String> {
         if s.is_empty() {
             return Err("empty".into());
         }
-        bounded(if let Some(rest) = s.strip_prefix('P').or_else(|| s.strip_prefix('p')) { parse_iso(rest) } else { parse_friendly(s) }?)
+        if s.trim() != s {
+            return Err("remove the spaces around the value".into());
+        }
+        let d = match s.strip_prefix('P').or_else(|| s.strip_prefix('p')) {
+            Some(rest) => parse_iso(rest)?,
+            None => parse_short(s)?,
+        };
+        bounded(d)
     }
 }
 
@@ -158,80 +166,116 @@ fn bounded(d: Duration) -> Result<Duration, String> {
     if total > MAX_DURATION_DAYS as i128 * 86_400 { Err(format!("longer than {MAX_DURATION_DAYS} days (100 years), the longest duration accepted")) } else { Ok(d) }
 }
 
-fn parse_iso(rest: &str) -> Result<Duration, String> {
-    let mut d = Duration::default();
-    let mut in_time = false;
+/// `NUMBER UNIT` parts of a duration, in text order: (number, unit as written).
+fn parts(text: &str, skip_spaces: bool, example: &str) -> Result<Vec<(i64, char)>, String> {
+    let mut out = Vec::new();
     let mut number = String::new();
-    let mut any = false;
-    for c in rest.chars() {
-        match c.to_ascii_uppercase() {
-            '0'..='9' => number.push(c),
-            'T' if !in_time && number.is_empty() => in_time = true,
-            unit => {
-                let n: i64 = number.parse().map_err(|_| format!("a number must come before `{c}`"))?;
-                number.clear();
-                any = true;
-                match (in_time, unit) {
-                    (false, 'W') => add_part(&mut d.days, n, 7)?,
-                    (false, 'D') => add_part(&mut d.days, n, 1)?,
-                    (false, 'Y') | (false, 'M') => {
-                        return Err("years and months have no fixed length; use days (P90D)".into());
-                    }
-                    (true, 'H') => add_part(&mut d.seconds, n, 3600)?,
-                    (true, 'M') => add_part(&mut d.seconds, n, 60)?,
-                    (true, 'S') => add_part(&mut d.seconds, n, 1)?,
-                    _ => return Err(format!("unexpected `{c}`")),
-                }
-            }
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+        } else if c == ' ' && skip_spaces && number.is_empty() {
+            continue;
+        } else if c == ' ' && !number.is_empty() {
+            return Err(format!("the unit must follow the number directly ({example})"));
+        } else if number.is_empty() {
+            return Err(format!("a number must come before `{c}`"));
+        } else {
+            out.push((number.parse::<i64>().map_err(|_| "the number is too large".to_string())?, c));
+            number.clear();
         }
     }
     if !number.is_empty() {
-        return Err("a number needs a unit".into());
+        return Err(format!("a number needs a unit ({example})"));
     }
-    if !any {
-        return Err("no value".into());
+    Ok(out)
+}
+
+/// Adds `parts` whose units must come in the order of `units` (each at most once).
+fn add_in_order(d: &mut Duration, parts: &[(i64, char)], units: &[(char, bool, i64)], order: &str) -> Result<(), String> {
+    let mut next = 0;
+    for &(n, c) in parts {
+        let Some(i) = units.iter().position(|(u, _, _)| *u == c) else { unreachable!("units are checked before") };
+        if i < next {
+            return Err(format!("`{c}` is out of order or repeated: {order}"));
+        }
+        next = i + 1;
+        let (_, is_days, len) = units[i];
+        add_part(if is_days { &mut d.days } else { &mut d.seconds }, n, len)?;
     }
+    Ok(())
+}
+
+/// ISO 8601 after the `P`: `[nW][nD][T[nH][nM][nS]]`, at least one part, letters in any case.
+fn parse_iso(rest: &str) -> Result<Duration, String> {
+    const ORDER: &str = "ISO durations go P, weeks (W), days (D), then T, hours (H), minutes (M), seconds (S), each once (P1DT1H30M)";
+    let (date, time) = match rest.find(['T', 't']) {
+        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+        None => (rest, None),
+    };
+    let date_parts = parts(date, false, "P90D")?;
+    let time_parts = match time {
+        Some(t) => parts(t, false, "PT15M")?,
+        None => Vec::new(),
+    };
+    for &(_, c) in &date_parts {
+        match c.to_ascii_uppercase() {
+            'W' | 'D' => {}
+            'Y' | 'M' => return Err("years and months have no fixed length; use days (P90D)".into()),
+            'H' | 'S' => return Err(format!("hours, minutes and seconds come after `T` (PT{c})")),
+            _ => return Err(format!("unexpected `{c}`")),
+        }
+    }
+    for &(_, c) in &time_parts {
+        if !matches!(c.to_ascii_uppercase(), 'H' | 'M' | 'S') {
+            return Err(format!("unexpected `{c}` after `T`: only hours (H), minutes (M) and seconds (S) come there"));
+        }
+    }
+    if time.is_some() && time_parts.is_empty() {
+        return Err("`T` needs hours, minutes or seconds after it (PT15M)".into());
+    }
+    if date_parts.is_empty() && time_parts.is_empty() {
+        return Err("no value after `P` (P90D, PT15M)".into());
+    }
+    let upper = |p: &[(i64, char)]| p.iter().map(|&(n, c)| (n, c.to_ascii_uppercase())).collect::<Vec<_>>();
+    let mut d = Duration::default();
+    add_in_order(&mut d, &upper(&date_parts), &[('W', true, 7), ('D', true, 1)], ORDER)?;
+    add_in_order(&mut d, &upper(&time_parts), &[('H', false, 3600), ('M', false, 60), ('S', false, 1)], ORDER)?;
     Ok(d)
 }
 
-fn parse_friendly(s: &str) -> Result<Duration, String> {
-    let mut d = Duration::default();
-    let mut number = String::new();
-    let mut any = false;
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-            continue;
-        }
-        if c == ' ' {
-            continue;
-        }
-        let n: i64 = number.parse().map_err(|_| format!("a number must come before `{c}`"))?;
-        number.clear();
-        any = true;
+/// The short form: `[nw][nd][nh][nm][ns]` in lower case, at least one part, parts
+/// optionally separated by spaces (`1h30m`, `2d 4h`).
+fn parse_short(s: &str) -> Result<Duration, String> {
+    const ORDER: &str = "short durations go weeks (w), days (d), hours (h), minutes (m), seconds (s), each once (1h30m)";
+    let parts = parts(s, true, "15m, 4h, 90d")?;
+    for &(_, c) in &parts {
         match c {
-            'w' => add_part(&mut d.days, n, 7)?,
-            'd' => add_part(&mut d.days, n, 1)?,
-            'h' => add_part(&mut d.seconds, n, 3600)?,
-            'm' => add_part(&mut d.seconds, n, 60)?,
-            's' => add_part(&mut d.seconds, n, 1)?,
+            'w' | 'd' | 'h' | 'm' | 's' => {}
+            'W' | 'D' | 'H' | 'M' | 'S' => return Err(format!("the short form's units are lower case ({}); or write ISO 8601 (PT15M)", c.to_ascii_lowercase())),
             _ => return Err(format!("unknown unit `{c}`; use w, d, h, m or s")),
         }
     }
-    if !number.is_empty() {
-        return Err("a number needs a unit (15m, 4h, 90d)".into());
-    }
-    if !any {
+    if parts.is_empty() {
         return Err("no value".into());
     }
+    let mut d = Duration::default();
+    add_in_order(&mut d, &parts, &[('w', true, 7), ('d', true, 1), ('h', false, 3600), ('m', false, 60), ('s', false, 1)], ORDER)?;
     Ok(d)
 }
 
-string_scalar!(Duration, "Duration", "a duration such as PT15M, P90D, P1W, 15m or 1h30m", {
-    "type": "string",
-    "description": "ISO 8601 duration (PT15M, P90D, P1W) or the short form (15m, 1h30m, 90d). Years and months are not accepted.",
-    "pattern": "^(P(\\d+W)?(\\d+D)?(T(\\d+H)?(\\d+M)?(\\d+S)?)?|(\\d+ ?[wdhms] ?)+)$"
-});
+/// A scalar's schema: its description and the grammar's pattern and message.
+fn spelled(spelling: Spelling, description: &str) -> Schema {
+    let mut m = spelling.schema();
+    m.insert("description".into(), description.into());
+    Schema::from(m)
+}
+
+string_scalar!(
+    Duration,
+    "Duration",
+    "a duration such as PT15M, P90D, P1W, 15m or 1h30m",
+    spelled(Spelling::Duration, "ISO 8601 duration (PT15M, P90D, P1W) or the short form (15m, 1h30m, 90d). Years and months are not accepted.")
+);
 
 /// A calendar date, `YYYY-MM-DD`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -246,16 +290,32 @@ impl fmt::Display for Date {
 impl FromStr for Date {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        if s.len() != 10 {
-            return Err("dates are written YYYY-MM-DD".into());
+        if !Spelling::Date.matches(s) {
+            return Err(no_such_date(s).unwrap_or_else(|| "dates are written YYYY-MM-DD".into()));
         }
         s.parse::<civil::Date>().map(Date).map_err(|e| e.to_string())
     }
 }
 
+/// Why `YYYY-MM-DD`-shaped text is not a date (2026-02-30), if it is shaped so.
+fn no_such_date(s: &str) -> Option<String> {
+    let shaped = s.len() == 10 && s.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    let (year, month, day): (i16, i8, i8) = (s.get(..4)?.parse().ok()?, s.get(5..7)?.parse().ok()?, s.get(8..10)?.parse().ok()?);
+    if !shaped {
+        return None;
+    }
+    if !(1..=12).contains(&month) {
+        return Some(format!("there is no month {month}"));
+    }
+    let last = civil::date(year, month, 1).days_in_month();
+    Some(format!("there is no day {day} in {} {year}; it has {last} days", civil::date(year, month, 1).strftime("%B")))
+}
+
 string_scalar!(Date, "Date", "a date YYYY-MM-DD", {
-    "type": "string", "format": "date", "description": "A calendar date, YYYY-MM-DD.",
-    "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
+    let mut m = Spelling::Date.schema();
+    m.insert("format".into(), "date".into());
+    m.insert("description".into(), "A calendar date, YYYY-MM-DD.".into());
+    Schema::from(m)
 });
 
 /// A local wall-clock time `HH:MM`; `24:00` is allowed as the end of a window.
@@ -274,23 +334,16 @@ impl fmt::Display for LocalTime {
 impl FromStr for LocalTime {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let (h, m) = s.split_once(':').ok_or("times are written HH:MM")?;
-        if h.len() != 2 || m.len() != 2 {
-            return Err("times are written HH:MM".into());
+        if !Spelling::LocalTime.matches(s) {
+            let digits = s.len() == 5 && s.as_bytes()[2] == b':' && s.bytes().enumerate().all(|(i, b)| i == 2 || b.is_ascii_digit());
+            return Err(if digits { "no such time of day".into() } else { "times are written HH:MM".into() });
         }
-        let h: u16 = h.parse().map_err(|_| "hours must be a number")?;
-        let m: u16 = m.parse().map_err(|_| "minutes must be a number")?;
-        if m > 59 || h > 24 || (h == 24 && m != 0) {
-            return Err("no such time of day".into());
-        }
-        Ok(LocalTime { minutes: h * 60 + m })
+        let minutes = s[..2].parse::<u16>().expect("two digits") * 60 + s[3..].parse::<u16>().expect("two digits");
+        Ok(LocalTime { minutes })
     }
 }
 
-string_scalar!(LocalTime, "LocalTime", "a local time HH:MM", {
-    "type": "string", "description": "A local wall-clock time, HH:MM (24:00 allowed as an end).",
-    "pattern": "^([01]\\d|2[0-3]):[0-5]\\d$|^24:00$"
-});
+string_scalar!(LocalTime, "LocalTime", "a local time HH:MM", spelled(Spelling::LocalTime, "A local wall-clock time, HH:MM (24:00 allowed as an end)."));
 
 /// A local date-time without offset, `YYYY-MM-DDTHH:MM`; the zone comes from its owner.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -305,20 +358,25 @@ impl fmt::Display for LocalDateTime {
 impl FromStr for LocalDateTime {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        if s.ends_with('Z') || s.get(16..).is_some_and(|t| t.contains('+') || t.contains('-')) {
-            return Err("a local date-time has no offset; its zone comes from the enclosing object".into());
-        }
-        if s.len() < 16 || s.as_bytes()[10] != b'T' {
+        if !Spelling::LocalDateTime.matches(s) {
+            if s.ends_with(['Z', 'z']) || s.get(16..).is_some_and(|t| t.contains(['+', '-'])) {
+                return Err("a local date-time has no offset; its zone comes from the enclosing object".into());
+            }
+            if let Some(why) = s.get(..10).and_then(no_such_date) {
+                return Err(why);
+            }
             return Err("local date-times are written YYYY-MM-DDTHH:MM".into());
         }
         s.parse::<civil::DateTime>().map(LocalDateTime).map_err(|e| e.to_string())
     }
 }
 
-string_scalar!(LocalDateTime, "LocalDateTime", "a local date-time YYYY-MM-DDTHH:MM", {
-    "type": "string", "description": "A local date-time without offset, YYYY-MM-DDTHH:MM; the zone comes from the enclosing object.",
-    "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2})?$"
-});
+string_scalar!(
+    LocalDateTime,
+    "LocalDateTime",
+    "a local date-time YYYY-MM-DDTHH:MM",
+    spelled(Spelling::LocalDateTime, "A local date-time without offset, YYYY-MM-DDTHH:MM; the zone comes from the enclosing object.")
+);
 
 /// An instant, RFC 3339 with an offset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -333,12 +391,21 @@ impl fmt::Display for Instant {
 impl FromStr for Instant {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
+        if !Spelling::Instant.matches(s) {
+            if let Some(why) = s.get(..10).and_then(no_such_date) {
+                return Err(why);
+            }
+            return Err("instants are written YYYY-MM-DDTHH:MM:SS with an offset, Z or +01:00".into());
+        }
         s.parse::<jiff::Timestamp>().map(Instant).map_err(|e| e.to_string())
     }
 }
 
 string_scalar!(Instant, "Instant", "an RFC 3339 instant with an offset (2026-11-23T10:00:00Z)", {
-    "type": "string", "format": "date-time", "description": "An instant, RFC 3339 with an offset: 2026-11-23T10:00:00Z."
+    let mut m = Spelling::Instant.schema();
+    m.insert("format".into(), "date-time".into());
+    m.insert("description".into(), "An instant, RFC 3339 with an offset: 2026-11-23T10:00:00Z.".into());
+    Schema::from(m)
 });
 
 /// An IANA time zone (`Europe/London`), resolved against the bundled time-zone database.
@@ -361,11 +428,17 @@ impl FromStr for TimeZone {
         if !s.contains('/') && s != "UTC" {
             return Err("use an IANA name such as Europe/London or America/New_York; abbreviations are ambiguous".into());
         }
-        let tz = jiff::tz::db().get(s).map_err(|_| "not an IANA time zone name".to_string())?;
-        let canonical = tz.iana_name().unwrap_or(s);
-        if canonical != s && canonical.eq_ignore_ascii_case(s) {
-            return Err(format!("did you mean {canonical}?"));
+        let names = zone_names();
+        if names.binary_search_by(|n| n.as_str().cmp(s)).is_err() {
+            if let Some(name) = names.iter().find(|n| n.eq_ignore_ascii_case(s)) {
+                return Err(format!("did you mean {name}?"));
+            }
+            return Err(match crate::suggest::did_you_mean(s, names.iter().map(String::as_str)) {
+                Some(name) => format!("not an IANA time zone name; did you mean {name}?"),
+                None => "not an IANA time zone name".into(),
+            });
         }
+        let tz = tzdb().get(s).map_err(|_| "not an IANA time zone name".to_string())?;
         Ok(TimeZone { name: s.to_string(), tz })
     }
 }
@@ -376,10 +449,73 @@ impl TimeZone {
     }
 }
 
+/// The time-zone database every zone is read from: the copy bundled into the binary (not
+/// the machine's /usr/share/zoneinfo), so a model means the same on every machine.
+pub fn tzdb() -> &'static jiff::tz::TimeZoneDatabase {
+    static DB: std::sync::OnceLock<jiff::tz::TimeZoneDatabase> = std::sync::OnceLock::new();
+    DB.get_or_init(jiff::tz::TimeZoneDatabase::bundled)
+}
+
+/// A zone of the bundled database by IANA name (any case, as jiff looks them up).
+pub fn zone(name: &str) -> Option<jiff::tz::TimeZone> {
+    tzdb().get(name).ok()
+}
+
+/// The zone names a model may use, sorted: every name of the bundled database with a `/`
+/// (abbreviations such as EST are ambiguous), and UTC. The schema's `enum`.
+pub fn zone_names() -> &'static [String] {
+    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names: Vec<String> = tzdb().available().map(|n| n.to_string()).filter(|n| n.contains('/') || n == "UTC").collect();
+        if !names.iter().any(|n| n == "UTC") {
+            names.push("UTC".into());
+        }
+        names.sort();
+        names.dedup();
+        names
+    })
+}
+
 string_scalar!(TimeZone, "TimeZone", "an IANA time zone", {
-    "type": "string", "description": "An IANA time zone name such as Europe/London. Abbreviations (PST) are rejected.",
-    "pattern": "^(UTC|[A-Za-z_]+(/[A-Za-z0-9_+-]+)+)$"
+    let mut m = serde_json::Map::new();
+    m.insert("type".into(), "string".into());
+    m.insert("description".into(), "An IANA time zone name such as Europe/London. Abbreviations (PST) are rejected.".into());
+    m.insert("enum".into(), zone_names().iter().map(|n| serde_json::Value::from(n.as_str())).collect());
+    m.insert(
+        "errorMessage".into(),
+        "Not a time zone runready knows: use an IANA name from its bundled database, such as Europe/London or America/New_York (abbreviations such as PST are ambiguous).".into(),
+    );
+    Schema::from(m)
 });
+
+/// AWS account ids: 12 digits, written as strings. An unquoted number is refused: YAML
+/// reads it as a number, and other tools that read the same file (yq, PyYAML, a policy's
+/// language) drop a leading zero; the schema says the same (`type: string`).
+pub fn account_ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    struct Account(String);
+    impl<'de> Deserialize<'de> for Account {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl de::Visitor<'_> for V {
+                type Value = Account;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a 12-digit AWS account id in quotes (\"111122223333\")")
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<Account, E> {
+                    if Spelling::Account.matches(v) { Ok(Account(v.to_string())) } else { Err(E::custom(format_args!("expected a 12-digit AWS account id, found \"{v}\""))) }
+                }
+                fn visit_u64<E: de::Error>(self, v: u64) -> Result<Account, E> {
+                    Err(E::custom(format_args!("expected an AWS account id in quotes, found the number {v}: write \"{v}\" (unquoted, YAML reads a number and tools drop leading zeros)")))
+                }
+                fn visit_i64<E: de::Error>(self, v: i64) -> Result<Account, E> {
+                    self.visit_u64(v.unsigned_abs())
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+    Ok(Vec::<Account>::deserialize(d)?.into_iter().map(|a| a.0).collect())
+}
 
 #[cfg(test)]
 mod tests {
@@ -408,6 +544,15 @@ mod tests {
         assert!("15".parse::<Duration>().is_err());
         assert!("15x".parse::<Duration>().is_err());
         assert!("P".parse::<Duration>().is_err());
+        assert!("PT".parse::<Duration>().is_err());
+        assert!("P1DT".parse::<Duration>().is_err());
+        assert_eq!("pt5m".parse::<Duration>().unwrap().as_secs(), 300);
+        assert!("PT30S1M".parse::<Duration>().unwrap_err().contains("out of order"));
+        assert!("30m1h".parse::<Duration>().unwrap_err().contains("out of order"));
+        assert!("1h1h".parse::<Duration>().is_err());
+        assert!("1 5m".parse::<Duration>().is_err());
+        assert_eq!("2d 4h".parse::<Duration>().unwrap().as_secs(), 2 * 86_400 + 4 * 3600);
+        assert!("15M".parse::<Duration>().unwrap_err().contains("lower case"));
         assert_eq!("P1DT2H30M".parse::<Duration>().unwrap().to_string(), "P1DT2H30M");
     }
 
@@ -418,6 +563,7 @@ mod tests {
         assert!("PST".parse::<TimeZone>().is_err());
         assert!("EST".parse::<TimeZone>().is_err());
         assert!("Mars/Olympus".parse::<TimeZone>().is_err());
+        assert!("America/New_Yrok".parse::<TimeZone>().unwrap_err().contains("did you mean America/New_York?"));
         assert!("europe/london".parse::<TimeZone>().unwrap_err().contains("Europe/London"));
     }
 
@@ -426,7 +572,9 @@ mod tests {
         assert_eq!("24:00".parse::<LocalTime>().unwrap().minutes, 1440);
         assert!("24:01".parse::<LocalTime>().is_err());
         assert!("8:00".parse::<LocalTime>().is_err());
-        assert!("2026-02-30".parse::<Date>().is_err());
+        assert!("2026-02-30".parse::<Date>().unwrap_err().contains("no day 30 in February 2026"));
+        assert!("2024-02-29".parse::<Date>().is_ok());
+        assert!("+1:00".parse::<LocalTime>().is_err());
         assert!("2026-01-05T09:00".parse::<LocalDateTime>().is_ok());
         assert!("2026-01-05T09:00Z".parse::<LocalDateTime>().is_err());
         assert!("2026-01-05T09:00:00Z".parse::<Instant>().is_ok());

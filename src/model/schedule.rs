@@ -38,6 +38,7 @@ impl Day {
 #[serde(deny_unknown_fields)]
 pub struct WeeklyWindow {
     /// The days on which the window opens: `mon`..`sun`.
+    #[schemars(length(min = 1))]
     pub days: Vec<Day>,
     /// Local opening time, HH:MM.
     pub from: LocalTime,
@@ -48,6 +49,10 @@ pub struct WeeklyWindow {
 /// A dated exception: replaces the weekly windows of that local date.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("oneOf" = [
+    { "required": ["closed"], "properties": { "closed": { "const": true } }, "not": { "anyOf": [ { "required": ["from"] }, { "required": ["to"] } ] } },
+    { "required": ["from", "to"], "properties": { "closed": { "const": false }, "from": { "type": "string" }, "to": { "type": "string" } } }
+]))]
 pub struct CalendarException {
     /// The local date the exception applies to.
     pub date: Date,
@@ -78,6 +83,10 @@ pub struct InstantRange {
 /// added last.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend(
+    "if" = { "anyOf": [ { "required": ["weekly"], "properties": { "weekly": { "minItems": 1 } } }, { "required": ["exceptions"], "properties": { "exceptions": { "minItems": 1 } } } ] },
+    "then" = { "required": ["timezone"], "properties": { "timezone": { "type": "string" } } }
+))]
 pub struct Calendar {
     /// IANA zone of the weekly windows and exceptions. Required when they are used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -116,6 +125,7 @@ pub struct Rotation {
     /// IANA zone of `start`, handoffs, restrictions and overrides.
     pub timezone: TimeZone,
     /// Contact ids, in turn order.
+    #[schemars(length(min = 1))]
     pub members: Vec<String>,
     /// Local date-time of the first turn, YYYY-MM-DDTHH:MM.
     pub start: LocalDateTime,
@@ -149,6 +159,7 @@ pub struct Schedule {
     /// IANA zone of the overrides, and of times in messages.
     pub timezone: TimeZone,
     /// Rotation ids, LOWEST FIRST: a later layer wins where it has someone on duty.
+    #[schemars(length(min = 1))]
     pub layers: Vec<String>,
     /// Stretches in which someone is on duty above every layer (the later one wins).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -1,5 +1,6 @@
 //! Tiers, severities and services: what must be covered, and how fast.
 
+use super::grammar::Spelling;
 use super::scalars::{Date, Duration};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -29,6 +30,7 @@ pub struct Tier {
     pub n_minus_one: bool,
     /// COV-007: the largest share (0..1] of a rotation's or schedule's duty one person may carry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("exclusiveMinimum" = 0, "maximum" = 1))]
     pub max_load_share: Option<f64>,
 }
 
@@ -91,6 +93,7 @@ impl Targets {
 #[serde(deny_unknown_fields)]
 pub struct Severity {
     /// Unique severity id, e.g. `sev1`.
+    #[schemars(extend("pattern" = Spelling::Id.pattern(), "patternErrorMessage" = Spelling::Id.message()))]
     pub id: String,
     /// What the severity means.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -209,7 +212,8 @@ pub struct GapPlan {
 #[serde(deny_unknown_fields)]
 pub struct AwsScope {
     /// AWS account ids.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::scalars::account_ids")]
+    #[schemars(extend("items" = Spelling::Account.schema()))]
     pub accounts: Vec<String>,
     /// AWS regions, e.g. eu-west-1.
     #[serde(default)]
@@ -224,6 +228,7 @@ pub struct AwsScope {
 #[serde(deny_unknown_fields)]
 pub struct Service {
     /// Unique service id.
+    #[schemars(extend("pattern" = Spelling::Id.pattern(), "patternErrorMessage" = Spelling::Id.message()))]
     pub id: String,
     /// What the service is.
     #[serde(default, skip_serializing_if = "Option::is_none")]

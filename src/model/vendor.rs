@@ -1,5 +1,6 @@
 //! Vendors and the request templates their cases are written from.
 
+use super::grammar::Spelling;
 use super::scalars::{Duration, TimeZone};
 use super::service::AwsSeverity;
 use schemars::JsonSchema;
@@ -55,11 +56,16 @@ pub struct TestCase {
 /// A vendor that supports one or more services.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend(
+    "if" = { "required": ["kind"], "properties": { "kind": { "const": "aws_support" } } },
+    "then" = { "required": ["plan"], "properties": { "plan": { "type": "string" } } }
+))]
 pub struct Vendor {
     /// `aws_support` or `external`.
     pub kind: VendorKind,
     /// AWS account ids covered by this support plan (`aws_support`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::scalars::account_ids")]
+    #[schemars(extend("items" = Spelling::Account.schema()))]
     pub accounts: Vec<String>,
     /// The declared AWS Support plan (`aws_support`, required there).
     #[serde(default, skip_serializing_if = "Option::is_none")]
