@@ -263,6 +263,26 @@ fn init_writes_a_model_that_passes() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     // A second init does not overwrite the team's work.
     assert_eq!(runready().arg("init").arg(dir.path()).output().unwrap().status.code(), Some(2));
+    // The modeline names the schema written beside the model (this version's, offline);
+    // the loader leaves the .json alone.
+    let model = std::fs::read_to_string(dir.path().join("runready.yaml")).unwrap();
+    assert!(model.starts_with("# yaml-language-server: $schema=./schemas/support-model.schema.json\n"), "{}", model.lines().next().unwrap());
+    let written = std::fs::read_to_string(dir.path().join("schemas/support-model.schema.json")).unwrap();
+    assert_eq!(written, std::fs::read_to_string("schemas/support-model.schema.json").unwrap());
+}
+
+#[test]
+fn init_can_point_the_modeline_at_a_url() {
+    // `--schema-url` alone: this version's schema on the repository, not `main`'s.
+    let dir = tempfile::tempdir().unwrap();
+    assert!(runready().arg("init").arg("--schema-url").arg(dir.path()).output().unwrap().status.success());
+    let model = std::fs::read_to_string(dir.path().join("runready.yaml")).unwrap();
+    let pinned = format!("# yaml-language-server: $schema=https://raw.githubusercontent.com/runready/runready/v{}/schemas/support-model.schema.json\n", env!("CARGO_PKG_VERSION"));
+    assert!(model.starts_with(&pinned), "{}", model.lines().next().unwrap());
+    assert!(!dir.path().join("schemas").exists(), "no local copy when the modeline names a URL");
+    let dir = tempfile::tempdir().unwrap();
+    assert!(runready().arg("init").arg("--schema-url=https://schemas.example.com/rr.json").arg(dir.path()).output().unwrap().status.success());
+    assert!(std::fs::read_to_string(dir.path().join("runready.yaml")).unwrap().starts_with("# yaml-language-server: $schema=https://schemas.example.com/rr.json\n"));
 }
 
 #[test]

@@ -204,3 +204,27 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn account_ids_are_quoted_strings_of_twelve_digits() {
+    let model = |accounts: &str| format!("{HEADER}metadata: {{ name: m }}\nvendors:\n  aws: {{ kind: aws_support, plan: business, accounts: {accounts} }}\n");
+    assert!(load_str("m.yaml", &model("[\"012345678901\", \"111122223333\"]")).diagnostics.is_empty());
+    // Unquoted, YAML reads a number: other tools reading the file drop a leading zero.
+    let l = load_str("m.yaml", &model("[111122223333]"));
+    let d = &l.diagnostics[0];
+    assert!(d.message.contains("in quotes") && d.message.contains("\"111122223333\""), "{}", d.message);
+    assert_eq!((d.location.as_ref().unwrap().line, d.location.as_ref().unwrap().column), (5, 56));
+    let l = load_str("m.yaml", &model("[\"11112222333\"]"));
+    assert!(l.diagnostics[0].message.contains("12-digit"), "{:?}", l.diagnostics);
+    let scope = format!("{HEADER}metadata: {{ name: m }}\nservices:\n  - {{ id: s, aws: {{ accounts: [12] }} }}\n");
+    assert!(load_str("m.yaml", &scope).diagnostics[0].message.contains("in quotes"));
+}
+
+#[test]
+fn rule_overrides_take_builtin_and_policy_rule_ids() {
+    let model = format!("{HEADER}metadata: {{ name: m }}\nrule_overrides:\n  SM-003: {{ enabled: false }}\n  acme-org-rules/ORG-001: {{ severity: warning }}\n");
+    let l = load_str("m.yaml", &model);
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let bad = format!("{HEADER}metadata: {{ name: m }}\nrule_overrides:\n  a/b/c: {{ enabled: false }}\n");
+    assert!(load_str("m.yaml", &bad).diagnostics[0].message.contains("POLICY/RULE"));
+}

@@ -103,12 +103,18 @@ async function main() {
   notify("initialized", {});
   notify("workspace/didChangeConfiguration", { settings });
 
+  // Open every document, then wait for each one's first validation: the server validates
+  // them concurrently.
+  const uris = plan.documents.map((doc) => pathToFileURL(doc.path).href);
+  const validated = uris.map((uri) => new Promise((resolve) => published.set(uri, resolve)));
+  plan.documents.forEach((doc, i) => {
+    notify("textDocument/didOpen", { textDocument: { uri: uris[i], languageId: "yaml", version: 1, text: readFileSync(doc.path, "utf8") } });
+  });
+  await Promise.all(validated);
+
   const out = [];
-  for (const doc of plan.documents) {
-    const uri = pathToFileURL(doc.path).href;
-    const first = new Promise((resolve) => published.set(uri, resolve));
-    notify("textDocument/didOpen", { textDocument: { uri, languageId: "yaml", version: 1, text: readFileSync(doc.path, "utf8") } });
-    await first;
+  for (const [i, doc] of plan.documents.entries()) {
+    const uri = uris[i];
     const hovers = [];
     for (const [line, character] of doc.hovers ?? []) {
       const hover = await request("textDocument/hover", { textDocument: { uri }, position: { line, character } });
@@ -120,9 +126,6 @@ async function main() {
       const items = Array.isArray(list) ? list : (list?.items ?? []);
       completions.push(items.map((i) => ({ label: i.label, detail: i.detail ?? null, documentation: text(i.documentation) })));
     }
-    // The diagnostics of the last publication: the server validates once more when the
-    // schema has loaded, so ask for a hover (served after validation) before reading them.
-    await request("textDocument/hover", { textDocument: { uri }, position: { line: 0, character: 0 } });
     const diags = (diagnostics.get(uri) ?? []).map((d) => ({
       line: d.range.start.line,
       character: d.range.start.character,
@@ -130,7 +133,6 @@ async function main() {
       severity: d.severity,
     }));
     out.push({ path: doc.path, diagnostics: diags, hovers, completions });
-    notify("textDocument/didClose", { textDocument: { uri } });
   }
   await request("shutdown", null);
   notify("exit", null);

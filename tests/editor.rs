@@ -1,0 +1,190 @@
+//! The model schema as editors use it: the real yaml-language-server (1.25, the server of
+//! VS Code's YAML extension and of Neovim's yamlls), installed from npm in tests/editor/
+//! (`npm ci` there; .ci/run does it) and driven over LSP by tests/editor/lsp-check.mjs.
+//! What an editor shows must match what `runready check` says: the same values accepted
+//! and refused, errors in words (not regular expressions), hover with each field's own text.
+
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const MODELINE: &str = "# yaml-language-server: $schema=";
+
+fn schema_path() -> PathBuf {
+    Path::new("schemas/support-model.schema.json").canonicalize().unwrap()
+}
+
+/// Runs the LSP client over `plan` (see lsp-check.mjs) and returns its report.
+fn lsp(plan: &Value) -> Vec<Value> {
+    let server = Path::new("tests/editor/node_modules/yaml-language-server");
+    assert!(server.is_dir(), "yaml-language-server is not installed: run `npm ci` in tests/editor (.ci/run does)");
+    let mut child = Command::new("node").arg("tests/editor/lsp-check.mjs").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("node runs");
+    child.stdin.take().unwrap().write_all(plan.to_string().as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "lsp-check.mjs failed");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    report["documents"].as_array().unwrap().clone()
+}
+
+fn diagnostics(doc: &Value) -> Vec<(u64, String)> {
+    doc["diagnostics"].as_array().unwrap().iter().map(|d| (d["line"].as_u64().unwrap(), d["message"].as_str().unwrap().to_string())).collect()
+}
+
+/// A model file whose modeline names the repository's schema by absolute path.
+fn model_file(dir: &Path, name: &str, body: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, format!("{MODELINE}{}\napiVersion: runready.dev/v1\nkind: SupportModel\n{body}", schema_path().display())).unwrap();
+    path
+}
+
+fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            yaml_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "yaml") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn the_examples_and_the_starter_model_are_clean_in_the_editor() {
+    let mut files = Vec::new();
+    yaml_files(Path::new("examples"), &mut files);
+    let files: Vec<PathBuf> = files.into_iter().filter(|f| std::fs::read_to_string(f).unwrap().starts_with(MODELINE)).map(|f| f.canonicalize().unwrap()).collect();
+    assert!(files.len() >= 4, "{files:?}");
+    // `runready init` writes the schema beside the model and a relative modeline: the editor
+    // finds it offline, and it is the installed version's.
+    let dir = tempfile::tempdir().unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_runready")).arg("init").arg(dir.path()).stdout(Stdio::null()).status().unwrap();
+    assert!(status.success());
+    let starter = dir.path().join("runready.yaml");
+    assert!(std::fs::read_to_string(&starter).unwrap().starts_with("# yaml-language-server: $schema=./schemas/support-model.schema.json\n"));
+    let mut documents: Vec<Value> = files.iter().map(|f| json!({ "path": f })).collect();
+    documents.push(json!({ "path": starter }));
+    for doc in lsp(&json!({ "documents": documents })) {
+        assert_eq!(diagnostics(&doc), Vec::<(u64, String)>::new(), "{}", doc["path"]);
+    }
+}
+
+/// Where each scalar kind sits in a minimal model: the YAML before the value, which ends
+/// the document on its own line.
+fn context(kind: &str) -> &'static str {
+    match kind {
+        "Duration" => "metadata:\n  name: m\n  review_interval: ",
+        "Date" => "metadata:\n  name: m\n  reviewed: ",
+        "LocalTime" => "calendars:\n  c:\n    timezone: UTC\n    weekly:\n      - days: [mon]\n        to: \"24:00\"\n        from: ",
+        "LocalDateTime" => "rotations:\n  r:\n    timezone: UTC\n    members: [a]\n    handoff: P1W\n    start: ",
+        "Instant" => "calendars:\n  c:\n    ranges:\n      - to: \"2030-01-01T00:00:00Z\"\n        from: ",
+        "DateOrTime" => "contacts:\n  - id: a\n    kind: person\n    leave:\n      - to: \"2030-01-01\"\n        from: ",
+        "TimeZone" => "calendars:\n  c:\n    timezone: ",
+        _ => unreachable!("{kind}"),
+    }
+}
+
+/// Every value of the corpus the loader accepts, the editor accepts; every value it refuses,
+/// the editor flags on its line, in words.
+#[test]
+fn the_editor_accepts_and_refuses_the_corpus_as_the_loader_does() {
+    let corpus: Value = serde_json::from_str(&std::fs::read_to_string("tests/fixtures/schema/scalars.json").unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cases = Vec::new();
+    for (kind, lists) in corpus.as_object().unwrap().iter().filter(|(k, _)| !k.starts_with('$')) {
+        for (list, valid) in [("valid", true), ("invalid", false)] {
+            for value in lists[list].as_array().unwrap() {
+                let text = value.as_str().unwrap();
+                let loader = runready::load::load_str("m.yaml", &format!("apiVersion: runready.dev/v1\nkind: SupportModel\n{}{}\n", context(kind), serde_json::to_string(text).unwrap()));
+                let loader_refuses = loader.diagnostics.iter().any(|d| d.code == runready::diag::Code::InvalidValue);
+                assert_eq!(!loader_refuses, valid, "{kind} {text:?}: the loader says {:?}", loader.diagnostics);
+                let body = format!("{}{}\n", context(kind), serde_json::to_string(text).unwrap());
+                let path = model_file(dir.path(), &format!("case{}.yaml", cases.len()), &body);
+                // 0-based: the modeline, apiVersion and kind come first; the value ends the body.
+                let line = 2 + body.lines().count() as u64;
+                cases.push((kind.clone(), text.to_string(), valid, path, line));
+            }
+        }
+    }
+    assert!(cases.len() > 140);
+    let report = lsp(&json!({ "documents": cases.iter().map(|c| json!({ "path": c.3 })).collect::<Vec<_>>() }));
+    let mut disagreements = Vec::new();
+    for ((kind, text, valid, _, line), doc) in cases.iter().zip(&report) {
+        let on_line: Vec<String> = diagnostics(doc).into_iter().filter(|(l, _)| l == line).map(|(_, m)| m).collect();
+        if *valid && !on_line.is_empty() {
+            disagreements.push(format!("{kind} {text:?}: valid, but the editor says {on_line:?}"));
+        }
+        if !*valid && on_line.is_empty() {
+            disagreements.push(format!("{kind} {text:?}: invalid, but the editor shows nothing on its line ({:?})", diagnostics(doc)));
+        }
+        if let Some(m) = on_line.iter().find(|m| m.contains("pattern") || m.contains("^(")) {
+            disagreements.push(format!("{kind} {text:?}: the editor shows a regular expression: {m}"));
+        }
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}
+
+/// Checks the schema now expresses (they were the loader's or a rule's alone), each flagged by
+/// the editor on its line and refused by runready: (YAML body, text on the line of the
+/// finding, what the editor says there, what `runready check` says).
+const STRUCTURE: &[(&str, &str, &str, &str)] = &[
+    ("calendars:\n  c:\n    timezone: UTC\n    weekly:\n      - days: []\n        from: \"08:00\"\n        to: \"18:00\"\n", "days: []", "too few items", "needs at least one day"),
+    ("rotations:\n  r:\n    timezone: UTC\n    handoff: P1W\n    start: 2026-01-05T09:00\n    members: []\n", "members: []", "too few items", "has no members"),
+    ("vendors:\n  aws:\n    kind: aws_support\n", "aws:", "Missing property \"plan\"", "declares no `plan`"),
+    ("vendors:\n  aws:\n    kind: aws_support\n    plan: business\n    accounts: [111122223333]\n", "accounts", "Incorrect type", "in quotes"),
+    ("vendors:\n  aws:\n    kind: aws_support\n    plan: business\n    accounts: [\"11112222333\"]\n", "accounts", "12-digit", "12-digit"),
+    ("calendars:\n  c:\n    timezone: UTC\n    exceptions:\n      - { date: 2026-12-24, closed: true, from: \"08:00\" }\n", "date: 2026-12-24", "", "`closed: true` and has `from`/`to`"),
+    ("calendars:\n  c:\n    weekly:\n      - { days: [mon], from: \"08:00\", to: \"18:00\" }\n", "  c:", "Missing property \"timezone\"", "no `timezone`"),
+    ("calendars:\n  Bad id:\n    timezone: UTC\n", "Bad id", "An id:", "must start with a letter or digit"),
+    ("policies:\n  - path: p.wasm\n    sha256: abc\n", "sha256", "64 hexadecimal", "64 hexadecimal"),
+    ("escalations:\n  e:\n    repeat: -1\n    steps: [{ notify: [contact:a], timeout: PT5M }]\n", "repeat", "minimum of 0", "ESC-005"),
+    ("escalations:\n  e:\n    steps:\n      - notify: [team:a]\n        timeout: PT5M\n", "team:a", "rotation:ID, schedule:ID or contact:ID", "SM-001"),
+    ("artifacts:\n  a:\n    kind: logs\n    environment: production\n    max_retrieval: PT1M\n    retrieve: { command: x, file: /x }\n", "retrieve", "", "retrieval methods"),
+];
+
+#[test]
+fn structural_checks_are_made_by_the_editor_and_by_runready() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths: Vec<PathBuf> = STRUCTURE.iter().enumerate().map(|(i, (body, ..))| model_file(dir.path(), &format!("s{i}.yaml"), &format!("metadata: {{ name: m }}\n{body}"))).collect();
+    let report = lsp(&json!({ "documents": paths.iter().map(|p| json!({ "path": p })).collect::<Vec<_>>() }));
+    for ((path, (body, marker, editor, runready)), doc) in paths.iter().zip(STRUCTURE).zip(&report) {
+        // The modeline, apiVersion, kind and metadata come before the body.
+        let line = 4 + body.lines().position(|l| l.contains(marker)).unwrap() as u64;
+        let found = diagnostics(doc);
+        assert!(found.iter().any(|(l, m)| *l == line && m.contains(editor)), "{body}\nthe editor says {found:?}, expected {editor:?} on line {line}");
+        let out = Command::new(env!("CARGO_BIN_EXE_runready")).args(["check", "--at", "2026-12-01T00:00:00Z"]).arg(path).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+        assert!(matches!(out.status.code(), Some(1 | 2)), "{body}\nexit {:?}", out.status.code());
+        assert!(text.contains(runready), "{body}\nrunready says:\n{text}");
+    }
+}
+
+/// Hover shows the field's own description, not the shared type's; completion offers the
+/// zone names and the AWS severities with their meanings.
+#[test]
+fn hover_shows_each_fields_own_text_and_completion_offers_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "calendars:\n  c:\n    timezone: Europe/London\nrotations:\n  r:\n    timezone: UTC\n    members: [a]\n    start: 2026-01-05T09:00\n    handoff: P1W\nescalations:\n  e:\n    steps:\n      - notify: [contact:a]\n        timeout: PT5M\nvendors:\n  aws:\n    kind: aws_support\n    plan: business\nservices:\n  - id: s\n    gap_plan:\n      mitigation: x\nseverities:\n  - id: sev1\n    aws_severity: \n";
+    let path = model_file(dir.path(), "h.yaml", body);
+    // (0-based line, column) of a key, and the definition and property whose text it must show.
+    let hovers = [(5, 6, "Calendar", "timezone"), (11, 6, "Rotation", "handoff"), (16, 10, "EscalationStep", "timeout"), (20, 6, "Vendor", "plan"), (23, 6, "Service", "gap_plan")];
+    let report = lsp(&json!({ "documents": [{ "path": path, "hovers": hovers.iter().map(|h| [h.0, h.1]).collect::<Vec<_>>(), "completions": [[5, 14], [27, 18]] }] }));
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string("schemas/support-model.schema.json").unwrap()).unwrap();
+    for ((_, _, def, field), hover) in hovers.iter().zip(report[0]["hovers"].as_array().unwrap()) {
+        let own = schema["definitions"][def]["properties"][field]["description"].as_str().unwrap();
+        let shown = hover.as_str().unwrap_or_default().replace('\\', "");
+        let first_line = own.lines().next().unwrap();
+        assert!(shown.contains(first_line), "hover on {def}.{field} shows {shown:?}, not its own text {own:?}");
+    }
+    let zones: Vec<&str> = report[0]["completions"][0].as_array().unwrap().iter().filter_map(|c| c["label"].as_str()).collect();
+    assert!(zones.contains(&"Europe/London") && zones.contains(&"America/New_York") && zones.len() > 400, "{} zones", zones.len());
+    let severities: Vec<(String, String)> = report[0]["completions"][1]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["label"].as_str().unwrap().to_string(), c["documentation"].as_str().unwrap_or_default().to_string()))
+        .collect();
+    let labels: Vec<&str> = severities.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(labels, ["low", "normal", "high", "urgent", "critical"]);
+    assert!(severities.iter().all(|(_, doc)| !doc.is_empty()), "{severities:?}");
+}
