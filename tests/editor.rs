@@ -178,12 +178,8 @@ fn hover_shows_each_fields_own_text_and_completion_offers_values() {
     }
     let zones: Vec<&str> = report[0]["completions"][0].as_array().unwrap().iter().filter_map(|c| c["label"].as_str()).collect();
     assert!(zones.contains(&"Europe/London") && zones.contains(&"America/New_York") && zones.len() > 400, "{} zones", zones.len());
-    let severities: Vec<(String, String)> = report[0]["completions"][1]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| (c["label"].as_str().unwrap().to_string(), c["documentation"].as_str().unwrap_or_default().to_string()))
-        .collect();
+    let severities: Vec<(String, String)> =
+        report[0]["completions"][1].as_array().unwrap().iter().map(|c| (c["label"].as_str().unwrap().to_string(), c["documentation"].as_str().unwrap_or_default().to_string())).collect();
     let labels: Vec<&str> = severities.iter().map(|(l, _)| l.as_str()).collect();
     assert_eq!(labels, ["low", "normal", "high", "urgent", "critical"]);
     assert!(severities.iter().all(|(_, doc)| !doc.is_empty()), "{severities:?}");
