@@ -47,7 +47,7 @@ const ANNOTATIONS: [&str; 6] = ["description", "title", "default", "examples", "
 
 /// Editors show the field's own text on hover, not the shared type's, and name what each
 /// value of an enumeration means. What schemars writes, and what this makes of it
-/// (validation unchanged; yaml-language-server 1.25 is what tests/editor.rs drives):
+/// (validation unchanged; yaml-language-server 1.25 is what tests/schema.rs drives):
 /// - a documented field of a named type, `{"description": D, "allOf": [{"$ref": T}]}`:
 ///   `{"description": D, "$ref": T}` (draft-07 validators ignore a `$ref`'s siblings, and
 ///   these are annotations only), so hover shows D instead of T's description;

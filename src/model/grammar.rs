@@ -2,7 +2,7 @@
 //! it (`pattern`, with a `patternErrorMessage` that editors show instead of the expression)
 //! and the loader checks values against the same expression, so an editor running
 //! yaml-language-server and `runready check` accept exactly the same values
-//! (tests/editor.rs and the property tests in tests/loader.rs hold them to it).
+//! (tests/schema.rs holds them to it, with the real yaml-language-server too).
 //!
 //! The expressions use only what ECMA-262 (editors), the `regex` crate (the loader) and
 //! jsonschema (tests) read alike: no look-around, no `\d` (Unicode digits in some engines).

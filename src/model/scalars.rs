@@ -217,11 +217,11 @@ fn parse_iso(rest: &str) -> Result<Duration, String> {
         Some(t) => parts(t, false, "PT15M")?,
         None => Vec::new(),
     };
-    for &(_, c) in &date_parts {
+    for &(n, c) in &date_parts {
         match c.to_ascii_uppercase() {
             'W' | 'D' => {}
             'Y' | 'M' => return Err("years and months have no fixed length; use days (P90D)".into()),
-            'H' | 'S' => return Err(format!("hours, minutes and seconds come after `T` (PT{c})")),
+            'H' | 'S' => return Err(format!("hours, minutes and seconds come after `T` (PT{n}{c})")),
             _ => return Err(format!("unexpected `{c}`")),
         }
     }

@@ -11,7 +11,7 @@
 //   "diagnostics": [{ "line", "character", "message", "severity" }],
 //   "hovers": [text or null], "completions": [[{ "label", "detail", "documentation" }]].
 //
-// Used by tests/editor.rs; `node lsp-check.mjs < plan.json` works by hand too.
+// Used by tests/schema.rs; `node lsp-check.mjs < plan.json` works by hand too.
 
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
