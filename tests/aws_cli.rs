@@ -6,6 +6,8 @@
 mod http;
 #[path = "common/moto.rs"]
 mod moto;
+#[path = "common/pki.rs"]
+mod pki;
 
 use assert_cmd::Command;
 use moto::Moto;
@@ -66,6 +68,30 @@ fn notify_sns_publishes_the_verdict_summary() {
     let body = got[0]["Message"].as_str().unwrap();
     assert!(body.starts_with("ready: 0 failed, "), "{body}");
     assert!(body.contains("payments-platform at 2026-11-23T10:00:00Z"), "{body}");
+}
+
+/// The SDK's own HTTPS client (rustls on ring, Cargo.toml) verifies the endpoint against the
+/// system's trust store and `SSL_CERT_FILE`: moto over HTTPS with a private CA's certificate
+/// is reached when SSL_CERT_FILE names that CA, and refused (exit 3, the reason named) when
+/// it names only the system's CAs.
+#[test]
+fn the_sdk_speaks_https_and_verifies_the_endpoint_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = pki::private_ca(dir.path());
+    let moto = Moto::start_tls(&pki);
+    assert!(moto.url.starts_with("https://localhost:"));
+    let topic = moto.topic_with_queue("readiness", "eu-west-1");
+    let (code, _, err) = run(runready(Some(&moto)).env("SSL_CERT_FILE", &pki.ca).args(["check", "examples/payments", "--at", AT, "--notify-sns", &topic]));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains(&format!("published the verdict to {topic}")), "{err}");
+    assert_eq!(moto.received("readiness", "eu-west-1").len(), 1);
+    // The same endpoint with only the system's CAs trusted: not published, and said why.
+    let second = moto.topic_with_queue("second", "eu-west-1");
+    let system = ["/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/cert.pem"].into_iter().find(|p| Path::new(p).is_file()).expect("a system CA bundle");
+    let (code, _, err) = run(runready(Some(&moto)).env("SSL_CERT_FILE", system).env_remove("SSL_CERT_DIR").args(["check", "examples/payments", "--at", AT, "--notify-sns", &second]));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("SNS publish to") && err.to_lowercase().contains("certificate"), "{err}");
+    assert_eq!(moto.received("second", "eu-west-1").len(), 0, "nothing reached moto");
 }
 
 #[test]

@@ -219,18 +219,14 @@ fn unknown_drill_and_bad_journal_are_bad_input() {
 /// any GET with 200 and a status page. Returns the CA's PEM file, the server and its port.
 fn private_ca_server(dir: &std::path::Path) -> (std::path::PathBuf, std::process::Child, u16) {
     use std::io::BufRead;
-    let sh = |script: &str| {
-        let out = std::process::Command::new("sh").arg("-c").arg(script).current_dir(dir).output().unwrap();
-        assert!(out.status.success(), "{script}: {}", String::from_utf8_lossy(&out.stderr));
-    };
-    let ec = "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
-    sh(&format!("openssl req -x509 {ec} -keyout ca.key -out ca.pem -days 2 -subj '/CN=runready test CA' -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign"));
-    sh(&format!("openssl req {ec} -keyout srv.key -out srv.csr -subj /CN=localhost"));
-    std::fs::write(dir.join("ext.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n").unwrap();
-    sh("openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 -extfile ext.cnf");
+    let pki = common::pki::private_ca(dir);
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut child = std::process::Command::new("openssl")
-        .args(["s_server", "-www", "-cert", "srv.pem", "-key", "srv.key", "-accept"])
+        .args(["s_server", "-www", "-cert"])
+        .arg(&pki.cert)
+        .arg("-key")
+        .arg(&pki.key)
+        .arg("-accept")
         .arg(format!("127.0.0.1:{port}"))
         .current_dir(dir)
         .stdin(std::process::Stdio::null())
@@ -242,7 +238,7 @@ fn private_ca_server(dir: &std::path::Path) -> (std::path::PathBuf, std::process
     let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
     assert!(lines.by_ref().map_while(Result::ok).any(|l| l.contains("ACCEPT")), "s_server did not start");
     std::thread::spawn(move || lines.for_each(drop));
-    (dir.join("ca.pem"), child, port)
+    (pki.ca, child, port)
 }
 
 #[test]

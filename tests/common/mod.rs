@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod drills;
+pub mod pki;
 
 use runready::rules::{Options, RuleResult, Status, evaluate};
 use std::path::PathBuf;

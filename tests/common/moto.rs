@@ -9,22 +9,36 @@ use std::time::{Duration, Instant};
 pub struct Moto {
     child: Child,
     pub url: String,
+    /// The CA that signed the server's certificate, when it serves HTTPS.
+    ca: Option<std::path::PathBuf>,
     /// Holds moto's request recording: each server its own, never the shared default file.
     _state: tempfile::TempDir,
 }
 
 impl Moto {
     pub fn start() -> Moto {
+        Moto::spawn(None)
+    }
+
+    /// moto over HTTPS with `pki`'s server certificate, at https://localhost:PORT.
+    pub fn start_tls(pki: &super::pki::Pki) -> Moto {
+        Moto::spawn(Some(pki))
+    }
+
+    fn spawn(pki: Option<&super::pki::Pki>) -> Moto {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let state = tempfile::tempdir().unwrap();
-        let child = Command::new("moto_server")
-            .env("MOTO_RECORDER_FILEPATH", state.path().join("recording"))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("moto_server is not installed: pip install 'moto[server]' (.ci/run does)");
-        let moto = Moto { child, url: format!("http://127.0.0.1:{port}"), _state: state };
+        let mut command = Command::new("moto_server");
+        command.env("MOTO_RECORDER_FILEPATH", state.path().join("recording")).args(["-H", "127.0.0.1", "-p", &port.to_string()]);
+        if let Some(pki) = pki {
+            command.arg("-c").arg(&pki.cert).arg("-k").arg(&pki.key);
+        }
+        let child = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("moto_server is not installed: pip install 'moto[server]' (.ci/run does)");
+        let url = match pki {
+            Some(_) => format!("https://localhost:{port}"),
+            None => format!("http://127.0.0.1:{port}"),
+        };
+        let moto = Moto { child, url, ca: pki.map(|p| p.ca.clone()), _state: state };
         // Readiness: the port accepts connections (moto takes a second or two to import).
         let deadline = Instant::now() + Duration::from_secs(60);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -56,7 +70,12 @@ impl Moto {
             "import boto3, json\nurl = {:?}\ndef client(name, region='us-east-1'):\n    return boto3.client(name, endpoint_url=url, region_name=region, aws_access_key_id='testing', aws_secret_access_key='testing')\n",
             self.url
         );
-        let out = Command::new("python3").arg("-c").arg(format!("{prelude}{code}")).output().expect("python3");
+        let mut python = Command::new("python3");
+        if let Some(ca) = &self.ca {
+            // boto3 trusts the test CA (AWS_CA_BUNDLE), as a user's tooling would be told to.
+            python.env("AWS_CA_BUNDLE", ca);
+        }
+        let out = python.arg("-c").arg(format!("{prelude}{code}")).output().expect("python3");
         assert!(out.status.success(), "python failed: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
