@@ -78,7 +78,7 @@ fn notify_sns_publishes_the_verdict_summary() {
 fn the_sdk_speaks_https_and_verifies_the_endpoint_certificate() {
     let dir = tempfile::tempdir().unwrap();
     let pki = pki::private_ca(dir.path());
-    let moto = Moto::start_tls(&pki);
+    let moto = Moto::start_tls(&pki.cert, &pki.key, &pki.ca);
     assert!(moto.url.starts_with("https://localhost:"));
     let topic = moto.topic_with_queue("readiness", "eu-west-1");
     let (code, _, err) = run(runready(Some(&moto)).env("SSL_CERT_FILE", &pki.ca).args(["check", "examples/payments", "--at", AT, "--notify-sns", &topic]));

@@ -90,6 +90,34 @@ fn the_corpus_is_accepted_and_refused_alike() {
 }
 
 #[test]
+fn committed_schemas_are_current() {
+    for (name, text) in runready::commands::schema::schemas() {
+        let committed = std::fs::read_to_string(std::path::Path::new("schemas").join(name)).unwrap_or_default();
+        assert!(committed == text, "schemas/{name} is stale: run `cargo run -- schema` and commit the result");
+    }
+}
+
+#[test]
+fn examples_validate_against_the_schema() {
+    let validator = jsonschema::draft7::new(schema()).unwrap();
+    let mut files = Vec::new();
+    yaml_files(Path::new("examples"), &mut files);
+    assert!(files.len() >= 4);
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        // Hand-written examples carry the modeline; an import's output says what wrote it.
+        let imported = text.starts_with("# Written by runready import");
+        assert!(imported || text.starts_with("# yaml-language-server: $schema=../../schemas/support-model.schema.json"), "{} lacks the modeline", f.display());
+        let doc = runready::load::yaml::parse(&text).unwrap().to_json();
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", f.display());
+    }
+    // And the schema rejects what the loader rejects: an unknown key.
+    let bad = runready::load::yaml::parse("apiVersion: runready.dev/v1\nkind: SupportModel\nservics: []\n").unwrap().to_json();
+    assert!(!validator.is_valid(&bad));
+}
+
+#[test]
 fn every_bundled_zone_name_is_in_the_enum_and_nothing_else_is() {
     let names: Vec<&str> = schema()["definitions"]["TimeZone"]["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert!(names.len() > 400, "{} names", names.len());

@@ -20,25 +20,26 @@ impl Moto {
         Moto::spawn(None)
     }
 
-    /// moto over HTTPS with `pki`'s server certificate, at https://localhost:PORT.
-    pub fn start_tls(pki: &super::pki::Pki) -> Moto {
-        Moto::spawn(Some(pki))
+    /// moto over HTTPS at https://localhost:PORT with a server certificate and key (PEM)
+    /// signed by the CA `ca` (tests/common/pki.rs makes all three).
+    pub fn start_tls(cert: &std::path::Path, key: &std::path::Path, ca: &std::path::Path) -> Moto {
+        Moto::spawn(Some((cert, key, ca)))
     }
 
-    fn spawn(pki: Option<&super::pki::Pki>) -> Moto {
+    fn spawn(tls: Option<(&std::path::Path, &std::path::Path, &std::path::Path)>) -> Moto {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let state = tempfile::tempdir().unwrap();
         let mut command = Command::new("moto_server");
         command.env("MOTO_RECORDER_FILEPATH", state.path().join("recording")).args(["-H", "127.0.0.1", "-p", &port.to_string()]);
-        if let Some(pki) = pki {
-            command.arg("-c").arg(&pki.cert).arg("-k").arg(&pki.key);
+        if let Some((cert, key, _)) = tls {
+            command.arg("-c").arg(cert).arg("-k").arg(key);
         }
         let child = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("moto_server is not installed: pip install 'moto[server]' (.ci/run does)");
-        let url = match pki {
+        let url = match tls {
             Some(_) => format!("https://localhost:{port}"),
             None => format!("http://127.0.0.1:{port}"),
         };
-        let moto = Moto { child, url, ca: pki.map(|p| p.ca.clone()), _state: state };
+        let moto = Moto { child, url, ca: tls.map(|(_, _, ca)| ca.to_path_buf()), _state: state };
         // Readiness: the port accepts connections (moto takes a second or two to import).
         let deadline = Instant::now() + Duration::from_secs(60);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
