@@ -21,7 +21,7 @@ impl fmt::Display for DateOrTime {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
             DateOrTime::Date(d) => write!(f, "{d}"),
-            DateOrTime::DateTime(t) => write!(f, "{}", t.strftime("%Y-%m-%dT%H:%M")),
+            DateOrTime::DateTime(t) => f.write_str(&super::scalars::local_date_time(*t)),
         }
     }
 }

@@ -351,8 +351,14 @@ pub struct LocalDateTime(pub civil::DateTime);
 
 impl fmt::Display for LocalDateTime {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{}", self.0.strftime("%Y-%m-%dT%H:%M"))
+        f.write_str(&local_date_time(self.0))
     }
+}
+
+/// `YYYY-MM-DDTHH:MM`, with `:SS` when the seconds are not zero (the grammar allows them, and
+/// the JSON report must not drop what the model said).
+pub fn local_date_time(t: civil::DateTime) -> String {
+    if t.second() == 0 { t.strftime("%Y-%m-%dT%H:%M").to_string() } else { t.strftime("%Y-%m-%dT%H:%M:%S").to_string() }
 }
 
 impl FromStr for LocalDateTime {
@@ -576,6 +582,9 @@ mod tests {
         assert!("2024-02-29".parse::<Date>().is_ok());
         assert!("+1:00".parse::<LocalTime>().is_err());
         assert!("2026-01-05T09:00".parse::<LocalDateTime>().is_ok());
+        for text in ["2026-01-05T09:00", "2026-01-05T09:00:30"] {
+            assert_eq!(text.parse::<LocalDateTime>().unwrap().to_string(), text, "written back as read");
+        }
         assert!("2026-01-05T09:00Z".parse::<LocalDateTime>().is_err());
         assert!("2026-01-05T09:00:00Z".parse::<Instant>().is_ok());
         assert!("2026-01-05T09:00:00".parse::<Instant>().is_err());
