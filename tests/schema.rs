@@ -125,6 +125,13 @@ fn every_bundled_zone_name_is_in_the_enum_and_nothing_else_is() {
         assert!(n.parse::<TimeZone>().is_ok(), "{n} is in the enum but the loader refuses it");
     }
     assert!(names.contains(&"Europe/London") && names.contains(&"UTC") && !names.contains(&"EST") && !names.contains(&"GMT"));
+    // Every other name of the bundled database (abbreviations and single words such as
+    // EST, GMT, Zulu) is refused by the loader as well.
+    let others: Vec<String> = jiff::tz::TimeZoneDatabase::bundled().available().map(|n| n.to_string()).filter(|n| !names.contains(&n.as_str())).collect();
+    assert!(others.len() > 10, "{others:?}");
+    for n in &others {
+        assert!(n.parse::<TimeZone>().is_err(), "{n} is not in the enum but the loader accepts it");
+    }
 }
 
 /// The loader's verdict where the only refusal the schema cannot make is a magnitude.
@@ -171,16 +178,25 @@ proptest! {
 
     #[test]
     fn times_agree(h in 0u8..=30, m in 0u8..=70, s in proptest::option::of(0u8..=70), sep in "[T t]") {
+        // What each spelling means, worked out here rather than read off the grammar.
+        let clock = h < 24 && m < 60;
+        let seconds_ok = s.is_none_or(|s| s < 60);
         let time = format!("{h:02}:{m:02}");
+        prop_assert_eq!(loader("LocalTime", &time).is_ok(), clock || (h == 24 && m == 0), "{}", time);
         agree("LocalTime", &time)?;
         let mut local = format!("2026-03-29{sep}{time}");
         if let Some(s) = s {
             local.push_str(&format!(":{s:02}"));
         }
+        prop_assert_eq!(loader("LocalDateTime", &local).is_ok(), clock && seconds_ok && sep == "T", "{}", local);
         agree("LocalDateTime", &local)?;
         agree("DateOrTime", &local)?;
-        agree("Instant", &format!("{local}Z"))?;
-        agree("Instant", &format!("{local}+{h:02}:{m:02}"))?;
+        let instant = format!("{local}Z");
+        prop_assert_eq!(loader("Instant", &instant).is_ok(), clock && s.is_some() && seconds_ok && sep != " ", "{}", instant);
+        agree("Instant", &instant)?;
+        let offset = format!("{local}+{h:02}:{m:02}");
+        prop_assert_eq!(loader("Instant", &offset).is_ok(), clock && s.is_some() && seconds_ok && sep != " ", "{}", offset);
+        agree("Instant", &offset)?;
     }
 
     #[test]
@@ -362,14 +378,42 @@ const STRUCTURE: &[(&str, &str, &str, &str)] = &[
     ("vendors:\n  aws:\n    kind: aws_support\n", "aws:", "Missing property \"plan\"", "declares no `plan`"),
     ("vendors:\n  aws:\n    kind: aws_support\n    plan: business\n    accounts: [111122223333]\n", "accounts", "Incorrect type", "in quotes"),
     ("vendors:\n  aws:\n    kind: aws_support\n    plan: business\n    accounts: [\"11112222333\"]\n", "accounts", "12-digit", "12-digit"),
-    ("calendars:\n  c:\n    timezone: UTC\n    exceptions:\n      - { date: 2026-12-24, closed: true, from: \"08:00\" }\n", "date: 2026-12-24", "", "`closed: true` and has `from`/`to`"),
+    ("calendars:\n  c:\n    timezone: UTC\n    exceptions:\n      - { date: 2026-12-24, closed: true, from: \"08:00\" }\n", "date: 2026-12-24", "not allowed", "`closed: true` and has `from`/`to`"),
     ("calendars:\n  c:\n    weekly:\n      - { days: [mon], from: \"08:00\", to: \"18:00\" }\n", "  c:", "Missing property \"timezone\"", "no `timezone`"),
     ("calendars:\n  Bad id:\n    timezone: UTC\n", "Bad id", "An id:", "must start with a letter or digit"),
     ("policies:\n  - path: p.wasm\n    sha256: abc\n", "sha256", "64 hexadecimal", "64 hexadecimal"),
     ("escalations:\n  e:\n    repeat: -1\n    steps: [{ notify: [contact:a], timeout: PT5M }]\n", "repeat", "minimum of 0", "ESC-005"),
     ("escalations:\n  e:\n    steps:\n      - notify: [team:a]\n        timeout: PT5M\n", "team:a", "rotation:ID, schedule:ID or contact:ID", "SM-001"),
-    ("artifacts:\n  a:\n    kind: logs\n    environment: production\n    max_retrieval: PT1M\n    retrieve: { command: x, file: /x }\n", "retrieve", "", "retrieval methods"),
+    ("artifacts:\n  a:\n    kind: logs\n    environment: production\n    max_retrieval: PT1M\n    retrieve: { command: x, file: /x }\n", "retrieve", "only one", "retrieval methods"),
+    ("artifacts:\n  a:\n    kind: logs\n    environment: production\n    max_retrieval: PT1M\n    retrieve: { http: ~ }\n", "retrieve", "Incorrect type", "no retrieval method"),
+    ("contacts:\n  - id: a\n    kind: person\n    leave:\n      - { ics: ~ }\n", "ics: ~", "Incorrect type", "a leave entry is"),
+    ("rule_overrides:\n  FOO-999: { enabled: false }\n", "FOO-999", "Not a rule", "is not a rule"),
+    ("calendars:\n  always:\n    timezone: UTC\n", "always:", "built-in calendar", "built-in calendar"),
 ];
+
+/// Keys written as `~` are absent to the loader, and to the schema's "exactly one" checks:
+/// (YAML body, text on the line that must show nothing, what runready must not say).
+const NULLS_ARE_ABSENT: &[(&str, &str, &str)] = &[
+    ("artifacts:\n  a:\n    kind: logs\n    environment: production\n    max_retrieval: PT1M\n    retrieve: { command: x, file: ~ }\n", "retrieve", "retrieval methods"),
+    ("calendars:\n  c:\n    timezone: UTC\n    exceptions:\n      - { date: 2026-12-24, closed: true, from: ~ }\n", "date: 2026-12-24", "exception on"),
+    ("contacts:\n  - id: a\n    kind: person\n    leave:\n      - { from: 2026-12-21, to: 2026-12-24, ics: ~ }\n", "from: 2026-12-21", "a leave entry is"),
+];
+
+#[test]
+fn keys_written_as_null_are_absent_to_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths: Vec<PathBuf> = NULLS_ARE_ABSENT.iter().enumerate().map(|(i, (body, ..))| model_file(dir.path(), &format!("n{i}.yaml"), &format!("metadata: {{ name: m }}\n{body}"))).collect();
+    let report = lsp(&json!({ "documents": paths.iter().map(|p| json!({ "path": p })).collect::<Vec<_>>() }));
+    for ((path, (body, marker, never)), doc) in paths.iter().zip(NULLS_ARE_ABSENT).zip(&report) {
+        let line = 4 + body.lines().position(|l| l.contains(marker)).unwrap() as u64;
+        let found: Vec<_> = diagnostics(doc).into_iter().filter(|(l, _)| *l == line).collect();
+        assert!(found.is_empty(), "{body}\nthe editor says {found:?}");
+        let out = Command::new(env!("CARGO_BIN_EXE_runready")).args(["check", "--at", "2026-12-01T00:00:00Z"]).arg(path).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(2), "{body}\n{text}");
+        assert!(!text.contains(never), "{body}\nrunready says:\n{text}");
+    }
+}
 
 #[test]
 fn structural_checks_are_made_by_the_editor_and_by_runready() {

@@ -7,7 +7,8 @@ use std::path::Path;
 /// Every schema this version writes: file name and content.
 pub fn schemas() -> Vec<(&'static str, String)> {
     let settings = schemars::generate::SchemaSettings::draft07();
-    let model = settings.clone().into_generator().into_root_schema_for::<crate::model::Document>();
+    let mut model = settings.clone().into_generator().into_root_schema_for::<crate::model::Document>();
+    rule_override_keys(&mut model);
     let facts = settings.clone().into_generator().into_root_schema_for::<crate::facts::Facts>();
     let journal = settings.clone().into_generator().into_root_schema_for::<crate::drill::journal::Journal>();
     let report = settings.clone().into_generator().into_root_schema_for::<crate::report::Report>();
@@ -28,6 +29,22 @@ pub fn schemas() -> Vec<(&'static str, String)> {
         ("policy-result.schema.json", pretty(&result)),
         ("policy-manifest.schema.json", pretty(&manifest)),
     ]
+}
+
+/// `rule_overrides` keys: a built-in rule id (the catalogue, as the loader checks) or a
+/// policy's `POLICY/RULE`.
+fn rule_override_keys(model: &mut schemars::Schema) {
+    use crate::model::grammar::Spelling;
+    let ids: Vec<serde_json::Value> = crate::rules::registry::all().iter().map(|r| r.id.as_str().into()).collect();
+    let keys = serde_json::json!({
+        "anyOf": [
+            { "enum": ids, "errorMessage": "Not a rule: a built-in rule id (`runready rules` lists them, e.g. COV-001) or a policy's POLICY/RULE." },
+            { "type": "string", "pattern": Spelling::PolicyRule.pattern(), "patternErrorMessage": Spelling::PolicyRule.message() }
+        ]
+    });
+    if let Some(section) = model.as_object_mut().and_then(|m| m.get_mut("properties")).and_then(|p| p.get_mut("rule_overrides")).and_then(serde_json::Value::as_object_mut) {
+        section.insert("propertyNames".into(), keys);
+    }
 }
 
 pub fn run(out: &Path) -> i32 {

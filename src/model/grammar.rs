@@ -1,8 +1,10 @@
 //! The spelling of each scalar and id as one regular expression. The JSON Schema publishes
-//! it (`pattern`, with a `patternErrorMessage` that editors show instead of the expression)
-//! and the loader checks values against the same expression, so an editor running
-//! yaml-language-server and `runready check` accept exactly the same values
-//! (tests/schema.rs holds them to it, with the real yaml-language-server too).
+//! it (`pattern`, with a `patternErrorMessage` that editors show instead of the expression).
+//! The loader checks dates, times, instants, ids, targets, pins and account ids against the
+//! same expression before it parses them; durations it parses by hand (for messages that
+//! say which unit is out of order), and property tests hold that parser to the expression.
+//! So an editor running yaml-language-server and `runready check` accept the same values
+//! (tests/schema.rs, with the real yaml-language-server too).
 //!
 //! The expressions use only what ECMA-262 (editors), the `regex` crate (the loader) and
 //! jsonschema (tests) read alike: no look-around, no `\d` (Unicode digits in some engines).
@@ -47,13 +49,14 @@ pub enum Spelling {
     Instant,
     Id,
     RuleId,
+    PolicyRule,
     Target,
     Sha256,
     Account,
 }
 
 impl Spelling {
-    pub const ALL: [Spelling; 11] = [
+    pub const ALL: [Spelling; 12] = [
         Spelling::Duration,
         Spelling::Date,
         Spelling::LocalTime,
@@ -62,6 +65,7 @@ impl Spelling {
         Spelling::Instant,
         Spelling::Id,
         Spelling::RuleId,
+        Spelling::PolicyRule,
         Spelling::Target,
         Spelling::Sha256,
         Spelling::Account,
@@ -90,6 +94,7 @@ impl Spelling {
             Spelling::Instant => format!("^{DATE}[Tt]{HHMM}{SECONDS}(?:\\.[0-9]{{1,9}})?(?:[Zz]|[+-]{HHMM})$"),
             Spelling::Id => format!("^{ID}$"),
             Spelling::RuleId => format!("^{ID}(?:/{ID})?$"),
+            Spelling::PolicyRule => format!("^{ID}/{ID}$"),
             Spelling::Target => format!("^(?:rotation|schedule|contact):{ID}$"),
             Spelling::Sha256 => "^[0-9a-fA-F]{64}$".into(),
             Spelling::Account => "^[0-9]{12}$".into(),
@@ -107,6 +112,7 @@ impl Spelling {
             Spelling::Instant => "An RFC 3339 instant with an offset (e.g. 2026-11-23T10:00:00Z or 2026-11-23T11:00:00+01:00).",
             Spelling::Id => "An id: a letter or digit, then letters, digits, `-`, `_` or `.` (e.g. payments-api).",
             Spelling::RuleId => "A rule id (COV-001) or a policy's rule, POLICY/RULE (e.g. acme-org-rules/ORG-001).",
+            Spelling::PolicyRule => "A policy's rule, POLICY/RULE (e.g. acme-org-rules/ORG-001); `runready rules` lists the built-in ones.",
             Spelling::Target => "rotation:ID, schedule:ID or contact:ID (e.g. rotation:payments-primary).",
             Spelling::Sha256 => "64 hexadecimal digits: `sha256sum` of the .wasm file, or the pin `runready policy inspect DIR` prints.",
             Spelling::Account => "A 12-digit AWS account id, in quotes (e.g. \"111122223333\").",

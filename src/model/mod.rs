@@ -79,7 +79,7 @@ pub struct Document {
     pub holidays: IndexMap<String, HolidaySet>,
     /// Calendars by id: when something is true (open, covered, frozen). `always` is built in.
     #[serde(default)]
-    #[schemars(extend("propertyNames" = { "pattern": grammar::Spelling::Id.pattern(), "patternErrorMessage": grammar::Spelling::Id.message() }))]
+    #[schemars(extend("propertyNames" = { "pattern": grammar::Spelling::Id.pattern(), "patternErrorMessage": grammar::Spelling::Id.message(), "if": { "const": "always" }, "then": { "const": "", "errorMessage": "`always` is the built-in calendar and cannot be redefined." } }))]
     pub calendars: IndexMap<String, Calendar>,
     /// Tiers by id: what a class of service requires.
     #[serde(default)]
@@ -131,7 +131,7 @@ pub struct Document {
     pub policies: Vec<PolicyRef>,
     /// Per rule: a different severity, or off.
     #[serde(default)]
-    #[schemars(extend("propertyNames" = { "pattern": grammar::Spelling::RuleId.pattern(), "patternErrorMessage": grammar::Spelling::RuleId.message() }))]
+    // propertyNames: the built-in rule ids or POLICY/RULE (src/commands/schema.rs).
     pub rule_overrides: IndexMap<String, RuleOverride>,
     /// Approved, expiring exceptions.
     #[serde(default)]

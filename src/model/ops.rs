@@ -62,7 +62,12 @@ pub struct HttpGet {
 /// How an artifact is retrieved: exactly one of `command`, `http`, `file`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(extend("oneOf" = [ { "required": ["command"] }, { "required": ["http"] }, { "required": ["file"] } ]))]
+// Exactly one method set (present and not null: `~` is absent to the loader).
+#[schemars(extend("oneOf" = [
+    { "required": ["command"], "properties": { "command": { "type": "string" } } },
+    { "required": ["http"], "properties": { "http": { "type": "object" } } },
+    { "required": ["file"], "properties": { "file": { "type": "string" } } }
+]))]
 pub struct Retrieve {
     /// A shell command whose standard output is the artifact.
     #[serde(default, skip_serializing_if = "Option::is_none")]

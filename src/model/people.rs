@@ -152,7 +152,13 @@ impl Contact {
 /// are leave.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(extend("oneOf" = [ { "required": ["from", "to"], "not": { "required": ["ics"] } }, { "required": ["ics"], "not": { "anyOf": [ { "required": ["from"] }, { "required": ["to"] } ] } } ]))]
+// A key written as `~` is absent to the loader: "set" below means present and not null.
+#[schemars(extend("oneOf" = [
+    { "required": ["from", "to"], "properties": { "from": { "type": "string" }, "to": { "type": "string" } },
+      "not": { "required": ["ics"], "properties": { "ics": { "type": "string" } } } },
+    { "required": ["ics"], "properties": { "ics": { "type": "string" } },
+      "not": { "anyOf": [ { "required": ["from"], "properties": { "from": { "type": "string" } } }, { "required": ["to"], "properties": { "to": { "type": "string" } } } ] } }
+]))]
 pub struct Leave {
     /// First day (inclusive) or local date-time the contact is away; with `to`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -308,6 +308,9 @@ fn no_such_date(s: &str) -> Option<String> {
         return Some(format!("there is no month {month}"));
     }
     let last = civil::date(year, month, 1).days_in_month();
+    if (1..=last).contains(&day) {
+        return None;
+    }
     Some(format!("there is no day {day} in {} {year}; it has {last} days", civil::date(year, month, 1).strftime("%B")))
 }
 
@@ -511,10 +514,19 @@ pub fn account_ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Er
                     if Spelling::Account.matches(v) { Ok(Account(v.to_string())) } else { Err(E::custom(format_args!("expected a 12-digit AWS account id, found \"{v}\""))) }
                 }
                 fn visit_u64<E: de::Error>(self, v: u64) -> Result<Account, E> {
-                    Err(E::custom(format_args!("expected an AWS account id in quotes, found the number {v}: write \"{v}\" (unquoted, YAML reads a number and tools drop leading zeros)")))
+                    // An unquoted 012345678901 has already lost its zero: show the id padded.
+                    let id = format!("{v:012}");
+                    if id.len() == 12 {
+                        Err(E::custom(format_args!("expected an AWS account id in quotes, found the number {v}: write \"{id}\" (unquoted, YAML reads a number and tools drop leading zeros)")))
+                    } else {
+                        Err(E::custom(format_args!("expected a 12-digit AWS account id in quotes, found the number {v}")))
+                    }
                 }
                 fn visit_i64<E: de::Error>(self, v: i64) -> Result<Account, E> {
-                    self.visit_u64(v.unsigned_abs())
+                    match u64::try_from(v) {
+                        Ok(v) => self.visit_u64(v),
+                        Err(_) => Err(E::custom(format_args!("expected a 12-digit AWS account id in quotes, found the number {v}"))),
+                    }
                 }
             }
             d.deserialize_any(V)
@@ -581,6 +593,10 @@ mod tests {
         assert!("2026-02-30".parse::<Date>().unwrap_err().contains("no day 30 in February 2026"));
         assert!("2024-02-29".parse::<Date>().is_ok());
         assert!("+1:00".parse::<LocalTime>().is_err());
+        // A real date with a bad time is not blamed on the date.
+        assert!("2026-11-23T10:00:00".parse::<Instant>().unwrap_err().contains("with an offset"));
+        assert!("2026-01-05T25:00".parse::<LocalDateTime>().unwrap_err().contains("YYYY-MM-DDTHH:MM"));
+        assert!("2026-02-30T10:00".parse::<LocalDateTime>().unwrap_err().contains("no day 30 in February"));
         assert!("2026-01-05T09:00".parse::<LocalDateTime>().is_ok());
         for text in ["2026-01-05T09:00", "2026-01-05T09:00:30"] {
             assert_eq!(text.parse::<LocalDateTime>().unwrap().to_string(), text, "written back as read");

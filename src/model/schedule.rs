@@ -50,7 +50,8 @@ pub struct WeeklyWindow {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("oneOf" = [
-    { "required": ["closed"], "properties": { "closed": { "const": true } }, "not": { "anyOf": [ { "required": ["from"] }, { "required": ["to"] } ] } },
+    { "required": ["closed"], "properties": { "closed": { "const": true } },
+      "not": { "anyOf": [ { "required": ["from"], "properties": { "from": { "type": "string" } } }, { "required": ["to"], "properties": { "to": { "type": "string" } } } ] } },
     { "required": ["from", "to"], "properties": { "closed": { "const": false }, "from": { "type": "string" }, "to": { "type": "string" } } }
 ]))]
 pub struct CalendarException {
