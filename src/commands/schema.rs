@@ -17,7 +17,7 @@ pub fn schemas() -> Vec<(&'static str, String)> {
     let manifest = settings.into_generator().into_root_schema_for::<crate::policy::manifest::Manifest>();
     let pretty = |s: &schemars::Schema| {
         let mut v = s.as_value().clone();
-        field_texts_beside_refs(&mut v);
+        shaped_for_editors(&mut v);
         serde_json::to_string_pretty(&v).expect("schemas serialise") + "\n"
     };
     vec![
@@ -74,7 +74,7 @@ const ANNOTATIONS: [&str; 6] = ["description", "title", "default", "examples", "
 /// - an enumeration of documented constants, `{"oneOf": [{"const": C, "description": E}…]}`:
 ///   `{"type": "string", "enum": [C…], "markdownEnumDescriptions": [E…]}`, so hover on a
 ///   field shows its text and its allowed values, and completion each value's meaning.
-pub fn field_texts_beside_refs(v: &mut serde_json::Value) {
+pub fn shaped_for_editors(v: &mut serde_json::Value) {
     use serde_json::Value;
     let mut stack = vec![v];
     while let Some(v) = stack.pop() {
