@@ -369,6 +369,12 @@ fn the_editor_accepts_and_refuses_the_corpus_as_the_loader_does() {
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
 
+/// `runready check` of one model file: its exit code and everything it printed.
+fn check(path: &Path) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_runready")).args(["check", "--at", "2026-12-01T00:00:00Z"]).arg(path).output().unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr))
+}
+
 /// Checks the schema now expresses (they were the loader's or a rule's alone), each flagged by
 /// the editor on its line and refused by runready: (YAML body, text on the line of the
 /// finding, what the editor says there, what `runready check` says).
@@ -408,9 +414,8 @@ fn keys_written_as_null_are_absent_to_both() {
         let line = 4 + body.lines().position(|l| l.contains(marker)).unwrap() as u64;
         let found: Vec<_> = diagnostics(doc).into_iter().filter(|(l, _)| *l == line).collect();
         assert!(found.is_empty(), "{body}\nthe editor says {found:?}");
-        let out = Command::new(env!("CARGO_BIN_EXE_runready")).args(["check", "--at", "2026-12-01T00:00:00Z"]).arg(path).output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-        assert_ne!(out.status.code(), Some(2), "{body}\n{text}");
+        let (code, text) = check(path);
+        assert_ne!(code, Some(2), "{body}\n{text}");
         assert!(!text.contains(never), "{body}\nrunready says:\n{text}");
     }
 }
@@ -425,9 +430,8 @@ fn structural_checks_are_made_by_the_editor_and_by_runready() {
         let line = 4 + body.lines().position(|l| l.contains(marker)).unwrap() as u64;
         let found = diagnostics(doc);
         assert!(found.iter().any(|(l, m)| *l == line && m.contains(editor)), "{body}\nthe editor says {found:?}, expected {editor:?} on line {line}");
-        let out = Command::new(env!("CARGO_BIN_EXE_runready")).args(["check", "--at", "2026-12-01T00:00:00Z"]).arg(path).output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-        assert!(matches!(out.status.code(), Some(1 | 2)), "{body}\nexit {:?}", out.status.code());
+        let (code, text) = check(path);
+        assert!(matches!(code, Some(1 | 2)), "{body}\nexit {code:?}");
         assert!(text.contains(runready), "{body}\nrunready says:\n{text}");
     }
 }

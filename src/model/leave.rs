@@ -38,8 +38,9 @@ impl FromStr for DateOrTime {
     }
 }
 
-string_scalar!(DateOrTime, "DateOrTime", "a date YYYY-MM-DD or a local date-time YYYY-MM-DDTHH:MM", {
-    let mut m = Spelling::DateOrTime.schema();
-    m.insert("description".into(), "A date YYYY-MM-DD (inclusive) or a local date-time YYYY-MM-DDTHH:MM (half-open), in the contact's zone.".into());
-    Schema::from(m)
-});
+string_scalar!(
+    DateOrTime,
+    "DateOrTime",
+    "a date YYYY-MM-DD or a local date-time YYYY-MM-DDTHH:MM",
+    super::scalars::spelled(Spelling::DateOrTime, "A date YYYY-MM-DD (inclusive) or a local date-time YYYY-MM-DDTHH:MM (half-open), in the contact's zone.")
+);

@@ -264,8 +264,16 @@ fn parse_short(s: &str) -> Result<Duration, String> {
 }
 
 /// A scalar's schema: its description and the grammar's pattern and message.
-fn spelled(spelling: Spelling, description: &str) -> Schema {
+pub(crate) fn spelled(spelling: Spelling, description: &str) -> Schema {
+    spelled_as(spelling, None, description)
+}
+
+/// [`spelled`] with a JSON Schema `format` (date, date-time) as well.
+pub(crate) fn spelled_as(spelling: Spelling, format: Option<&str>, description: &str) -> Schema {
     let mut m = spelling.schema();
+    if let Some(format) = format {
+        m.insert("format".into(), format.into());
+    }
     m.insert("description".into(), description.into());
     Schema::from(m)
 }
@@ -314,12 +322,7 @@ fn no_such_date(s: &str) -> Option<String> {
     Some(format!("there is no day {day} in {} {year}; it has {last} days", civil::date(year, month, 1).strftime("%B")))
 }
 
-string_scalar!(Date, "Date", "a date YYYY-MM-DD", {
-    let mut m = Spelling::Date.schema();
-    m.insert("format".into(), "date".into());
-    m.insert("description".into(), "A calendar date, YYYY-MM-DD.".into());
-    Schema::from(m)
-});
+string_scalar!(Date, "Date", "a date YYYY-MM-DD", spelled_as(Spelling::Date, Some("date"), "A calendar date, YYYY-MM-DD."));
 
 /// A local wall-clock time `HH:MM`; `24:00` is allowed as the end of a window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -410,12 +413,12 @@ impl FromStr for Instant {
     }
 }
 
-string_scalar!(Instant, "Instant", "an RFC 3339 instant with an offset (2026-11-23T10:00:00Z)", {
-    let mut m = Spelling::Instant.schema();
-    m.insert("format".into(), "date-time".into());
-    m.insert("description".into(), "An instant, RFC 3339 with an offset: 2026-11-23T10:00:00Z.".into());
-    Schema::from(m)
-});
+string_scalar!(
+    Instant,
+    "Instant",
+    "an RFC 3339 instant with an offset (2026-11-23T10:00:00Z)",
+    spelled_as(Spelling::Instant, Some("date-time"), "An instant, RFC 3339 with an offset: 2026-11-23T10:00:00Z.")
+);
 
 /// An IANA time zone (`Europe/London`), resolved against the bundled time-zone database.
 #[derive(Clone, Debug, PartialEq)]
