@@ -1,5 +1,6 @@
 //! The Markdown report as a reviewer sees it: rendered to HTML by a GitHub-flavoured
-//! Markdown renderer (comrak), every table intact (no raw pipes, no broken rows), the
+//! Markdown renderer (cmark-gfm, the C library GitHub's renderer is a fork of; Debian's
+//! `cmark-gfm` package), every table intact (no raw pipes, no broken rows), the
 //! heatmap grids and their legend there, gaps marked, and the whole report under 60,000
 //! bytes for the 1,000-service model. (scripts/slow-checks.sh also screenshots it in
 //! headless Chromium.)
@@ -22,12 +23,22 @@ fn markdown(model: &Path, extra: &[&str]) -> String {
 }
 
 fn html(markdown: &str) -> String {
-    let mut options = comrak::Options::default();
-    options.extension.table = true;
-    options.extension.strikethrough = true;
-    options.extension.autolink = true;
-    options.render.r#unsafe = true; // <details>, <sub>, <br> as GitHub allows them
-    comrak::markdown_to_html(markdown, &options)
+    use std::io::Write;
+    use std::process::Stdio;
+    // --unsafe: <details>, <sub>, <br> as GitHub allows them.
+    let mut child = std::process::Command::new("cmark-gfm")
+        .args(["--unsafe", "-e", "table", "-e", "strikethrough", "-e", "autolink"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("cmark-gfm renders the report as GitHub does; install it (Debian: cmark-gfm; .ci/run does)");
+    let mut stdin = child.stdin.take().unwrap();
+    let input = markdown.to_owned();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(out.status.success(), "cmark-gfm failed: {:?}", out.status);
+    String::from_utf8(out.stdout).unwrap()
 }
 
 /// Text outside tags, `<pre>` and `<code>`: where a raw `|` would show a broken table.
