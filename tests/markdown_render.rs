@@ -23,20 +23,9 @@ fn markdown(model: &Path, extra: &[&str]) -> String {
 }
 
 fn html(markdown: &str) -> String {
-    use std::io::Write;
-    use std::process::Stdio;
     // --unsafe: <details>, <sub>, <br> as GitHub allows them.
-    let mut child = std::process::Command::new("cmark-gfm")
-        .args(["--unsafe", "-e", "table", "-e", "strikethrough", "-e", "autolink"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("cmark-gfm renders the report as GitHub does; install it (Debian: cmark-gfm; .ci/run does)");
-    let mut stdin = child.stdin.take().unwrap();
-    let input = markdown.to_owned();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
+    let out = Command::new("cmark-gfm").args(["--unsafe", "-e", "table", "-e", "strikethrough", "-e", "autolink"]).write_stdin(markdown).output();
+    let out = out.expect("cmark-gfm renders the report as GitHub does; install it (Debian: cmark-gfm; .ci/run does)");
     assert!(out.status.success(), "cmark-gfm failed: {:?}", out.status);
     String::from_utf8(out.stdout).unwrap()
 }
